@@ -2,6 +2,7 @@
  * The drift decision: pure code, no I/O. Given one workload container's image, what the
  * cluster runs and what the registry says is newest, decide its status.
  */
+import { formatDuration } from '../config/duration.js';
 import type { ParsedImageReference } from '../inventory/imageReference.js';
 import type { RegistryLookupResult, TagInfo } from '../registry/types.js';
 import type { FindingStatus } from '../report/types.js';
@@ -18,8 +19,22 @@ export type TrackingVerdict =
   | { tracked: true; registry: string; repository: string }
   | { tracked: false; reason: string };
 
-export function classifyReference(_reference: ParsedImageReference, _rules: TrackingRules): TrackingVerdict {
-  throw new Error('not implemented yet');
+/**
+ * Whether the registry is asked about this image:
+ * - an invalid reference, or one from a registry outside REGISTRIES, is untracked;
+ * - a tag that does not match TAG_PATTERN makes it untracked, even with a digest next to it
+ *   (`app:dev-1@sha256:…`): the tag says it is not a release;
+ * - a release tag, or a digest alone, is tracked.
+ */
+export function classifyReference(reference: ParsedImageReference, rules: TrackingRules): TrackingVerdict {
+  if (!reference.valid) return { tracked: false, reason: `invalid image reference: ${reference.error}` };
+  if (!rules.registries.has(reference.registry)) {
+    return { tracked: false, reason: `registry ${reference.registry} is not in REGISTRIES` };
+  }
+  if (reference.tag !== undefined && !rules.matchesTagPattern(reference.tag)) {
+    return { tracked: false, reason: `tag ${reference.tag} does not match TAG_PATTERN` };
+  }
+  return { tracked: true, registry: reference.registry, repository: reference.repository };
 }
 
 export interface DriftInput {
@@ -37,6 +52,66 @@ export interface DriftDecision {
   newest?: TagInfo;
 }
 
-export function decideDrift(_input: DriftInput): DriftDecision {
-  throw new Error('not implemented yet');
+/** `sha256:0123456789ab` — enough of a digest to tell two apart in a message. */
+export function shortDigest(digest: string): string {
+  const colon = digest.indexOf(':');
+  return colon === -1 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
+}
+
+/**
+ * The status of one tracked image, given the registry's answer:
+ *
+ * - the registry could not be asked → `error`; unknown repository, or no release tag among the
+ *   newest tags → `untracked`;
+ * - the deployed digest (what the pods run, else the digest in the reference) is the newest
+ *   tag's digest → `in-sync`, whatever tag the pod spec names (a re-tag is not drift);
+ * - the pod spec names the newest tag and the deployed digest is unknown → `in-sync`;
+ * - the pod spec names the newest tag but runs another digest (the tag was pushed again and
+ *   the pods were not restarted) → `stale-digest`;
+ * - anything else → `drift`.
+ *
+ * `stale-digest` and `drift` are `pending` while the newest tag is younger than the grace
+ * period (a rollout may be under way); at exactly the grace period they count.
+ */
+export function decideDrift(input: DriftInput): DriftDecision {
+  const { reference, lookup } = input;
+  if (!reference.valid) return { status: 'untracked', reason: `invalid image reference: ${reference.error}` };
+  switch (lookup.kind) {
+    case 'error':
+      return { status: 'error', reason: lookup.reason };
+    case 'unknown-repository':
+      return { status: 'untracked', reason: `repository ${reference.repository} not found in ${reference.registry}` };
+    case 'no-match':
+      return { status: 'untracked', reason: `no tag matching the pattern among the newest ${lookup.examined} tags` };
+    case 'found':
+      break;
+  }
+
+  const { newest } = lookup;
+  const deployedDigest = input.runningDigest ?? reference.digest;
+  if (deployedDigest !== undefined && deployedDigest === newest.digest) {
+    return reference.tag === newest.name
+      ? { status: 'in-sync', newest }
+      : { status: 'in-sync', reason: `runs the digest of newest ${newest.name}`, newest };
+  }
+
+  const age = input.now.getTime() - newest.lastUpdatedOn.getTime();
+  const withinGrace = age < input.gracePeriodMs;
+  const ago = formatDuration(Math.max(0, age));
+  const countsIn = formatDuration(input.gracePeriodMs - age);
+
+  if (reference.tag === newest.name) {
+    if (deployedDigest === undefined) return { status: 'in-sync', newest };
+    const moved = `tag ${newest.name} was pushed again ${ago} ago (now ${shortDigest(newest.digest)})`;
+    const runs = reference.digest !== undefined && input.runningDigest === undefined
+      ? `the pod spec pins ${shortDigest(deployedDigest)}`
+      : `pods still run ${shortDigest(deployedDigest)}`;
+    if (withinGrace) return { status: 'pending', reason: `${moved}; ${runs}; counts as stale in ${countsIn}`, newest };
+    return { status: 'stale-digest', reason: `${moved}; ${runs}`, newest };
+  }
+
+  if (withinGrace) {
+    return { status: 'pending', reason: `newest ${newest.name} was pushed ${ago} ago; counts as drift in ${countsIn}`, newest };
+  }
+  return { status: 'drift', reason: `newest ${newest.name} was pushed ${ago} ago`, newest };
 }

@@ -27,6 +27,176 @@ export interface InvalidImageReference {
 
 export type ParsedImageReference = ImageReference | InvalidImageReference;
 
-export function parseImageReference(_reference: string): ParsedImageReference {
-  throw new Error('not implemented yet');
+// ---------------------------------------------------------------------------------------------
+// The grammar of github.com/distribution/reference (regexp.go), which containerd and the
+// kubelet use. Kept as separate pieces so each part of a reference gets its own error message.
+// ---------------------------------------------------------------------------------------------
+
+/** Docker Hub's canonical domain; `index.docker.io` is its legacy alias. */
+export const DOCKER_HUB_REGISTRY = 'docker.io';
+const LEGACY_DOCKER_HUB_REGISTRY = 'index.docker.io';
+const OFFICIAL_REPOSITORY_PREFIX = 'library/';
+
+/** Longest `registry/repository` the grammar accepts. */
+export const NAME_TOTAL_LENGTH_MAX = 255;
+/** Longest tag the grammar accepts. */
+export const TAG_LENGTH_MAX = 128;
+
+const DOMAIN_NAME_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_NAME_COMPONENT}(?:\\.${DOMAIN_NAME_COMPONENT})*`;
+const IPV6_ADDRESS = '\\[(?:[a-fA-F0-9:]+)\\]';
+const OPTIONAL_PORT = '(?::[0-9]+)?';
+const DOMAIN_AND_PORT = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6_ADDRESS})${OPTIONAL_PORT}$`);
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^\w[\w.-]*$/;
+/** The grammar's digest shape: `algorithm:hex` with at least 32 hex digits. */
+const DIGEST_SHAPE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/** Algorithms go-digest knows, with the length of their lowercase hex encoding. */
+const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
+const BARE_IMAGE_ID = /^[a-f0-9]{64}$/;
+
+/**
+ * True when `host` is a registry host as the grammar defines it: a DNS-like name, an IPv4
+ * address or a bracketed IPv6 address, with an optional port.
+ */
+export function isValidRegistryHost(host: string): boolean {
+  return DOMAIN_AND_PORT.test(host);
+}
+
+/** `undefined` when `digest` is a well-formed `sha256:`/`sha384:`/`sha512:` digest, else why not. */
+export function digestError(digest: string): string | undefined {
+  const colon = digest.indexOf(':');
+  if (colon <= 0 || colon === digest.length - 1) {
+    return `digest "${digest}" must have the form algorithm:hex, e.g. sha256:<64 hex digits>`;
+  }
+  if (!DIGEST_SHAPE.test(digest)) return `digest "${digest}" is malformed; expected algorithm:hex, e.g. sha256:<64 hex digits>`;
+  const algorithm = digest.slice(0, colon);
+  const encoded = digest.slice(colon + 1);
+  const length = DIGEST_HEX_LENGTH[algorithm];
+  if (length === undefined) return `unsupported digest algorithm "${algorithm}" (expected sha256, sha384 or sha512)`;
+  if (encoded.length !== length) return `${algorithm} digest must have ${length} hex digits, got ${encoded.length}`;
+  if (!/^[a-f0-9]+$/.test(encoded)) return `${algorithm} digest must use lowercase hex digits`;
+  return undefined;
+}
+
+function invalid(original: string, error: string): InvalidImageReference {
+  return { valid: false, original, error };
+}
+
+/**
+ * Parses an image reference the way `ParseNormalizedNamed` in `github.com/distribution/reference`
+ * does, plus the `latest` default the runtime applies when there is neither tag nor digest:
+ *
+ * - the part before the first `/` is the registry only when it contains `.` or `:`, is
+ *   `localhost`, or has an uppercase letter; otherwise the image is on Docker Hub
+ *   (`nginx` → `docker.io/library/nginx:latest`, `bitnami/redis` → `docker.io/bitnami/redis:latest`);
+ * - `index.docker.io` is `docker.io`; the registry is lower-cased (host names are case-insensitive);
+ * - a reference with both tag and digest keeps both.
+ *
+ * Never throws: an invalid reference comes back with `valid: false` and the reason.
+ */
+export function parseImageReference(reference: string): ParsedImageReference {
+  const original = reference;
+  if (typeof reference !== 'string' || reference.length === 0) return invalid(String(original ?? ''), 'image reference is empty');
+  if (/\s/.test(reference)) return invalid(original, 'image reference must not contain whitespace');
+  if (BARE_IMAGE_ID.test(reference)) {
+    return invalid(original, 'a 64-character hexadecimal image ID is not a repository name');
+  }
+
+  // Name, tag and digest never contain "@", so the first "@" starts the digest.
+  let namePart = reference;
+  let digest: string | undefined;
+  const at = reference.indexOf('@');
+  if (at !== -1) {
+    namePart = reference.slice(0, at);
+    digest = reference.slice(at + 1);
+    if (digest.length === 0) return invalid(original, 'digest after "@" is empty');
+    if (digest.includes('@')) return invalid(original, 'image reference has more than one "@"');
+    const problem = digestError(digest);
+    if (problem) return invalid(original, problem);
+  }
+  if (namePart.length === 0) return invalid(original, 'repository name is empty');
+
+  // splitDockerDomain
+  let registry: string;
+  let remainder: string;
+  const slash = namePart.indexOf('/');
+  const first = slash === -1 ? '' : namePart.slice(0, slash);
+  if (slash === -1 || (!/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first)) {
+    registry = DOCKER_HUB_REGISTRY;
+    remainder = namePart;
+  } else {
+    if (!isValidRegistryHost(first)) return invalid(original, `registry "${first}" is not a valid host[:port]`);
+    registry = first.toLowerCase();
+    remainder = namePart.slice(slash + 1);
+    if (registry === LEGACY_DOCKER_HUB_REGISTRY) registry = DOCKER_HUB_REGISTRY;
+  }
+
+  // Path components never contain ":", so the first ":" after the registry starts the tag.
+  let repository = remainder;
+  let tag: string | undefined;
+  const colon = remainder.indexOf(':');
+  if (colon !== -1) {
+    repository = remainder.slice(0, colon);
+    tag = remainder.slice(colon + 1);
+  }
+  if (repository.length === 0) return invalid(original, 'repository name is empty');
+  if (repository.toLowerCase() !== repository) {
+    return invalid(original, `repository name "${repository}" must be lowercase`);
+  }
+  if (registry === DOCKER_HUB_REGISTRY && !repository.includes('/')) repository = OFFICIAL_REPOSITORY_PREFIX + repository;
+  for (const component of repository.split('/')) {
+    if (component.length === 0) return invalid(original, `repository name "${repository}" has an empty path component`);
+    if (!PATH_COMPONENT.test(component)) {
+      return invalid(
+        original,
+        `repository path component "${component}" is invalid: use lowercase letters and digits, separated by ".", "_", "__" or "-"`,
+      );
+    }
+  }
+  const name = `${registry}/${repository}`;
+  if (name.length > NAME_TOTAL_LENGTH_MAX) {
+    return invalid(original, `repository name is ${name.length} characters long; the limit is ${NAME_TOTAL_LENGTH_MAX}`);
+  }
+
+  if (tag !== undefined) {
+    if (tag.length === 0) return invalid(original, 'tag after ":" is empty');
+    if (tag.length > TAG_LENGTH_MAX) return invalid(original, `tag is ${tag.length} characters long; the limit is ${TAG_LENGTH_MAX}`);
+    if (!TAG.test(tag)) {
+      return invalid(original, `tag "${tag}" is invalid: use letters, digits, "_", "." and "-", not starting with "." or "-"`);
+    }
+  } else if (digest === undefined) {
+    tag = 'latest';
+  }
+
+  const normalized = `${name}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+  return {
+    valid: true,
+    original,
+    registry,
+    repository,
+    ...(tag !== undefined ? { tag } : {}),
+    ...(digest !== undefined ? { digest } : {}),
+    normalized,
+  };
+}
+
+/**
+ * The manifest digest in a container status `imageID`, or undefined when it names none.
+ *
+ * The runtime reports either a repo digest (`docker-pullable://reg/repo@sha256:…` from
+ * dockershim, `reg/repo@sha256:…` from containerd), which is the manifest digest the registry
+ * knows, or an image config ID (`sha256:…`, `docker://sha256:…`), which the registry's tag
+ * list never shows and is therefore useless for comparison.
+ */
+export function parseImageId(imageID: string): string | undefined {
+  if (typeof imageID !== 'string') return undefined;
+  let rest = imageID.trim();
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(rest);
+  if (scheme) rest = rest.slice(scheme[0].length);
+  const at = rest.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const digest = rest.slice(at + 1);
+  return digestError(digest) === undefined ? digest : undefined;
 }

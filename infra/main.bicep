@@ -1,0 +1,576 @@
+// acr-aks-sync: Flex Consumption function app that compares the images running in AKS clusters with
+// the newest production tags in Azure Container Registries and posts drift to Slack.
+//
+// Everything the app touches is reached with ONE user-assigned managed identity: host storage,
+// alert-state table, fan-out queue, Application Insights ingestion, Key Vault references, the AKS
+// clusters and the registries. No shared keys, no connection strings with secrets, no local auth.
+//
+// Deploy: see infra/README.md (azd up, or az deployment group create -f infra/main.bicep -p infra/main.bicepparam).
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------
+
+@description('An AKS cluster to scan. It may live in another resource group or subscription.')
+type clusterType = {
+  @description('AKS cluster (managedClusters) name.')
+  name: string
+
+  @description('Resource group of the cluster.')
+  resourceGroup: string
+
+  @description('Subscription of the cluster. Default: the deployment\'s subscription.')
+  subscriptionId: string?
+
+  @description('Short name used in messages and in the CLUSTERS setting. Default: the cluster name.')
+  alias: string?
+
+  @description('True when the cluster uses Azure RBAC for Kubernetes authorization: the identity then gets Azure Kubernetes Service RBAC Reader. Otherwise apply infra/k8s-rbac.yaml.')
+  azureRbac: bool?
+}
+
+@description('An Azure Container Registry whose tags are read. It may live in another resource group or subscription.')
+type registryType = {
+  @description('Registry name.')
+  name: string
+
+  @description('Login server. Default: <name> + the cloud\'s registry suffix (.azurecr.io).')
+  loginServer: string?
+
+  @description('Resource group of the registry.')
+  resourceGroup: string
+
+  @description('Subscription of the registry. Default: the deployment\'s subscription.')
+  subscriptionId: string?
+
+  @description('True when the registry uses "RBAC Registry + ABAC Repository Permissions": the identity then gets Container Registry Repository Reader instead of AcrPull.')
+  repositoryPermissions: bool?
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+// ---------------------------------------------------------------------------------------------
+
+@description('Short prefix for resource names (lowercase letters, digits and hyphens).')
+@minLength(2)
+@maxLength(12)
+param namePrefix string
+
+@description('Region of every resource created here. Must offer the Flex Consumption plan.')
+param location string = resourceGroup().location
+
+@description('Tags applied to every resource created here.')
+param tags object = {}
+
+@description('AKS clusters to scan.')
+@minLength(1)
+param clusters clusterType[]
+
+@description('Container registries whose tags define "newest".')
+@minLength(1)
+param registries registryType[]
+
+@description('Slack channel for alerts (chat.postMessage with a bot token; legacy webhooks only).')
+param slackChannel string
+
+@description('Slack incoming-webhook URL. Stored in Key Vault only; empty = no webhook.')
+@secure()
+param slackWebhookUrl string = ''
+
+@description('Slack bot token (xoxb-...). Stored in Key Vault only; empty = no bot token.')
+@secure()
+param slackBotToken string = ''
+
+@description('Human-readable channel name shown in messages. Empty = code default.')
+param slackChannelLabel string = ''
+
+@description('Icon emoji for messages, e.g. :rotating_light:. Empty = code default.')
+param slackIconEmoji string = ''
+
+@description('User name for messages. Empty = code default.')
+param slackUsername string = ''
+
+@description('Six-field NCRONTAB schedule of the timer trigger.')
+param scanSchedule string = '0 */5 * * * *'
+
+@description('Tag pattern that marks production images, e.g. prod-*.')
+param tagPattern string = 'prod-*'
+
+@description('How long a newer tag may exist before running pods count as outdated.')
+param gracePeriod string = '3m'
+
+@description('How often an unresolved alert is repeated.')
+param notifyRepeatInterval string = '6h'
+
+@description('Post a message when drift is resolved ("true"/"false"). Empty = code default.')
+@allowed([
+  ''
+  'true'
+  'false'
+])
+param notifyResolved string = ''
+
+@description('inline = scan every cluster in the timer invocation; queue = one queue message per cluster.')
+@allowed([
+  'inline'
+  'queue'
+])
+param scanFanout string = 'inline'
+
+@description('Per-cluster time budget, e.g. 2m. Empty = code default.')
+param clusterTimeout string = ''
+
+@description('Maximum tags read per repository. Empty = code default.')
+param acrMaxResults string = ''
+
+@description('Parallel registry requests. Empty = code default.')
+param acrConcurrency string = ''
+
+@description('Namespaces never scanned. Empty = code default.')
+param excludedNamespaces string[] = []
+
+@description('Azure Resource Manager endpoint for sovereign clouds. Empty = code default (public cloud).')
+param armEndpoint string = ''
+
+@description('Verbose diagnostic logging (ACR_SYNC_DEBUG).')
+param debug bool = false
+
+@description('Table holding alert state (letters and digits, 3-63 characters, starting with a letter).')
+@minLength(3)
+@maxLength(63)
+param stateTableName string = 'acrakssyncstate'
+
+@description('Queue for per-cluster fan-out (lowercase letters, digits and hyphens, 3-63 characters).')
+@minLength(3)
+@maxLength(63)
+param scanQueueName string = 'acr-aks-sync-clusters'
+
+@description('Flex Consumption instance memory size.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Flex Consumption maximum instance count.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Log Analytics retention in days.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+// ---------------------------------------------------------------------------------------------
+// Names and constants
+// ---------------------------------------------------------------------------------------------
+
+var resourceToken = uniqueString(resourceGroup().id, namePrefix)
+var identityName = 'id-${namePrefix}-${resourceToken}'
+var storageAccountName = take('st${toLower(replace(namePrefix, '-', ''))}${resourceToken}', 24)
+var logAnalyticsName = 'log-${namePrefix}-${resourceToken}'
+var appInsightsName = 'appi-${namePrefix}-${resourceToken}'
+var keyVaultName = take('kv-${namePrefix}-${resourceToken}', 24)
+var planName = 'plan-${namePrefix}-${resourceToken}'
+var functionAppName = 'func-${namePrefix}-${resourceToken}'
+var deploymentContainerName = 'app-package'
+var slackWebhookSecretName = 'slack-webhook-url'
+var slackBotTokenSecretName = 'slack-bot-token'
+
+// Service name in azure.yaml; azd finds the app to deploy to by this tag.
+var azdServiceName = 'scanner'
+
+// Built-in role definitions (IDs are the same in every tenant). Cluster and registry roles are in
+// modules/clusterAccess.bicep and modules/registryAccess.bicep.
+var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
+var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
+var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
+var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
+var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User
+
+// ---------------------------------------------------------------------------------------------
+// Identity
+// ---------------------------------------------------------------------------------------------
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: identityName
+  location: location
+  tags: tags
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage: host storage, deployment package, alert state, fan-out queue (Entra ID only)
+// ---------------------------------------------------------------------------------------------
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: storageAccountName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+
+  resource blobService 'blobServices' = {
+    name: 'default'
+
+    resource deploymentContainer 'containers' = {
+      name: deploymentContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+  }
+
+  resource tableService 'tableServices' = {
+    name: 'default'
+
+    resource stateTable 'tables' = {
+      name: stateTableName
+    }
+  }
+
+  resource queueService 'queueServices' = {
+    name: 'default'
+
+    resource scanQueue 'queues' = {
+      name: scanQueueName
+    }
+  }
+}
+
+// Role assignment names use identity.id rather than its principalId: a name must be known when the
+// deployment starts, and the principalId of an identity created in this deployment is not.
+
+// Host storage (AzureWebJobsStorage) and the Flex deployment package container.
+resource storageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, storageBlobDataOwnerRoleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwnerRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Alert state table.
+resource storageTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, storageTableDataContributorRoleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributorRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Cluster fan-out queue (send, and the queue trigger's receive/delete).
+resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, storageQueueDataContributorRoleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributorRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring (Entra ID ingestion only)
+// ---------------------------------------------------------------------------------------------
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: logAnalyticsName
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: logRetentionInDays
+    features: {
+      disableLocalAuth: true
+    }
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: appInsightsName
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    IngestionMode: 'LogAnalytics'
+    DisableLocalAuth: true
+  }
+}
+
+resource appInsightsMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, identity.id, monitoringMetricsPublisherRoleId)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key Vault (RBAC mode) for the Slack credentials
+// ---------------------------------------------------------------------------------------------
+
+resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource slackWebhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(slackWebhookUrl)) {
+  parent: keyVault
+  name: slackWebhookSecretName
+  properties: {
+    value: slackWebhookUrl
+    contentType: 'text/plain'
+  }
+}
+
+resource slackBotTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(slackBotToken)) {
+  parent: keyVault
+  name: slackBotTokenSecretName
+  properties: {
+    value: slackBotToken
+    contentType: 'text/plain'
+  }
+}
+
+// Lets the platform resolve @Microsoft.KeyVault(...) app settings with the identity.
+resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(keyVault.id, identity.id, keyVaultSecretsUserRoleId)
+  scope: keyVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access to the clusters and registries (each in its own resource group / subscription)
+// ---------------------------------------------------------------------------------------------
+
+module clusterAccess 'modules/clusterAccess.bicep' = [
+  for (cluster, i) in clusters: {
+    name: take('acr-aks-sync-${resourceToken}-cluster-${i}', 64)
+    scope: resourceGroup(cluster.?subscriptionId ?? subscription().subscriptionId, cluster.resourceGroup)
+    params: {
+      clusterName: cluster.name
+      principalId: identity.properties.principalId
+      azureRbac: cluster.?azureRbac ?? false
+    }
+  }
+]
+
+module registryAccess 'modules/registryAccess.bicep' = [
+  for (registry, i) in registries: {
+    name: take('acr-aks-sync-${resourceToken}-registry-${i}', 64)
+    scope: resourceGroup(registry.?subscriptionId ?? subscription().subscriptionId, registry.resourceGroup)
+    params: {
+      registryName: registry.name
+      principalId: identity.properties.principalId
+      repositoryPermissions: registry.?repositoryPermissions ?? false
+    }
+  }
+]
+
+// ---------------------------------------------------------------------------------------------
+// Function app (Flex Consumption, Linux, Node 22)
+// ---------------------------------------------------------------------------------------------
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: functionAppName
+  location: location
+  tags: union(tags, { 'azd-service-name': azdServiceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identity.id}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identity.id
+    siteConfig: {
+      minTlsVersion: '1.2'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.id
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+  dependsOn: [
+    storageBlobDataOwner
+    storage::blobService::deploymentContainer
+  ]
+}
+
+// App settings: exactly the variables the code reads (src/config/config.ts) plus the platform's
+// identity-based host storage and Application Insights settings.
+var requiredAppSettings = {
+  // Functions host storage through the managed identity (no connection string, no key).
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.properties.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+
+  // The identity every Azure SDK credential in the code uses.
+  AZURE_CLIENT_ID: identity.properties.clientId
+
+  // What to scan: alias=resourceId of each cluster, login server of each registry.
+  CLUSTERS: join(
+    map(
+      clusters,
+      cluster =>
+        '${cluster.?alias ?? cluster.name}=${resourceId(cluster.?subscriptionId ?? subscription().subscriptionId, cluster.resourceGroup, 'Microsoft.ContainerService/managedClusters', cluster.name)}'
+    ),
+    ','
+  )
+  REGISTRIES: join(
+    map(
+      registries,
+      registry => registry.?loginServer ?? toLower('${registry.name}${environment().suffixes.acrLoginServer}')
+    ),
+    ','
+  )
+  TAG_PATTERN: tagPattern
+  GRACE_PERIOD: gracePeriod
+  SCAN_SCHEDULE: scanSchedule
+  SCAN_FANOUT: scanFanout
+  SCAN_QUEUE: scanQueueName
+  STATE_TABLE: stateTableName
+  SLACK_CHANNEL: slackChannel
+}
+
+// Optional settings are only written when given, so the code's defaults apply otherwise.
+var optionalAppSettings = toObject(
+  filter(
+    items({
+      NOTIFY_REPEAT_INTERVAL: notifyRepeatInterval
+      NOTIFY_RESOLVED: notifyResolved
+      CLUSTER_TIMEOUT: clusterTimeout
+      ACR_MAX_RESULTS: acrMaxResults
+      ACR_CONCURRENCY: acrConcurrency
+      EXCLUDED_NAMESPACES: join(excludedNamespaces, ',')
+      ARM_ENDPOINT: armEndpoint
+      SLACK_CHANNEL_LABEL: slackChannelLabel
+      SLACK_ICON_EMOJI: slackIconEmoji
+      SLACK_USERNAME: slackUsername
+      ACR_SYNC_DEBUG: debug ? 'true' : ''
+    }),
+    setting => !empty(setting.value)
+  ),
+  setting => setting.key,
+  setting => setting.value
+)
+
+// Slack credentials: Key Vault references only, resolved by the platform with the identity.
+var slackSecretAppSettings = union(
+  empty(slackWebhookUrl)
+    ? {}
+    : {
+        SLACK_WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${slackWebhookSecretName})'
+      },
+  empty(slackBotToken)
+    ? {}
+    : {
+        SLACK_BOT_TOKEN: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${slackBotTokenSecretName})'
+      }
+)
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: union(requiredAppSettings, optionalAppSettings, slackSecretAppSettings)
+  dependsOn: [
+    storageBlobDataOwner
+    storageTableDataContributor
+    storageQueueDataContributor
+    appInsightsMetricsPublisher
+    keyVaultSecretsUser
+    slackWebhookSecret
+    slackBotTokenSecret
+    storage::tableService::stateTable
+    storage::queueService::scanQueue
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs (names and IDs only; never a secret)
+// ---------------------------------------------------------------------------------------------
+
+output functionAppName string = functionApp.name
+output functionAppHostName string = functionApp.properties.defaultHostName
+output identityPrincipalId string = identity.properties.principalId
+output identityClientId string = identity.properties.clientId
+output identityResourceId string = identity.id
+output keyVaultName string = keyVault.name
+output storageAccountName string = storage.name

@@ -1,0 +1,145 @@
+/**
+ * `acr-aks-sync scan`: one scan from the command line, of the clusters in CLUSTERS or of one
+ * cluster reached through a kubeconfig. Exit codes: 0 no drift, 1 drift or stale digest,
+ * 2 configuration error or something that could not be scanned.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { kubeconfigClusterSource } from '../clusters/kubeconfigSource.js';
+import { createLogger } from '../log/logger.js';
+import type { ScanReport } from '../report/types.js';
+import type { ClusterSource } from '../scan/clusterSource.js';
+import { createAzureCredential, runScan } from '../scan/runScan.js';
+import { aksClusterSources } from '../clusters/aksClusterSources.js';
+import { renderReportTable } from './reportTable.js';
+
+export const EXIT_OK = 0;
+export const EXIT_DRIFT = 1;
+export const EXIT_FAILURE = 2;
+
+const USAGE = `Usage: acr-aks-sync scan [options]
+
+Scans the AKS clusters in CLUSTERS (or one cluster through --kubeconfig), compares every
+running image with the newest tag in ACR matching TAG_PATTERN, and alerts Slack.
+
+Options:
+  --kubeconfig PATH          scan the cluster of this kubeconfig instead of CLUSTERS
+  --context NAME             kubeconfig context (default: the current context)
+  --cluster-name NAME        name used in messages (default: the context name)
+  --output table|json        report format (default: table)
+  --dry-run                  send nothing to Slack
+  --registries LIST          overrides REGISTRIES
+  --tag-pattern GLOB         overrides TAG_PATTERN
+  --grace-period DURATION    overrides GRACE_PERIOD
+  --max-results N            overrides ACR_MAX_RESULTS
+  --excluded-namespaces LIST overrides EXCLUDED_NAMESPACES
+  --slack-channel NAME       overrides SLACK_CHANNEL
+  --debug                    verbose logs on stderr (ACR_SYNC_DEBUG=true)
+  -h, --help                 this help
+
+Configuration comes from the environment variables documented in the README; flags override them.
+Exit codes: 0 no drift, 1 drift or stale digest found, 2 configuration error or a cluster or
+registry that could not be scanned.`;
+
+/** Flags that stand in for environment variables. */
+const FLAG_TO_VARIABLE: Record<string, string> = {
+  registries: 'REGISTRIES',
+  'tag-pattern': 'TAG_PATTERN',
+  'grace-period': 'GRACE_PERIOD',
+  'max-results': 'ACR_MAX_RESULTS',
+  'excluded-namespaces': 'EXCLUDED_NAMESPACES',
+  'slack-channel': 'SLACK_CHANNEL',
+};
+
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown };
+}
+
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        'cluster-name': { type: 'string' },
+        output: { type: 'string', default: 'table' },
+        'dry-run': { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        ...Object.fromEntries(Object.keys(FLAG_TO_VARIABLE).map((f) => [f, { type: 'string' as const }])),
+      },
+    });
+  } catch (error) {
+    io.stderr.write(`acr-aks-sync: ${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT_FAILURE;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (positionals[0] !== 'scan' || positionals.length > 1) {
+    io.stderr.write(`acr-aks-sync: expected the command "scan"${positionals.length ? `, got "${positionals.join(' ')}"` : ''}\n\n${USAGE}\n`);
+    return EXIT_FAILURE;
+  }
+  const output = values.output;
+  if (output !== 'table' && output !== 'json') {
+    io.stderr.write(`acr-aks-sync: --output must be "table" or "json", got "${String(output)}"\n`);
+    return EXIT_FAILURE;
+  }
+
+  const effectiveEnv: Record<string, string | undefined> = { ...env };
+  for (const [flag, variable] of Object.entries(FLAG_TO_VARIABLE)) {
+    const value = (values as Record<string, unknown>)[flag];
+    if (typeof value === 'string') effectiveEnv[variable] = value;
+  }
+  if (values.debug) effectiveEnv.ACR_SYNC_DEBUG = 'true';
+
+  const kubeconfig = values.kubeconfig as string | undefined;
+  let config: Config;
+  try {
+    config = loadConfig(effectiveEnv, { requireClusters: !kubeconfig });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`acr-aks-sync: configuration error\n${error.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+  const logger = createLogger((level, line) => io.stderr.write(`${level.padEnd(5)} ${line}\n`), config.debug);
+  const credential = createAzureCredential(config);
+
+  let sources: ClusterSource[];
+  try {
+    sources = kubeconfig
+      ? [
+          kubeconfigClusterSource(kubeconfig, {
+            ...(values.context ? { context: values.context as string } : {}),
+            ...(values['cluster-name'] ? { clusterName: values['cluster-name'] as string } : {}),
+          }),
+        ]
+      : await aksClusterSources(config, credential, logger);
+  } catch (error) {
+    io.stderr.write(`acr-aks-sync: ${(error as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+
+  const { report, notifications } = await runScan(config, sources, { logger, credential, dryRun: values['dry-run'] as boolean });
+  io.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report, Boolean(io.stdout.isTTY))}\n`);
+  if (notifications) logger.info('Slack notifications', { sent: notifications.sent, failed: notifications.failed });
+  return exitCodeFor(report);
+}
+
+export function exitCodeFor(report: ScanReport): number {
+  if (report.summary.clustersFailed > 0 || report.summary.error > 0) return EXIT_FAILURE;
+  if (report.summary.drift > 0 || report.summary['stale-digest'] > 0) return EXIT_DRIFT;
+  return EXIT_OK;
+}

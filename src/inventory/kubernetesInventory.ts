@@ -1,0 +1,113 @@
+/**
+ * Cluster inventory through the Kubernetes API: namespaces (for the Slack channel label) and
+ * running pods across all namespaces, page by page, folded into workload containers.
+ */
+import { ApiException, type CoreV1Api, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../log/logger.js';
+import { parseImageId } from './imageReference.js';
+import { workloadOf } from './workloadOwner.js';
+import { WorkloadFolder, type NamespaceInfo, type WorkloadContainer } from './workloads.js';
+
+export const DEFAULT_PAGE_SIZE = 500;
+/** How many times a listing restarts after its continue token expired (410 Gone). */
+const MAX_LIST_RESTARTS = 3;
+
+export interface InventoryOptions {
+  excludedNamespaces: ReadonlySet<string>;
+  pageSize?: number;
+  logger: Logger;
+  /** Called with each image the first time it is seen, so registry lookups can start early. */
+  onNewImage?: (image: string) => void;
+  /** Checked between pages: a cluster over its time budget stops listing. */
+  signal?: AbortSignal;
+}
+
+export interface ClusterInventory {
+  namespaces: Map<string, NamespaceInfo>;
+  workloads: WorkloadContainer[];
+  /** Running pods in scanned (non-excluded) namespaces. */
+  pods: number;
+}
+
+export async function readClusterInventory(api: CoreV1Api, options: InventoryOptions): Promise<ClusterInventory> {
+  const namespaces = await listNamespaces(api, options);
+  const folder = await listRunningPods(api, options);
+  return { namespaces, workloads: folder.workloads(), pods: folder.pods };
+}
+
+async function listNamespaces(api: CoreV1Api, options: InventoryOptions): Promise<Map<string, NamespaceInfo>> {
+  return withListRestarts('namespaces', options, async () => {
+    const namespaces = new Map<string, NamespaceInfo>();
+    let token: string | undefined;
+    do {
+      options.signal?.throwIfAborted();
+      const page = await api.listNamespace({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, _continue: token });
+      for (const ns of page.items) {
+        const name = ns.metadata?.name;
+        if (name) namespaces.set(name, { name, labels: ns.metadata?.labels ?? {} });
+      }
+      token = page.metadata?._continue || undefined;
+    } while (token);
+    return namespaces;
+  });
+}
+
+async function listRunningPods(api: CoreV1Api, options: InventoryOptions): Promise<WorkloadFolder> {
+  return withListRestarts('pods', options, async () => {
+    const folder = new WorkloadFolder();
+    let token: string | undefined;
+    let page = 0;
+    do {
+      options.signal?.throwIfAborted();
+      const list = await api.listPodForAllNamespaces({
+        fieldSelector: 'status.phase=Running',
+        limit: options.pageSize ?? DEFAULT_PAGE_SIZE,
+        _continue: token,
+      });
+      page += 1;
+      for (const pod of list.items) {
+        const namespace = pod.metadata?.namespace;
+        if (!namespace || options.excludedNamespaces.has(namespace)) continue;
+        const newImages = folder.add({ namespace, workload: workloadOf(pod), containers: containersOf(pod) });
+        for (const image of newImages) options.onNewImage?.(image);
+      }
+      options.logger.debug('pods page read', { page, items: list.items.length, podsSoFar: folder.pods });
+      token = list.metadata?._continue || undefined;
+    } while (token);
+    return folder;
+  });
+}
+
+function containersOf(pod: V1Pod): Array<{ name: string; image: string; runningDigest?: string; initContainer: boolean }> {
+  const digestOf = (statuses: V1ContainerStatus[] | undefined, name: string): string | undefined => {
+    const imageId = statuses?.find((s) => s.name === name)?.imageID;
+    return imageId ? parseImageId(imageId) : undefined;
+  };
+  const result: Array<{ name: string; image: string; runningDigest?: string; initContainer: boolean }> = [];
+  for (const c of pod.spec?.initContainers ?? []) {
+    if (!c.image) continue;
+    const runningDigest = digestOf(pod.status?.initContainerStatuses, c.name);
+    result.push({ name: c.name, image: c.image, initContainer: true, ...(runningDigest ? { runningDigest } : {}) });
+  }
+  for (const c of pod.spec?.containers ?? []) {
+    if (!c.image) continue;
+    const runningDigest = digestOf(pod.status?.containerStatuses, c.name);
+    result.push({ name: c.name, image: c.image, initContainer: false, ...(runningDigest ? { runningDigest } : {}) });
+  }
+  return result;
+}
+
+/** A continue token can expire mid-listing (410 Gone); the only remedy is a fresh listing. */
+async function withListRestarts<T>(what: string, options: InventoryOptions, list: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await list();
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 410 && attempt < MAX_LIST_RESTARTS) {
+        options.logger.warn(`continue token expired while listing ${what}; restarting the listing`, { attempt: attempt + 1 });
+        continue;
+      }
+      throw error;
+    }
+  }
+}

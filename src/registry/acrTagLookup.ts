@@ -1,0 +1,142 @@
+/**
+ * Registry lookup through `@azure/container-registry`: for each (registry, repository) the
+ * newest tag matching TAG_PATTERN, found by walking tags newest-first and stopping at the
+ * first match. Answers are cached for the life of this object (one scan run, shared by every
+ * cluster in it), so no repository is looked up twice.
+ */
+import { ContainerRegistryClient } from '@azure/container-registry';
+import type { TokenCredential } from '@azure/identity';
+import { isRestError } from '@azure/core-rest-pipeline';
+import type { Logger } from '../log/logger.js';
+import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
+import type { RegistryLookupResult } from './types.js';
+
+/** ACR caps a tags page at 1000 entries. */
+const MAX_PAGE_SIZE = 1000;
+
+export interface RegistryTagLookupOptions {
+  credential: TokenCredential;
+  /** Login servers from REGISTRIES: the only hosts that ever receive a credential. */
+  registries: readonly string[];
+  matchesTagPattern: (tag: string) => boolean;
+  maxResults: number;
+  concurrency: number;
+  logger: Logger;
+}
+
+export class RegistryTagLookup {
+  private readonly clients = new Map<string, ContainerRegistryClient>();
+  private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
+  private readonly platformDigests = new Map<string, Promise<string[]>>();
+  private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly allowed: ReadonlySet<string>;
+
+  constructor(private readonly options: RegistryTagLookupOptions) {
+    this.limit = createConcurrencyLimit(options.concurrency);
+    this.allowed = new Set(options.registries.map((r) => r.toLowerCase()));
+  }
+
+  /** Number of distinct repositories looked up so far. */
+  get repositoriesLookedUp(): number {
+    return this.newestTags.size;
+  }
+
+  newestMatchingTag(registry: string, repository: string): Promise<RegistryLookupResult> {
+    const key = `${registry}/${repository}`;
+    let answer = this.newestTags.get(key);
+    if (!answer) {
+      answer = this.limit(() => this.walkTags(registry, repository));
+      this.newestTags.set(key, answer);
+    }
+    return answer;
+  }
+
+  /**
+   * The platform-specific manifests a multi-arch index references. Nodes report the digest
+   * they pulled, which for some runtimes is the platform manifest, not the tag's index.
+   * Errors yield an empty list: the caller then keeps its stricter verdict.
+   */
+  platformManifests(registry: string, repository: string, indexDigest: string): Promise<string[]> {
+    const key = `${registry}/${repository}@${indexDigest}`;
+    let answer = this.platformDigests.get(key);
+    if (!answer) {
+      answer = this.limit(async () => {
+        try {
+          const manifest = await this.client(registry).getArtifact(repository, indexDigest).getManifestProperties();
+          return manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d));
+        } catch (error) {
+          this.options.logger.debug('manifest lookup failed', { registry, repository, reason: describeError(error) });
+          return [];
+        }
+      });
+      this.platformDigests.set(key, answer);
+    }
+    return answer;
+  }
+
+  private client(registry: string): ContainerRegistryClient {
+    const host = registry.toLowerCase();
+    if (!this.allowed.has(host)) {
+      // A guard, not a code path: callers only look up registries classified as tracked.
+      throw new Error(`refusing to send a credential to ${host}: it is not in REGISTRIES`);
+    }
+    let client = this.clients.get(host);
+    if (!client) {
+      client = new ContainerRegistryClient(`https://${host}`, this.options.credential, {
+        audience: 'https://containerregistry.azure.net',
+        retryOptions: { maxRetries: 6 },
+      });
+      this.clients.set(host, client);
+    }
+    return client;
+  }
+
+  private async walkTags(registry: string, repository: string): Promise<RegistryLookupResult> {
+    const { maxResults, matchesTagPattern, logger } = this.options;
+    const started = Date.now();
+    let examined = 0;
+    try {
+      const pages = this.client(registry)
+        .getArtifact(repository, 'latest') // the tag is not used by listTagProperties
+        .listTagProperties({ order: 'LastUpdatedOnDescending' })
+        .byPage({ maxPageSize: Math.min(maxResults, MAX_PAGE_SIZE) });
+      for await (const page of pages) {
+        for (const tag of page) {
+          examined += 1;
+          if (matchesTagPattern(tag.name)) {
+            logger.debug('newest matching tag', { registry, repository, tag: tag.name, examined, ms: Date.now() - started });
+            return {
+              kind: 'found',
+              newest: { name: tag.name, digest: tag.digest, lastUpdatedOn: tag.lastUpdatedOn },
+              examined,
+            };
+          }
+          if (examined >= maxResults) return { kind: 'no-match', examined };
+        }
+      }
+      return { kind: 'no-match', examined };
+    } catch (error) {
+      if (isRestError(error) && error.statusCode === 404) return { kind: 'unknown-repository' };
+      const reason = `lookup of ${registry}/${repository} failed: ${describeError(error)}`;
+      logger.warn('registry lookup failed', { registry, repository, reason });
+      return { kind: 'error', reason };
+    }
+  }
+}
+
+/** A one-line reason that names the HTTP status and ACR error code, never a token. */
+export function describeError(error: unknown): string {
+  if (isRestError(error)) {
+    const status = error.statusCode ? `HTTP ${error.statusCode}` : (error.code ?? 'request failed');
+    const hint =
+      error.statusCode === 401 || error.statusCode === 403
+        ? ' (does the identity have AcrPull, or Container Registry Repository Reader in repository-permission mode, on this registry?)'
+        : '';
+    return `${status}: ${firstLine(error.message)}${hint}`;
+  }
+  return error instanceof Error ? firstLine(error.message) : String(error);
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').slice(0, 300);
+}

@@ -1,0 +1,197 @@
+/**
+ * One scan run: every cluster in turn, each within its own time budget. A cluster's registry
+ * lookups start while its pods are still being listed and finish while the next cluster is
+ * listed; one failing cluster or repository never stops the others.
+ */
+import { classifyReference, decideDrift, type TrackingRules } from '../drift/decide.js';
+import { parseImageReference, type ParsedImageReference } from '../inventory/imageReference.js';
+import { readClusterInventory } from '../inventory/kubernetesInventory.js';
+import type { NamespaceInfo, WorkloadContainer } from '../inventory/workloads.js';
+import type { Logger } from '../log/logger.js';
+import type { RegistryLookupResult } from '../registry/types.js';
+import type { ClusterReport, Finding, ScanReport } from '../report/types.js';
+import type { ClusterSource } from './clusterSource.js';
+import { buildFinding, compareFindings, countStatuses } from './findings.js';
+
+/** What the scan needs from the registry side (RegistryTagLookup implements it). */
+export interface TagLookup {
+  newestMatchingTag(registry: string, repository: string): Promise<RegistryLookupResult>;
+  platformManifests(registry: string, repository: string, indexDigest: string): Promise<string[]>;
+}
+
+export interface ScanOptions {
+  rules: TrackingRules;
+  lookup: TagLookup;
+  gracePeriodMs: number;
+  excludedNamespaces: ReadonlySet<string>;
+  channelLabel: string;
+  defaultChannel: string | null;
+  clusterTimeoutMs: number;
+  logger: Logger;
+  now?: () => Date;
+  kubernetesPageSize?: number;
+}
+
+export async function scanClusters(sources: readonly ClusterSource[], options: ScanOptions): Promise<ScanReport> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const pending: Array<Promise<ClusterReport>> = [];
+  for (const source of sources) {
+    // Listing is sequential (one cluster at a time); evaluation overlaps with the next listing.
+    pending.push((await startCluster(source, options, now)).evaluation);
+  }
+  const clusters = await Promise.all(pending);
+  const findings = clusters.flatMap((c) => c.findings);
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: now().toISOString(),
+    clusters,
+    summary: {
+      ...countStatuses(findings),
+      clusters: clusters.length,
+      clustersFailed: clusters.filter((c) => !c.ok).length,
+      pods: clusters.reduce((n, c) => n + c.pods, 0),
+    },
+  };
+}
+
+/** Lists the cluster, then returns (without awaiting) the evaluation of what it runs. */
+async function startCluster(source: ClusterSource, options: ScanOptions, now: () => Date): Promise<{ evaluation: Promise<ClusterReport> }> {
+  const { logger } = options;
+  const started = Date.now();
+  const budget = new AbortController();
+  const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget of ${options.clusterTimeoutMs} ms`)), options.clusterTimeoutMs);
+  timer.unref();
+  const failed = (error: unknown): ClusterReport => {
+    const basic = budget.signal.aborted ? String((budget.signal.reason as Error).message) : describeClusterError(error);
+    const reason = source.explainFailure?.(basic) ?? basic;
+    logger.error('cluster scan failed', { cluster: source.name, reason });
+    return { name: source.name, ok: false, error: reason, findings: [], pods: 0, durationMs: Date.now() - started };
+  };
+  const parsed = new Map<string, ParsedImageReference>();
+  const parse = (image: string): ParsedImageReference => {
+    let ref = parsed.get(image);
+    if (!ref) {
+      ref = parseImageReference(image);
+      parsed.set(image, ref);
+    }
+    return ref;
+  };
+  // Start each tracked repository's lookup the moment its first image is seen.
+  const startLookup = (image: string): void => {
+    const verdict = classifyReference(parse(image), options.rules);
+    if (verdict.tracked) void options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
+  };
+
+  try {
+    const api = await withBudget(source.connect(logger, budget.signal), budget.signal);
+    const inventory = await withBudget(
+      readClusterInventory(api, {
+        excludedNamespaces: options.excludedNamespaces,
+        logger,
+        onNewImage: startLookup,
+        signal: budget.signal,
+        ...(options.kubernetesPageSize ? { pageSize: options.kubernetesPageSize } : {}),
+      }),
+      budget.signal,
+    );
+    logger.debug('cluster inventory read', { cluster: source.name, pods: inventory.pods, workloads: inventory.workloads.length });
+    const evaluation = withBudget(evaluate(inventory.workloads, inventory.namespaces, parse, options, now), budget.signal).then(
+      (findings): ClusterReport => ({
+        name: source.name,
+        ok: true,
+        findings,
+        pods: inventory.pods,
+        durationMs: Date.now() - started,
+      }),
+      failed,
+    );
+    // Wrapped in an object: awaiting a bare promise of a promise would wait for both.
+    return { evaluation: evaluation.finally(() => clearTimeout(timer)) };
+  } catch (error) {
+    clearTimeout(timer);
+    return { evaluation: Promise.resolve(failed(error)) };
+  }
+}
+
+async function evaluate(
+  workloads: WorkloadContainer[],
+  namespaces: Map<string, NamespaceInfo>,
+  parse: (image: string) => ParsedImageReference,
+  options: ScanOptions,
+  now: () => Date,
+): Promise<Finding[]> {
+  const findings = await Promise.all(
+    workloads.map(async (container) => {
+      const reference = parse(container.image);
+      const channel = namespaces.get(container.namespace)?.labels[options.channelLabel] || options.defaultChannel;
+      const verdict = classifyReference(reference, options.rules);
+      if (!verdict.tracked) return buildFinding(container, reference, { status: 'untracked', reason: verdict.reason }, channel);
+      const lookup = await options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
+      const runningDigest = await effectiveRunningDigest(container, reference, lookup, verdict, options);
+      const decision = decideDrift({
+        reference,
+        ...(runningDigest ? { runningDigest } : {}),
+        lookup,
+        now: now(),
+        gracePeriodMs: options.gracePeriodMs,
+      });
+      return buildFinding(container, reference, decision, channel);
+    }),
+  );
+  return findings.sort(compareFindings);
+}
+
+/**
+ * When the pods run the newest tag's name but report another digest, that digest may be one
+ * platform manifest of the tag's multi-arch index; then the pods do run the newest image.
+ */
+async function effectiveRunningDigest(
+  container: WorkloadContainer,
+  reference: ParsedImageReference,
+  lookup: RegistryLookupResult,
+  verdict: { registry: string; repository: string },
+  options: ScanOptions,
+): Promise<string | undefined> {
+  const running = container.runningDigest;
+  if (!running || lookup.kind !== 'found' || !reference.valid) return running;
+  if (reference.tag !== lookup.newest.name || running === lookup.newest.digest) return running;
+  const platforms = await options.lookup.platformManifests(verdict.registry, verdict.repository, lookup.newest.digest);
+  return platforms.includes(running) ? lookup.newest.digest : running;
+}
+
+function withBudget<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Kubernetes client errors carry the HTTP code; turn them into a reason a person can act on. */
+export function describeClusterError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'number') {
+    if (code === 401) return 'Kubernetes API answered 401 Unauthorized: the credential was rejected';
+    if (code === 403) {
+      return 'Kubernetes API answered 403 Forbidden: the identity may not list namespaces and pods (grant Azure Kubernetes Service RBAC Reader on the cluster, or apply infra/k8s-rbac.yaml on clusters with Kubernetes RBAC)';
+    }
+    return `Kubernetes API answered HTTP ${code}`;
+  }
+  if (error instanceof Error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.code ?? cause?.message;
+    return detail ? `${error.message.split('\n')[0]} (${detail})` : (error.message.split('\n')[0] ?? 'unknown error');
+  }
+  return String(error);
+}

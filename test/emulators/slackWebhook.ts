@@ -1,0 +1,94 @@
+/**
+ * Emulates a Slack incoming webhook (`https://hooks.slack.com/services/T…/B…/secret`) over
+ * plain http: `POST` a JSON body (or form-encoded `payload=<json>`, which Slack also accepts)
+ * and get `200 ok` (text/html, like Slack). Errors mirror Slack's plain-text answers:
+ * malformed JSON -> 400 `invalid_payload`, no `text`/`blocks`/`attachments` -> 400 `no_text`,
+ * a wrong secret in the path -> 403 `invalid_token`, another path -> 404 `no_service`.
+ * `failNext(count, status, headers)` makes the next `count` posts fail (e.g. 429 with
+ * `Retry-After`, or 500), without recording them as messages. Request kind: `webhook`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logRequest, parseRequestUrl, readBody, sendText, startHttpServer } from './httpUtil.js';
+import type { RequestLogEntry } from './httpUtil.js';
+
+export interface SlackWebhookOptions {
+  latencyMs?: number;
+}
+
+export interface SlackWebhookReceiver {
+  /** The webhook URL to post to (`http://127.0.0.1:PORT/services/T…/B…/<secret>`). */
+  url: string;
+  /** Accepted JSON bodies, in arrival order. */
+  messages: Array<Record<string, unknown>>;
+  requests: RequestLogEntry[];
+  /** The next `count` posts get `status` (with `headers`, e.g. `{ 'Retry-After': '1' }`). */
+  failNext(count: number, status: number, headers?: Record<string, string>): void;
+  close(): Promise<void>;
+}
+
+const TEAM = 'T0EMULATOR';
+const BOT = 'B0EMULATOR';
+
+function failureText(status: number): string {
+  if (status === 429) return 'rate_limited';
+  if (status === 404) return 'no_service';
+  if (status === 403) return 'invalid_token';
+  if (status === 410) return 'channel_is_archived';
+  if (status >= 500) return 'internal_error';
+  return 'invalid_payload';
+}
+
+export async function startSlackWebhookReceiver(options: SlackWebhookOptions = {}): Promise<SlackWebhookReceiver> {
+  const secret = randomBytes(12).toString('base64url');
+  const hookPath = `/services/${TEAM}/${BOT}/${secret}`;
+  const messages: Array<Record<string, unknown>> = [];
+  const requests: RequestLogEntry[] = [];
+  const failures: Array<{ status: number; headers: Record<string, string> }> = [];
+
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const { path } = parseRequestUrl(req);
+    const answer = (status: number, text: string, headers: Record<string, string> = {}) => {
+      logRequest(requests, req, 'webhook', status);
+      sendText(res, status, text, { 'content-type': 'text/html', ...headers });
+    };
+    const raw = await readBody(req);
+    if (path !== hookPath) {
+      const ours = path.startsWith(`/services/${TEAM}/${BOT}/`);
+      return answer(ours ? 403 : 404, ours ? 'invalid_token' : 'no_service');
+    }
+    if (req.method !== 'POST') return answer(405, 'invalid_method');
+    const failure = failures.shift();
+    if (failure) return answer(failure.status, failureText(failure.status), failure.headers);
+
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    let json = raw;
+    if (type === 'application/x-www-form-urlencoded') json = new URLSearchParams(raw).get('payload') ?? '';
+    let body: unknown;
+    try {
+      body = JSON.parse(json);
+    } catch {
+      return answer(400, 'invalid_payload');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return answer(400, 'invalid_payload');
+    const message = body as Record<string, unknown>;
+    const hasContent = ['text', 'blocks', 'attachments'].some((k) => {
+      const v = message[k];
+      return typeof v === 'string' ? v.length > 0 : Array.isArray(v) && v.length > 0;
+    });
+    if (!hasContent) return answer(400, 'no_text');
+    messages.push(message);
+    return answer(200, 'ok');
+  };
+
+  const started = await startHttpServer(handler, options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
+  return {
+    url: `${started.url}${hookPath}`,
+    messages,
+    requests,
+    failNext(count, status, headers = {}) {
+      for (let i = 0; i < count; i++) failures.push({ status, headers });
+    },
+    close: started.close,
+  };
+}

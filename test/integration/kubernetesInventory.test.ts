@@ -1,0 +1,109 @@
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
+import { ensureTestPki } from '../emulators/testPki.js';
+
+const EXCLUDED = new Set(['kube-system']);
+let api: KubernetesApiHandle | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+function client(handle: KubernetesApiHandle): CoreV1Api {
+  const kc = new KubeConfig();
+  kc.loadFromString(handle.kubeconfig());
+  return kc.makeApiClient(CoreV1Api);
+}
+
+/** 1,200 running pods in 30 Deployments of 40 replicas, plus noise that must not count. */
+function largeEstate() {
+  const pods = [];
+  for (let d = 0; d < 30; d += 1) {
+    for (let r = 0; r < 40; r += 1) {
+      pods.push(
+        makePod({
+          namespace: `team-${d % 6}`,
+          name: `svc-${d}-abcde${d % 10}-${r}`,
+          owner: { kind: 'ReplicaSet', name: `svc-${d}-abcde${d % 10}` },
+          containers: [
+            { name: 'app', image: `reg.example.io/team/svc-${d}:prod-${d}` },
+            { name: 'sidecar', image: 'reg.example.io/mesh/proxy:prod-1' },
+          ],
+          initContainers: [{ name: 'init', image: 'reg.example.io/mesh/init:prod-1' }],
+        }),
+      );
+    }
+  }
+  pods.push(makePod({ namespace: 'kube-system', name: 'coredns-1', containers: [{ name: 'dns', image: 'reg.example.io/dns:prod-1' }] }));
+  pods.push(makePod({ namespace: 'team-0', name: 'done-1', phase: 'Succeeded', containers: [{ name: 'x', image: 'reg.example.io/x:prod-1' }] }));
+  pods.push(makePod({ namespace: 'team-0', name: 'waiting-1', phase: 'Pending', containers: [{ name: 'x', image: 'reg.example.io/y:prod-1' }] }));
+  return pods;
+}
+
+describe('cluster inventory through @kubernetes/client-node', () => {
+  it('reads 1,200 running pods across pages and folds replicas into one entry per workload container', async () => {
+    api = await startKubernetesApi({
+      pki: ensureTestPki(),
+      namespaces: [
+        ...Array.from({ length: 6 }, (_, i) => ({ name: `team-${i}`, labels: { slackChannel: `team-${i}-alerts` } as Record<string, string> })),
+        { name: 'kube-system', labels: {} },
+      ],
+      pods: largeEstate(),
+    });
+    const seenImages: string[] = [];
+    const inventory = await readClusterInventory(client(api), {
+      excludedNamespaces: EXCLUDED,
+      logger: silentLogger,
+      pageSize: 500,
+      onNewImage: (image) => seenImages.push(image),
+    });
+
+    expect(inventory.pods).toBe(1200);
+    // 30 deployments x (app + sidecar + init) containers.
+    expect(inventory.workloads).toHaveLength(90);
+    const svc7 = inventory.workloads.find((w) => w.workload.name === 'svc-7' && w.container === 'app');
+    expect(svc7).toMatchObject({ namespace: 'team-1', workload: { kind: 'Deployment', name: 'svc-7' }, pods: 40, initContainer: false });
+    expect(svc7?.runningDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(inventory.workloads.find((w) => w.workload.name === 'svc-7' && w.container === 'init')?.initContainer).toBe(true);
+    expect(inventory.workloads.some((w) => w.namespace === 'kube-system')).toBe(false);
+    expect(inventory.workloads.some((w) => w.image.includes('/x:') || w.image.includes('/y:'))).toBe(false);
+    expect(inventory.namespaces.get('team-3')?.labels.slackChannel).toBe('team-3-alerts');
+    // Every distinct image is announced once (so registry lookups can start early).
+    expect(new Set(seenImages).size).toBe(seenImages.length);
+    expect(seenImages).toHaveLength(32);
+
+    const podPages = api.requests.filter((r) => r.kind === 'pods-page');
+    expect(podPages.length).toBe(3); // ceil(1,200 running pods / 500), the server filters by phase
+    expect(podPages.every((r) => r.query.fieldSelector === 'status.phase=Running' && r.query.limit === '500')).toBe(true);
+    expect(podPages.slice(1).every((r) => typeof r.query.continue === 'string' && r.query.continue.length > 0)).toBe(true);
+  });
+
+  it('restarts the listing when a continue token expires (410) and counts no pod twice', async () => {
+    let podRequests = 0;
+    const token = 'cluster-token';
+    api = await startKubernetesApi({
+      pki: ensureTestPki(),
+      token,
+      namespaces: [{ name: 'team-0' }],
+      pods: largeEstate(),
+      authorize: (auth) => {
+        if (auth.resource === 'pods' && ++podRequests === 2) api?.expireContinueTokens();
+        return auth.bearerToken === token;
+      },
+    });
+    const inventory = await readClusterInventory(client(api), { excludedNamespaces: EXCLUDED, logger: silentLogger, pageSize: 500 });
+    expect(api.requests.filter((r) => r.kind === 'pods-page' && r.status === 410)).toHaveLength(1);
+    expect(inventory.pods).toBe(1200);
+    expect(inventory.workloads.find((w) => w.workload.name === 'svc-0' && w.container === 'app')?.pods).toBe(40);
+  });
+
+  it('fails with the HTTP status when the credential is rejected', async () => {
+    api = await startKubernetesApi({ pki: ensureTestPki(), namespaces: [], pods: [] });
+    const kc = new KubeConfig();
+    kc.loadFromString(api.kubeconfig({ user: { token: 'wrong-token' } }));
+    await expect(readClusterInventory(kc.makeApiClient(CoreV1Api), { excludedNamespaces: EXCLUDED, logger: silentLogger })).rejects.toMatchObject({ code: 401 });
+  });
+});
