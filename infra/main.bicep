@@ -139,12 +139,12 @@ param debug bool = false
 @description('Table holding alert state (letters and digits, 3-63 characters, starting with a letter).')
 @minLength(3)
 @maxLength(63)
-param stateTableName string = 'acrakssyncstate'
+param stateTableName string = 'acrsyncstate'
 
 @description('Queue for per-cluster fan-out (lowercase letters, digits and hyphens, 3-63 characters).')
 @minLength(3)
 @maxLength(63)
-param scanQueueName string = 'acr-aks-sync-clusters'
+param scanQueueName string = 'acrsync-clusters'
 
 @description('Flex Consumption instance memory size.')
 @allowed([
@@ -507,6 +507,7 @@ var requiredAppSettings = {
   SCAN_FANOUT: scanFanout
   SCAN_QUEUE: scanQueueName
   STATE_TABLE: stateTableName
+  SLACK_API_URL: 'x'
   SLACK_CHANNEL: slackChannel
 }
 

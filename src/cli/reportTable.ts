@@ -27,14 +27,14 @@ export function renderReportTable(report: ScanReport, colour: boolean): string {
       continue;
     }
     for (const f of cluster.findings) {
-      const running = f.deployedTag ?? shorten(f.deployedDigest, 19);
+      const running = f.deployedTag ? `:${f.deployedTag}` : `@${shorten(f.deployedDigest, 19)}`;
       rows.push([
         cluster.name,
         f.namespace,
         `${f.workload.kind}/${f.workload.name}`,
         f.container,
         f.status,
-        shorten(f.repository ? `${f.repository}:${running}` : f.image, 48),
+        shorten(f.repository ? `${f.repository}${running}` : f.image, 48),
         f.latestTag ?? '-',
         f.reason ?? '',
       ]);

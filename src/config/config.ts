@@ -274,20 +274,21 @@ function boolean(value: string): boolean {
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** An http(s) URL; plain http only to this machine (local receivers and emulators). */
+/**
+ * An http(s) URL; plain http only to this machine (local receivers and emulators). Messages
+ * about a secret say so instead of quoting it.
+ */
 function secureUrl(value: string, secret: boolean): URL {
-  const shown = secret ? SECRET_NOTE : quote(value);
+  const problem = (what: string) => new Invalid(secret ? `${what} ${SECRET_NOTE}` : `${quote(value)} ${what}`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new Invalid(`${secret ? 'is' : `${shown} is`} not a valid URL${secret ? ` ${SECRET_NOTE}` : ''}`);
+    throw problem('is not a valid URL');
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url;
-  throw new Invalid(
-    `${secret ? 'must' : `${shown} must`} use https:// (http:// is allowed only for localhost and 127.0.0.1)${secret ? ` ${SECRET_NOTE}` : ''}`,
-  );
+  throw problem('must use https:// (http:// is allowed only for localhost and 127.0.0.1)');
 }
 
 function noQueryOrFragment(url: URL, value: string): void {

@@ -132,9 +132,21 @@ export function describeError(error: unknown): string {
       error.statusCode === 401 || error.statusCode === 403
         ? ' (does the identity have AcrPull, or Container Registry Repository Reader in repository-permission mode, on this registry?)'
         : '';
-    return `${status}: ${firstLine(error.message)}${hint}`;
+    return `${status}: ${acrErrorText(error.message)}${hint}`;
   }
   return error instanceof Error ? firstLine(error.message) : String(error);
+}
+
+/** ACR answers `{"errors":[{"code","message"}]}`; the SDK puts that JSON in the message. */
+function acrErrorText(message: string): string {
+  try {
+    const body = JSON.parse(message) as { errors?: Array<{ code?: string; message?: string }> };
+    const first = body.errors?.[0];
+    if (first) return [first.code, first.message].filter(Boolean).join(' ');
+  } catch {
+    // not JSON: use the text as it is
+  }
+  return firstLine(message);
 }
 
 function firstLine(text: string): string {

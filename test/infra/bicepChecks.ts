@@ -200,6 +200,17 @@ export function checkAssignmentsScopedTo(doc: BicepDocument, existingTypePrefix:
 // App settings
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * True for a lambda argument (`x => x.key`). The grammar sometimes nests the lambda inside the
+ * member expression of its body, so the leftmost descendant starting at the same offset counts.
+ */
+function isLambda(node: Node): boolean {
+  for (let n: Node | null = node; n && n.startIndex === node.startIndex; n = n.namedChild(0)) {
+    if (n.type === 'lambda_expression') return true;
+  }
+  return false;
+}
+
 export interface AppSetting {
   readonly key: string;
   readonly value: Node | undefined;
@@ -262,7 +273,7 @@ export function collectAppSettings(doc: BicepDocument): { settings: AppSetting[]
         for (const c of [expr.childForFieldName('consequence'), expr.childForFieldName('alternative')]) if (c) visit(c, seen);
         return;
       case 'call_expression':
-        for (const arg of callArguments(expr)) if (arg.type !== 'lambda_expression') visit(arg, seen);
+        for (const arg of callArguments(expr)) if (!isLambda(arg)) visit(arg, seen);
         return;
       case 'array':
         for (const item of named(expr)) visit(item, seen);

@@ -1,0 +1,183 @@
+/**
+ * The alert lifecycle, as pure code: given what the state store remembers and what this scan
+ * found, what to tell whom.
+ *
+ * - lagging (drift or stale digest) and unknown, or never delivered → `new`;
+ * - lagging toward another target (a newer tag was pushed) than the one announced → `new`;
+ * - lagging toward the announced target, last message at least `repeatIntervalMs` ago →
+ *   `reminder` (an interval of 0 reminds on every scan, the old behaviour); otherwise silence;
+ * - announced, and now in sync, untracked or gone from a cluster that was scanned → `resolved`
+ *   (or a silent removal when `notifyResolved` is off, or when nothing had been delivered yet).
+ *
+ * Things this does not conclude from: a cluster that failed to scan (its alerts stay as they
+ * are), a container whose registry lookup failed (`error`), and one that is `pending` (a newer
+ * tag inside the grace period: the workload has not caught up, the rollout may be under way).
+ * Items another run has claimed, and whose claim has not expired, are left to that run.
+ *
+ * A failed delivery leaves the state as it was, so the next plan asks for the same thing again.
+ */
+import type { ClusterReport, Finding } from '../report/types.js';
+import { compareFindings } from '../scan/findings.js';
+import { alertId, alertKeyOf, alertTarget, isLagging } from './alertKey.js';
+import type { AlertRecord, StoredAlert } from './stateStore.js';
+
+export type AlertAction = 'new' | 'reminder' | 'resolved';
+
+export interface LifecycleOptions {
+  now: Date;
+  /** Minimum time between two messages about an unchanged alert; 0 = every scan. */
+  repeatIntervalMs: number;
+  notifyResolved: boolean;
+  /** SLACK_CHANNEL: for findings without a channel. */
+  defaultChannel: string;
+}
+
+export interface PlannedAlert {
+  id: string;
+  action: AlertAction;
+  /** Channel of a top-level message about it (thread replies go to `record.thread`). */
+  channel: string;
+  /**
+   * For `new` and `reminder`: the record updated with this scan's observation, delivery
+   * bookkeeping not yet advanced. For `resolved`: the stored record.
+   */
+  record: AlertRecord;
+  /** The stored record and its ETag, when there is one. */
+  previous: StoredAlert | null;
+  /** `resolved` only: what the container runs now; absent when the workload is gone. */
+  current?: Finding;
+}
+
+export interface AlertPlan {
+  deliveries: PlannedAlert[];
+  /** Records to delete without a message. */
+  silentRemovals: StoredAlert[];
+  /** Lagging, unchanged, reminder not yet due. */
+  unchanged: number;
+  /** Records left alone: registry error or grace period. */
+  held: number;
+  /** Items another run has claimed (claim not expired). */
+  claimedElsewhere: number;
+}
+
+interface Observation {
+  cluster: string;
+  /** The lagging finding, when one of the container's findings lags. */
+  lagging?: Finding;
+  /** Another finding (in sync, untracked, pending, error) when none lags. */
+  other?: Finding;
+  hold: boolean;
+}
+
+/** Folds a cluster's findings into one observation per alert key (a rollout can show two images). */
+function observe(clusters: readonly ClusterReport[]): Map<string, Observation> {
+  const observations = new Map<string, Observation>();
+  for (const cluster of clusters) {
+    if (!cluster.ok) continue;
+    for (const finding of [...cluster.findings].sort(compareFindings)) {
+      const id = alertId(alertKeyOf(cluster.name, finding));
+      const seen = observations.get(id) ?? { cluster: cluster.name, hold: false };
+      if (isLagging(finding)) {
+        seen.lagging ??= finding;
+      } else {
+        if (finding.status === 'error' || finding.status === 'pending') seen.hold = true;
+        if (!seen.other || finding.status === 'in-sync') seen.other = finding;
+      }
+      observations.set(id, seen);
+    }
+  }
+  return observations;
+}
+
+function claimedByAnother(record: AlertRecord, now: Date): boolean {
+  return record.claim !== null && Date.parse(record.claim.expiresAt) > now.getTime();
+}
+
+export function planAlerts(input: { clusters: readonly ClusterReport[]; records: readonly StoredAlert[] }, options: LifecycleOptions): AlertPlan {
+  const { now } = options;
+  const scanned = new Set(input.clusters.filter((c) => c.ok).map((c) => c.name));
+  const observations = observe(input.clusters);
+  const stored = new Map<string, StoredAlert>();
+  for (const s of input.records) {
+    if (scanned.has(s.record.cluster)) stored.set(alertId(s.record), s);
+  }
+
+  const plan: AlertPlan = { deliveries: [], silentRemovals: [], unchanged: 0, held: 0, claimedElsewhere: 0 };
+
+  for (const [id, seen] of observations) {
+    const finding = seen.lagging;
+    if (!finding) continue;
+    const previous = stored.get(id) ?? null;
+    if (previous && claimedByAnother(previous.record, now)) {
+      plan.claimedElsewhere += 1;
+      continue;
+    }
+    const target = alertTarget(finding);
+    const channel = finding.channel ?? options.defaultChannel;
+    const record: AlertRecord = previous
+      ? { ...previous.record, channel, finding, target }
+      : {
+          ...alertKeyOf(seen.cluster, finding),
+          channel,
+          finding,
+          target,
+          laggingSince: finding.latestUpdatedAt ?? now.toISOString(),
+          announcedTarget: null,
+          lastSentAt: null,
+          thread: null,
+          claim: null,
+        };
+    const prior = previous?.record;
+    let action: AlertAction | null;
+    if (!prior || prior.announcedTarget === null || prior.announcedTarget !== target) {
+      action = 'new';
+    } else if (prior.lastSentAt === null || now.getTime() - Date.parse(prior.lastSentAt) >= options.repeatIntervalMs) {
+      action = 'reminder';
+    } else {
+      action = null;
+    }
+    if (action === null) {
+      plan.unchanged += 1;
+      continue;
+    }
+    plan.deliveries.push({ id, action, channel, record, previous });
+  }
+
+  for (const [id, previous] of stored) {
+    const seen = observations.get(id);
+    if (seen?.lagging) continue;
+    if (claimedByAnother(previous.record, now)) {
+      plan.claimedElsewhere += 1;
+      continue;
+    }
+    if (seen?.hold) {
+      plan.held += 1;
+      continue;
+    }
+    if (previous.record.announcedTarget === null || !options.notifyResolved) {
+      plan.silentRemovals.push(previous);
+      continue;
+    }
+    plan.deliveries.push({
+      id,
+      action: 'resolved',
+      channel: previous.record.channel,
+      record: previous.record,
+      previous,
+      ...(seen?.other ? { current: seen.other } : {}),
+    });
+  }
+
+  plan.deliveries.sort((a, b) => compareRecords(a.record, b.record));
+  return plan;
+}
+
+function compareRecords(a: AlertRecord, b: AlertRecord): number {
+  return (
+    a.cluster.localeCompare(b.cluster) ||
+    a.namespace.localeCompare(b.namespace) ||
+    a.workloadKind.localeCompare(b.workloadKind) ||
+    a.workloadName.localeCompare(b.workloadName) ||
+    a.container.localeCompare(b.container)
+  );
+}

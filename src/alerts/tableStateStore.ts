@@ -1,0 +1,268 @@
+/**
+ * Alert state in Azure Table storage (`@azure/data-tables`), in the function app's own storage
+ * account: one partition per cluster, one entity per alert, written only with ETag conditions.
+ *
+ * Reached with a connection string (`AzureWebJobsStorage`, e.g. Azurite locally) or, deployed,
+ * with the managed identity (`AzureWebJobsStorage__accountName` or `__tableServiceUri`, the
+ * identity's client id in `AzureWebJobsStorage__clientId` or AZURE_CLIENT_ID). The identity
+ * needs "Storage Table Data Contributor" on the account. The table is created when missing.
+ */
+import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { Finding } from '../report/types.js';
+import { partitionKeyFor, rowKeyFor, type AlertKey } from './alertKey.js';
+import type { AlertRecord, StateStore, StoredAlert } from './stateStore.js';
+
+const SCHEMA_VERSION = 1;
+
+/** Azurite's well-known development account (public, documented by Microsoft). */
+const DEVELOPMENT_STORAGE =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+
+interface AlertEntity {
+  partitionKey: string;
+  rowKey: string;
+  schemaVersion: number;
+  cluster: string;
+  namespace: string;
+  workloadKind: string;
+  workloadName: string;
+  container: string;
+  channel: string;
+  finding: string;
+  target: string;
+  laggingSince: string;
+  announcedTarget?: string;
+  lastSentAt?: string;
+  threadChannelId?: string;
+  threadTs?: string;
+  claimOwner?: string;
+  claimExpiresAt?: string;
+}
+
+function toEntity(record: AlertRecord): AlertEntity {
+  return {
+    partitionKey: partitionKeyFor(record.cluster),
+    rowKey: rowKeyFor(record),
+    schemaVersion: SCHEMA_VERSION,
+    cluster: record.cluster,
+    namespace: record.namespace,
+    workloadKind: record.workloadKind,
+    workloadName: record.workloadName,
+    container: record.container,
+    channel: record.channel,
+    finding: JSON.stringify(record.finding),
+    target: record.target,
+    laggingSince: record.laggingSince,
+    ...(record.announcedTarget !== null ? { announcedTarget: record.announcedTarget } : {}),
+    ...(record.lastSentAt !== null ? { lastSentAt: record.lastSentAt } : {}),
+    ...(record.thread ? { threadChannelId: record.thread.channelId, threadTs: record.thread.ts } : {}),
+    ...(record.claim ? { claimOwner: record.claim.owner, claimExpiresAt: record.claim.expiresAt } : {}),
+  };
+}
+
+function fromEntity(entity: TableEntityResult<Partial<AlertEntity>>): StoredAlert | null {
+  const e = entity;
+  if (e.schemaVersion !== SCHEMA_VERSION || !e.etag) return null;
+  const strings = [e.cluster, e.namespace, e.workloadKind, e.workloadName, e.container, e.channel, e.finding, e.target, e.laggingSince];
+  if (strings.some((s) => typeof s !== 'string')) return null;
+  let finding: Finding;
+  try {
+    finding = JSON.parse(e.finding as string) as Finding;
+  } catch {
+    return null;
+  }
+  return {
+    etag: e.etag,
+    record: {
+      cluster: e.cluster as string,
+      namespace: e.namespace as string,
+      workloadKind: e.workloadKind as string,
+      workloadName: e.workloadName as string,
+      container: e.container as string,
+      channel: e.channel as string,
+      finding,
+      target: e.target as string,
+      laggingSince: e.laggingSince as string,
+      announcedTarget: e.announcedTarget ?? null,
+      lastSentAt: e.lastSentAt ?? null,
+      thread: e.threadChannelId && e.threadTs ? { channelId: e.threadChannelId, ts: e.threadTs } : null,
+      claim: e.claimOwner && e.claimExpiresAt ? { owner: e.claimOwner, expiresAt: e.claimExpiresAt } : null,
+    },
+  };
+}
+
+/** Status codes that mean "someone else changed it first": exists, ETag mismatch, gone. */
+function isLostRace(error: unknown): boolean {
+  return error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412 || error.statusCode === 404);
+}
+
+/** An error that says what failed without repeating URLs (a SAS connection string puts its secret in them). */
+function storeError(operation: string, error: unknown): Error {
+  if (error instanceof RestError) {
+    const details = [error.statusCode !== undefined ? `HTTP ${error.statusCode}` : undefined, error.code].filter(Boolean).join(' ');
+    return new Error(`alert state table: ${operation} failed${details ? ` (${details})` : ''}`);
+  }
+  const code = (error as { code?: unknown }).code;
+  return new Error(`alert state table: ${operation} failed${typeof code === 'string' ? ` (${code})` : ''}`);
+}
+
+export interface TableStateStoreOptions {
+  /** A storage connection string (`UseDevelopmentStorage=true` means Azurite on its default port). */
+  connectionString?: string;
+  /** `https://<account>.table.core.windows.net`, used with `credential`. */
+  tableServiceUrl?: string;
+  credential?: TokenCredential;
+  tableName: string;
+}
+
+export class TableStateStore implements StateStore {
+  readonly description: string;
+  private readonly client: TableClient;
+  private ready: Promise<void> | null = null;
+
+  constructor(options: TableStateStoreOptions) {
+    if (options.connectionString !== undefined) {
+      const connectionString = options.connectionString.trim() === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : options.connectionString;
+      const insecure = /(^|;)\s*(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString);
+      this.client = TableClient.fromConnectionString(connectionString, options.tableName, { allowInsecureConnection: insecure });
+      this.description = `table ${options.tableName} (connection string)`;
+    } else if (options.tableServiceUrl !== undefined && options.credential !== undefined) {
+      this.client = new TableClient(options.tableServiceUrl, options.tableName, options.credential);
+      this.description = `table ${options.tableName} at ${new URL(options.tableServiceUrl).host} (managed identity)`;
+    } else {
+      throw new Error('TableStateStore needs a connection string, or a table service URL and a credential');
+    }
+  }
+
+  /** Creates the table on first use (creating one that exists is not an error). */
+  private ensureTable(): Promise<void> {
+    this.ready ??= this.client.createTable().then(
+      () => undefined,
+      (error: unknown) => {
+        this.ready = null;
+        throw storeError('creating the table', error);
+      },
+    );
+    return this.ready;
+  }
+
+  async load(clusters: readonly string[]): Promise<StoredAlert[]> {
+    await this.ensureTable();
+    const alerts: StoredAlert[] = [];
+    for (const cluster of new Set(clusters)) {
+      const partitionKey = partitionKeyFor(cluster);
+      try {
+        const entities = this.client.listEntities<Partial<AlertEntity>>({
+          queryOptions: { filter: `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'` },
+        });
+        for await (const entity of entities) {
+          const stored = fromEntity(entity);
+          if (stored && stored.record.cluster === cluster) alerts.push(stored);
+        }
+      } catch (error) {
+        throw storeError('reading alert state', error);
+      }
+    }
+    return alerts;
+  }
+
+  async insert(record: AlertRecord): Promise<string | null> {
+    await this.ensureTable();
+    try {
+      const response = await this.client.createEntity(toEntity(record));
+      return response.etag ?? null;
+    } catch (error) {
+      if (isLostRace(error)) return null;
+      throw storeError('claiming an alert', error);
+    }
+  }
+
+  async replace(record: AlertRecord, etag: string): Promise<string | null> {
+    await this.ensureTable();
+    try {
+      const response = await this.client.updateEntity(toEntity(record), 'Replace', { etag });
+      return response.etag ?? null;
+    } catch (error) {
+      if (isLostRace(error)) return null;
+      throw storeError('updating an alert', error);
+    }
+  }
+
+  async remove(key: AlertKey, etag: string): Promise<boolean> {
+    await this.ensureTable();
+    try {
+      await this.client.deleteEntity(partitionKeyFor(key.cluster), rowKeyFor(key), { etag });
+      return true;
+    } catch (error) {
+      if (isLostRace(error)) return false;
+      throw storeError('removing an alert', error);
+    }
+  }
+}
+
+export function createTableStateStore(options: TableStateStoreOptions): TableStateStore {
+  return new TableStateStore(options);
+}
+
+/** Thrown when the environment names no storage account for the alert state. */
+export class StateStoreConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateStoreConfigError';
+  }
+}
+
+/**
+ * The functions' state store, from the app settings the Functions host itself uses for its
+ * storage: `AzureWebJobsStorage` (a connection string), else the identity-based
+ * `AzureWebJobsStorage__tableServiceUri` / `AzureWebJobsStorage__accountName` with
+ * `DefaultAzureCredential` (managed identity, client id from `AzureWebJobsStorage__clientId`
+ * or AZURE_CLIENT_ID). Values are never put in error messages: a connection string holds a key.
+ */
+export function createStateStoreFromEnv(
+  env: Record<string, string | undefined>,
+  tableName: string,
+  options: { credential?: TokenCredential } = {},
+): TableStateStore {
+  const value = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v ? v : undefined;
+  };
+  const connectionString = value('AzureWebJobsStorage');
+  if (connectionString !== undefined) {
+    if (!/(AccountName=|UseDevelopmentStorage=true|TableEndpoint=)/i.test(connectionString)) {
+      throw new StateStoreConfigError(
+        'AzureWebJobsStorage is set but is not a storage connection string (value not shown: it holds a key); for the managed identity, remove it and set AzureWebJobsStorage__accountName',
+      );
+    }
+    return new TableStateStore({ connectionString, tableName });
+  }
+  const serviceUri = value('AzureWebJobsStorage__tableServiceUri');
+  const accountName = value('AzureWebJobsStorage__accountName');
+  let tableServiceUrl: string;
+  if (serviceUri !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(serviceUri);
+    } catch {
+      throw new StateStoreConfigError(`AzureWebJobsStorage__tableServiceUri "${serviceUri}" is not a URL (e.g. https://mystorage.table.core.windows.net)`);
+    }
+    if (url.protocol !== 'https:') {
+      throw new StateStoreConfigError(`AzureWebJobsStorage__tableServiceUri "${serviceUri}" must use https:// (managed identity tokens are only sent over TLS)`);
+    }
+    tableServiceUrl = url.href.replace(/\/+$/, '');
+  } else if (accountName !== undefined) {
+    if (!/^[a-z0-9]{3,24}$/.test(accountName)) {
+      throw new StateStoreConfigError(`AzureWebJobsStorage__accountName "${accountName}" is not a storage account name (3-24 lowercase letters and digits)`);
+    }
+    tableServiceUrl = `https://${accountName}.table.core.windows.net`;
+  } else {
+    throw new StateStoreConfigError(
+      'alert state needs a storage account: set AzureWebJobsStorage__accountName (managed identity) or AzureWebJobsStorage (a connection string, e.g. Azurite)',
+    );
+  }
+  const clientId = value('AzureWebJobsStorage__clientId') ?? value('AZURE_CLIENT_ID');
+  const credential = options.credential ?? new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+  return new TableStateStore({ tableServiceUrl, credential, tableName });
+}

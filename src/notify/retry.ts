@@ -1,0 +1,94 @@
+/**
+ * Posting with retries inside one scan: HTTP 429 waits exactly what `Retry-After` says;
+ * timeouts, network errors and 5xx back off exponentially (1 s, 2 s, 4 s, ... up to
+ * `maxDelayMs`) for at most `maxAttempts` attempts. All waits of a scan share one budget, so
+ * a Slack outage cannot hold the scan (and its alert claims) for long: when the next wait
+ * would overrun it, the post fails and its alerts are retried by the next scan.
+ */
+import type { Logger } from '../log/logger.js';
+import { SlackPostError, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
+
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RetryPolicy {
+  /** Attempts for failures without Retry-After (timeouts, network, 5xx). */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** 429 answers honoured per message before giving up (each waits its Retry-After). */
+  maxRateLimitWaits: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxRateLimitWaits: 10,
+};
+
+/** Default total waiting per scan: well inside the 5-minute alert claim. */
+export const DEFAULT_RETRY_BUDGET_MS = 120_000;
+
+/** The waiting time left to a scan. */
+export class RetryBudget {
+  private remaining: number;
+
+  constructor(totalMs: number) {
+    this.remaining = totalMs;
+  }
+
+  get remainingMs(): number {
+    return this.remaining;
+  }
+
+  /** Takes `ms` if that much is left. */
+  take(ms: number): boolean {
+    if (ms > this.remaining) return false;
+    this.remaining -= ms;
+    return true;
+  }
+}
+
+export interface RetryContext {
+  policy: RetryPolicy;
+  budget: RetryBudget;
+  sleep: Sleep;
+  logger: Logger;
+}
+
+function asPostError(error: unknown): SlackPostError {
+  return error instanceof SlackPostError ? error : new SlackPostError('retryable', 'unexpected_error');
+}
+
+export async function postWithRetry(sender: SlackSender, message: SlackMessage, context: RetryContext): Promise<PostReceipt> {
+  const { policy, budget, sleep, logger } = context;
+  let failures = 0;
+  let rateLimits = 0;
+  for (;;) {
+    let error: SlackPostError;
+    try {
+      return await sender.post(message);
+    } catch (caught) {
+      error = asPostError(caught);
+    }
+    if (error.kind !== 'retryable') throw error;
+    let wait: number;
+    if (error.retryAfterMs !== undefined) {
+      rateLimits += 1;
+      if (rateLimits > policy.maxRateLimitWaits) throw error;
+      wait = error.retryAfterMs;
+    } else {
+      failures += 1;
+      if (failures >= policy.maxAttempts) throw error;
+      wait = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failures - 1));
+    }
+    if (!budget.take(wait)) {
+      logger.warn('Slack post: no time left to retry in this scan; the next scan retries', { channel: message.channel, code: error.code, waitMs: wait });
+      throw error;
+    }
+    logger.warn('Slack post failed; retrying', { via: sender.kind, channel: message.channel, code: error.code, waitMs: wait });
+    await sleep(wait);
+  }
+}

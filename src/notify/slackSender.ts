@@ -1,0 +1,104 @@
+/**
+ * What the alert delivery needs from Slack: post one message, once. Retrying is done by
+ * `postWithRetry` (retry.ts), the same way for the bot and the webhook. Errors are
+ * `SlackPostError`s that carry a Slack error code and never a URL or token.
+ */
+import type { SlackBlock } from './slackBlocks.js';
+
+export interface SlackMessage {
+  /** Channel name (with or without `#`) or ID. */
+  channel: string;
+  /** Plain-text fallback (notifications, clients without Block Kit). */
+  text: string;
+  blocks?: SlackBlock[];
+  /** Reply in this thread (bot only). */
+  threadTs?: string;
+}
+
+export interface PostReceipt {
+  /** Channel ID the message landed in (bot only). */
+  channelId?: string;
+  /** The message's `ts` (bot only): what replies thread on. */
+  ts?: string;
+}
+
+export interface SlackSender {
+  /** For logs: `bot` (chat.postMessage) or `webhook`. */
+  readonly kind: 'bot' | 'webhook';
+  /** Whether messages get a `ts` that replies can thread on. */
+  readonly threads: boolean;
+  /** One attempt; throws `SlackPostError`. */
+  post(message: SlackMessage): Promise<PostReceipt>;
+}
+
+/**
+ * - `retryable`: timeouts, network errors, HTTP 5xx, 429 (`retryAfterMs` from `Retry-After`);
+ * - `channel-unavailable`: the channel does not exist, is archived, or the bot may not post there;
+ * - `fatal`: the token or webhook is not valid: nothing else will get through either;
+ * - `permanent`: this message will not be accepted as it is.
+ */
+export type SlackFailureKind = 'retryable' | 'channel-unavailable' | 'fatal' | 'permanent';
+
+export class SlackPostError extends Error {
+  readonly kind: SlackFailureKind;
+  /** Slack's error code (`channel_not_found`, `ratelimited`, `http_503`, `timeout`, ...). */
+  readonly code: string;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(kind: SlackFailureKind, code: string, retryAfterMs?: number) {
+    super(`Slack post failed: ${code}${retryAfterMs !== undefined ? ` (retry after ${retryAfterMs} ms)` : ''}`);
+    this.name = 'SlackPostError';
+    this.kind = kind;
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Slack platform errors meaning "not this channel": the alert falls back to SLACK_CHANNEL. */
+export const CHANNEL_UNAVAILABLE_ERRORS: ReadonlySet<string> = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'channel_is_archived',
+]);
+
+/** Errors meaning the credentials are not valid. */
+export const FATAL_ERRORS: ReadonlySet<string> = new Set([
+  'not_authed',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'invalid_token',
+  'no_service',
+  'no_active_hooks',
+]);
+
+/** Errors Slack itself says are transient. */
+export const TRANSIENT_ERRORS: ReadonlySet<string> = new Set([
+  'ratelimited',
+  'rate_limited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
+
+/** The kind of a failure with this Slack error code (a platform error or a webhook's body). */
+export function classifySlackError(code: string): SlackFailureKind {
+  if (CHANNEL_UNAVAILABLE_ERRORS.has(code)) return 'channel-unavailable';
+  if (FATAL_ERRORS.has(code)) return 'fatal';
+  if (TRANSIENT_ERRORS.has(code)) return 'retryable';
+  return 'permanent';
+}
+
+/** Retry-After in milliseconds (seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

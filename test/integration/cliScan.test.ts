@@ -1,0 +1,149 @@
+/**
+ * The CLI as a user runs it: `acr-aks-sync scan --kubeconfig K --output json`, a separate
+ * process that reaches the emulators only through the kubeconfig, the image references,
+ * IDENTITY_ENDPOINT/IDENTITY_HEADER and NODE_EXTRA_CA_CERTS.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding, ScanReport } from '../../src/report/types.js';
+import { startSandbox, type Sandbox } from '../emulators/sandbox.js';
+import { ensureTestPki } from '../emulators/testPki.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'acr-aks-sync.js');
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+  if (!existsSync(join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it) before this test');
+  }
+  // Only PATH and HOME from the outer environment: the CLI must get everything else from `env`.
+  const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv as NodeJS.ProcessEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox(ensureTestPki());
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+function find(report: ScanReport, namespace: string, workload: string, container?: string): Finding {
+  const found = report.clusters[0]?.findings.find((f) => f.namespace === namespace && f.workload.name === workload && (!container || f.container === container));
+  if (!found) throw new Error(`no finding for ${namespace}/${workload}`);
+  return found;
+}
+
+describe('acr-aks-sync scan --kubeconfig (CLI against the emulators)', () => {
+  let run: CliRun;
+  let report: ScanReport;
+  let slackBefore: number;
+
+  beforeAll(async () => {
+    slackBefore = sandbox.slack.messages.length;
+    run = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--output', 'json'], sandbox.env);
+    report = JSON.parse(run.stdout) as ScanReport;
+  });
+
+  it('names the cluster after the kubeconfig context and counts only running pods outside excluded namespaces', () => {
+    expect(report.clusters).toHaveLength(1);
+    expect(report.clusters[0]).toMatchObject({ name: 'sandbox-aks', ok: true, pods: 54 });
+    expect(report.clusters[0]?.findings.some((f) => f.namespace === 'kube-system')).toBe(false);
+  });
+
+  it('reports every status with the reason and the newest tag', () => {
+    expect(find(report, 'payments', 'payments-api', 'api')).toMatchObject({ status: 'in-sync', latestTag: 'prod-789', workload: { kind: 'Deployment' }, pods: 3 });
+    expect(find(report, 'payments', 'payments-api', 'migrate')).toMatchObject({ status: 'in-sync', deployedTag: 'prod-789' });
+    expect(find(report, 'payments', 'payments-worker')).toMatchObject({
+      status: 'drift',
+      deployedTag: 'prod-456',
+      latestTag: 'prod-789',
+      registry: sandbox.registry.loginServer,
+      repository: 'payments/worker',
+      channel: 'payments-alerts',
+      pods: 40,
+      workload: { kind: 'Deployment', name: 'payments-worker' },
+    });
+    expect(find(report, 'payments', 'payments-report')).toMatchObject({ status: 'in-sync', workload: { kind: 'CronJob' } });
+    expect(find(report, 'search', 'search-indexer')).toMatchObject({ status: 'pending', latestTag: 'prod-101', workload: { kind: 'StatefulSet' }, pods: 2 });
+    expect(find(report, 'search', 'search-query')).toMatchObject({ status: 'in-sync', deployedTag: 'prod-41', latestTag: 'prod-42' });
+    expect(find(report, 'search', 'log-shipper')).toMatchObject({ status: 'untracked', registry: 'docker.io', workload: { kind: 'DaemonSet' } });
+    expect(find(report, 'web', 'web-frontend')).toMatchObject({ status: 'stale-digest', deployedTag: 'prod-7', latestTag: 'prod-7', channel: 'platform-alerts' });
+    expect(find(report, 'web', 'web-cache')).toMatchObject({ status: 'drift', deployedTag: null, latestTag: 'prod-3' });
+    expect(find(report, 'web', 'web-nginx')).toMatchObject({ status: 'untracked', repository: 'library/nginx', deployedTag: '1.27' });
+    expect(find(report, 'web', 'debug-shell')).toMatchObject({ status: 'untracked', workload: { kind: 'Pod' } });
+    expect(find(report, 'web', 'debug-shell').reason).toContain('TAG_PATTERN');
+    expect(find(report, 'web', 'web-legacy')).toMatchObject({ status: 'untracked' });
+    expect(find(report, 'web', 'web-legacy').reason).toMatch(/not found/);
+    expect(find(report, 'web', 'web-metrics')).toMatchObject({ status: 'error' });
+    expect(find(report, 'web', 'web-metrics').reason).toMatch(/401/);
+    expect(report.summary).toMatchObject({ 'in-sync': 4, pending: 1, drift: 2, 'stale-digest': 1, untracked: 4, error: 1, clusters: 1, clustersFailed: 0 });
+  });
+
+  it('exits 2 because one registry could not be read', () => {
+    expect(run.code).toBe(2);
+  });
+
+  it('looks every repository up once', () => {
+    const pages = sandbox.registry.requests.filter((r) => r.kind === 'tags-page' && r.status === 200).map((r) => decodeURIComponent(r.path));
+    expect(pages.length).toBeGreaterThan(0);
+    expect(new Set(pages).size).toBe(pages.length);
+  });
+
+  it('alerts Slack in the old wording, to the team channel or the default channel', () => {
+    const messages = sandbox.slack.messages.slice(slackBefore);
+    const worker = find(report, 'payments', 'payments-worker');
+    const toChannel = (channel: string) => messages.filter((m) => m.channel === channel).map((m) => String(m.text)).join('\n');
+    expect(toChannel('#payments-alerts')).toContain(
+      `Warning: AKS cluster sandbox-aks is running payments/worker:prod-456 instead of payments/worker:prod-789 (${worker.latestUpdatedAt}).`,
+    );
+    expect(toChannel('#platform-alerts')).toContain('web/cache');
+    expect(toChannel('#platform-alerts')).toContain('web/frontend:prod-7');
+    expect(toChannel('#search-team')).toBe('');
+    expect(messages.every((m) => m.username === 'acr-aks-sync' && m.icon_emoji === ':warning:')).toBe(true);
+  });
+
+  it('never prints the webhook URL or the cluster token', () => {
+    for (const secret of [sandbox.env.SLACK_WEBHOOK_URL as string, sandbox.kubernetes.token]) {
+      expect(run.stdout).not.toContain(secret);
+      expect(run.stderr).not.toContain(secret);
+    }
+  });
+
+  it('exits 1 on drift when everything could be scanned, and --dry-run sends nothing', async () => {
+    const before = sandbox.slack.messages.length;
+    const dry = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--registries', sandbox.registry.loginServer], sandbox.env);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toMatch(/payments-worker\s+worker\s+drift/);
+    expect(sandbox.slack.messages.length).toBe(before);
+  });
+
+  it('exits 0 when nothing drifts', async () => {
+    const clean = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--registries', sandbox.registry.loginServer, '--excluded-namespaces', 'kube-system,web,payments'], sandbox.env);
+    expect(clean.code).toBe(0);
+  });
+
+  it('exits 2 with a message naming the variable on bad configuration', async () => {
+    const bad = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath], { ...sandbox.env, REGISTRIES: '', GRACE_PERIOD: 'soon' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('REGISTRIES');
+    expect(bad.stderr).toContain('GRACE_PERIOD');
+    expect(bad.stdout).toBe('');
+  });
+});
