@@ -507,7 +507,6 @@ var requiredAppSettings = {
   SCAN_FANOUT: scanFanout
   SCAN_QUEUE: scanQueueName
   STATE_TABLE: stateTableName
-  SLACK_API_URL: 'x'
   SLACK_CHANNEL: slackChannel
 }
 

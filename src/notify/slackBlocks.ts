@@ -1,0 +1,246 @@
+/**
+ * Grouped alert messages in Block Kit: one message per channel per scan (split into parts to
+ * stay within Slack's limits) listing new, still-lagging and resolved items. Each item is a
+ * section whose fields read like a table row: cluster, namespace, workload, running, newest,
+ * lagging for. The plain-text `text` fallback keeps the old one-line wording for each item.
+ *
+ * Everything from a cluster or a registry is escaped (`&`, `<`, `>`), so a name cannot turn
+ * into a mention or a link.
+ */
+import { formatDuration } from '../config/duration.js';
+import type { Finding } from '../report/types.js';
+import { alertLine, escapeSlackText } from './slackText.js';
+
+export interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+export interface MrkdwnText {
+  type: 'mrkdwn';
+  text: string;
+}
+export interface HeaderBlock {
+  type: 'header';
+  text: PlainText;
+}
+export interface SectionBlock {
+  type: 'section';
+  text?: MrkdwnText;
+  fields?: MrkdwnText[];
+}
+export interface ContextBlock {
+  type: 'context';
+  elements: MrkdwnText[];
+}
+export interface DividerBlock {
+  type: 'divider';
+}
+export type SlackBlock = HeaderBlock | SectionBlock | ContextBlock | DividerBlock;
+
+export type AlertMessageAction = 'new' | 'reminder' | 'resolved';
+
+export interface AlertMessageItem {
+  action: AlertMessageAction;
+  cluster: string;
+  /** The lagging finding: this scan's for new and reminder items, the last one seen for resolved ones. */
+  finding: Finding;
+  /** Resolved items: what the container runs now; absent when the workload is gone. */
+  current?: Finding;
+  /** ISO time since when the workload lags. */
+  laggingSince: string;
+}
+
+export interface MessageLimits {
+  /** Slack: at most 50 blocks per message. */
+  maxBlocks: number;
+  /** Budget for the `text` fallback and, separately, for the serialised blocks (Slack cuts text at 40,000). */
+  maxChars: number;
+  /** Slack: 3,000 characters per section text. */
+  maxSectionChars: number;
+  /** Slack: 2,000 characters per field. */
+  maxFieldChars: number;
+}
+
+export const SLACK_MESSAGE_LIMITS: MessageLimits = {
+  maxBlocks: 50,
+  maxChars: 38_000,
+  maxSectionChars: 3_000,
+  maxFieldChars: 2_000,
+};
+
+export interface RenderedMessage {
+  text: string;
+  blocks: SlackBlock[];
+  /** The items this message lists (the objects passed in). */
+  items: AlertMessageItem[];
+}
+
+export interface RenderOptions {
+  now: Date;
+  /** A line shown at the top, e.g. why the message is in the fallback channel (plain text, escaped here). */
+  note?: string;
+  limits?: Partial<MessageLimits>;
+}
+
+const GROUPS: ReadonlyArray<{ action: AlertMessageAction; heading: string; textHeading: string }> = [
+  { action: 'new', heading: ':warning: *New*: running an older image than the newest release', textHeading: 'New:' },
+  { action: 'reminder', heading: ':hourglass_flowing_sand: *Still lagging* (reminder)', textHeading: 'Still lagging (reminder):' },
+  { action: 'resolved', heading: ':white_check_mark: *Resolved*', textHeading: 'Resolved:' },
+];
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+function shortDigest(digest: string | null): string {
+  if (!digest) return 'unknown digest';
+  const colon = digest.indexOf(':');
+  return colon === -1 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
+}
+
+/** `repo:tag`, `repo:tag @ sha256:…` (stale digest) or `repo@sha256:…` (digest-pinned). */
+function runningImage(f: Finding, withDigest: boolean): string {
+  const repository = f.repository ?? f.image;
+  if (f.deployedTag) return withDigest ? `${repository}:${f.deployedTag} @ ${shortDigest(f.deployedDigest)}` : `${repository}:${f.deployedTag}`;
+  return `${repository}@${shortDigest(f.deployedDigest)}`;
+}
+
+function newestImage(f: Finding): string {
+  const tag = f.latestTag ?? 'unknown';
+  return f.status === 'stale-digest' ? `${tag} @ ${shortDigest(f.latestDigest)}` : tag;
+}
+
+function pushedAt(iso: string | null): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : ` (pushed ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
+}
+
+function lagFor(item: AlertMessageItem, now: Date): string {
+  const since = Date.parse(item.laggingSince);
+  return Number.isNaN(since) ? 'unknown' : formatDuration(Math.max(0, now.getTime() - since));
+}
+
+function code(value: string): string {
+  return `\`${escapeSlackText(value)}\``;
+}
+
+function itemFields(item: AlertMessageItem, now: Date): string[] {
+  const f = item.finding;
+  const e = escapeSlackText;
+  const workload = `${e(f.workload.kind)}/${e(f.workload.name)} · container ${code(f.container)}`;
+  const common = [`*Cluster*\n${e(item.cluster)}`, `*Namespace*\n${e(f.namespace)}`, `*Workload*\n${workload}`];
+  const stale = f.status === 'stale-digest';
+  if (item.action === 'resolved') {
+    const now_ = item.current;
+    const nowRunning = now_
+      ? `${code(runningImage(now_, false))}${now_.status === 'in-sync' ? ' (newest)' : now_.status === 'untracked' ? ' (no longer tracked)' : ''}`
+      : 'workload gone';
+    return [...common, `*Was running*\n${code(runningImage(f, stale))}`, `*Now*\n${nowRunning}`, `*Lagged for*\n${lagFor(item, now)}`];
+  }
+  const restart = stale ? `\nrestart ${e(f.namespace)}/${e(f.workload.name)} to pick it up` : '';
+  return [
+    ...common,
+    `*Running*\n${code(runningImage(f, stale))}`,
+    `*Newest*\n${code(newestImage(f))}${e(pushedAt(f.latestUpdatedAt))}${restart}`,
+    `*Lagging for*\n${lagFor(item, now)}`,
+  ];
+}
+
+/** The old one-line wording, or for a resolved item a line of the same shape. */
+export function itemTextLine(item: AlertMessageItem, now: Date): string {
+  if (item.action !== 'resolved') return alertLine(item.cluster, item.finding);
+  const f = item.finding;
+  const where = `${f.namespace}/${f.workload.name} (container ${f.container})`;
+  const current = item.current
+    ? `now runs ${runningImage(item.current, false)}`
+    : 'is gone';
+  return escapeSlackText(`Resolved: on AKS cluster ${item.cluster}, ${where} ${current} (was ${runningImage(f, f.status === 'stale-digest')}; lagged ${lagFor(item, now)}).`);
+}
+
+function headerText(counts: Record<AlertMessageAction, number>, part: number, parts: number): string {
+  const bits: string[] = [];
+  if (counts.new) bits.push(`${counts.new} new`);
+  if (counts.reminder) bits.push(`${counts.reminder} still lagging`);
+  if (counts.resolved) bits.push(`${counts.resolved} resolved`);
+  const suffix = parts > 1 ? ` (part ${part} of ${parts})` : '';
+  return truncate(`Image drift: ${bits.join(', ')}${suffix}`, 150);
+}
+
+interface Part {
+  items: AlertMessageItem[];
+  blocks: SlackBlock[];
+  textLines: string[];
+  blockChars: number;
+  textChars: number;
+  lastGroup: AlertMessageAction | null;
+}
+
+/**
+ * The messages for these items (one, or several parts when the limits require). Items are
+ * listed by group (new, reminder, resolved) in the order given.
+ */
+export function renderAlertMessages(items: readonly AlertMessageItem[], options: RenderOptions): RenderedMessage[] {
+  const limits = { ...SLACK_MESSAGE_LIMITS, ...options.limits };
+  const { now } = options;
+  const note = options.note ? truncate(escapeSlackText(options.note), limits.maxFieldChars) : undefined;
+  // Header (filled in at the end) and the note open every part.
+  const openingBlocks = note ? 2 : 1;
+  const openingChars = 200 + (note ? note.length + 60 : 0);
+
+  const parts: Part[] = [];
+  const newPart = (): Part => {
+    const part: Part = { items: [], blocks: [], textLines: note ? [note] : [], blockChars: openingChars, textChars: openingChars, lastGroup: null };
+    parts.push(part);
+    return part;
+  };
+  let part = newPart();
+
+  for (const group of GROUPS) {
+    for (const item of items.filter((i) => i.action === group.action)) {
+      const fields = itemFields(item, now).map((text): MrkdwnText => ({ type: 'mrkdwn', text: truncate(text, limits.maxFieldChars) }));
+      const section: SectionBlock = { type: 'section', fields };
+      const line = itemTextLine(item, now);
+      const sectionChars = JSON.stringify(section).length;
+
+      const fits = (p: Part): boolean => {
+        const opensGroup = p.lastGroup !== group.action;
+        const blocks = openingBlocks + p.blocks.length + 1 + (opensGroup ? (p.lastGroup ? 2 : 1) : 0);
+        const headingChars = opensGroup ? group.heading.length + 80 : 0;
+        return (
+          blocks <= limits.maxBlocks &&
+          p.blockChars + sectionChars + headingChars <= limits.maxChars &&
+          p.textChars + line.length + 1 + (opensGroup ? group.textHeading.length + 1 : 0) <= limits.maxChars
+        );
+      };
+      if (part.items.length > 0 && !fits(part)) part = newPart();
+
+      if (part.lastGroup !== group.action) {
+        if (part.lastGroup) part.blocks.push({ type: 'divider' });
+        const heading: SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: truncate(group.heading, limits.maxSectionChars) } };
+        part.blocks.push(heading);
+        part.blockChars += JSON.stringify(heading).length + 20;
+        part.textLines.push(group.textHeading);
+        part.textChars += group.textHeading.length + 1;
+        part.lastGroup = group.action;
+      }
+      part.blocks.push(section);
+      part.blockChars += sectionChars;
+      part.textLines.push(line);
+      part.textChars += line.length + 1;
+      part.items.push(item);
+    }
+  }
+
+  const used = parts.filter((p) => p.items.length > 0);
+  return used.map((p, index) => {
+    const counts: Record<AlertMessageAction, number> = { new: 0, reminder: 0, resolved: 0 };
+    for (const item of p.items) counts[item.action] += 1;
+    const header = headerText(counts, index + 1, used.length);
+    const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header, emoji: true } }];
+    if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:information_source: ${note}` }] });
+    blocks.push(...p.blocks);
+    return { text: truncate([header, ...p.textLines].join('\n'), limits.maxChars), blocks, items: p.items };
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * A three-cluster estate behind the ARM emulator, for the function handlers: an Entra-enabled
+ * cluster (the identity's AKS token), a local-account cluster (the kubeconfig's own client
+ * certificate) and one whose user kubeconfig the identity may not read (403).
+ */
+import { startAcrRegistry, type AcrRegistryEmulator } from '../emulators/acrRegistry.js';
+import { startArmEmulator, type ArmEmulator } from '../emulators/arm.js';
+import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
+import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
+import { ACR_RESOURCE, digestOf } from '../emulators/sandbox.js';
+import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../emulators/slackWebhook.js';
+import { ensureTestPki } from '../emulators/testPki.js';
+
+export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+export const AKS_RESOURCE = '6dae42f8-4368-4678-94ff-3960e28e3630';
+export const CLIENT_ID = '99999999-8888-7777-6666-555555555555';
+const HOUR = 3_600_000;
+
+export function resourceId(group: string, name: string): string {
+  return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${group}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+}
+
+export interface ThreeClusterEstate {
+  identity: ManagedIdentityEndpoint;
+  arm: ArmEmulator;
+  armResource: string;
+  entraCluster: KubernetesApiHandle;
+  localCluster: KubernetesApiHandle;
+  registry: AcrRegistryEmulator;
+  slack: SlackWebhookReceiver;
+  /** Every bearer token each Kubernetes emulator received. */
+  kubernetesTokens: { entra: string[]; local: string[] };
+  /** Every Entra token the registry was asked to exchange. */
+  registryExchanges: string[];
+  /** Every token ARM received. */
+  armTokens: string[];
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
+  const pki = ensureTestPki();
+  const now = Date.now();
+  const identity = await startManagedIdentityEndpoint({ clientId: CLIENT_ID });
+  const registryExchanges: string[] = [];
+  const registry = await startAcrRegistry({
+    pki,
+    validateEntraToken: (token) => {
+      registryExchanges.push(token);
+      return identity.validate(token, ACR_RESOURCE);
+    },
+    repositories: {
+      'shared/base-api': [
+        { name: 'prod-20', digest: digestOf('base-20'), lastUpdateTime: new Date(now - 2 * HOUR).toISOString() },
+        { name: 'prod-19', digest: digestOf('base-19'), lastUpdateTime: new Date(now - 30 * HOUR).toISOString() },
+      ],
+      'orders/service': [{ name: 'prod-5', digest: digestOf('orders-5'), lastUpdateTime: new Date(now - 5 * HOUR).toISOString() }],
+    },
+  });
+  const img = (repo: string, tag: string, label: string) => ({ image: `${registry.loginServer}/${repo}:${tag}`, imageID: `${registry.loginServer}/${repo}@${digestOf(label)}` });
+  const kubernetesTokens = { entra: [] as string[], local: [] as string[] };
+
+  const entraCluster = await startKubernetesApi({
+    pki,
+    namespaces: [{ name: 'orders', labels: { slackChannel: 'orders-team' } }],
+    pods: [
+      ...Array.from({ length: 4 }, (_, i) =>
+        makePod({ namespace: 'orders', name: `orders-api-6d5f7c8b9-${i}`, owner: { kind: 'ReplicaSet', name: 'orders-api-6d5f7c8b9' }, containers: [{ name: 'api', ...img('shared/base-api', 'prod-19', 'base-19') }] }),
+      ),
+      makePod({ namespace: 'orders', name: 'orders-svc-5c6d7-0', owner: { kind: 'ReplicaSet', name: 'orders-svc-5c6d7' }, containers: [{ name: 'svc', ...img('orders/service', 'prod-5', 'orders-5') }] }),
+    ],
+    authorize: (auth) => {
+      if (auth.bearerToken) kubernetesTokens.entra.push(auth.bearerToken);
+      return auth.bearerToken !== undefined && identity.validate(auth.bearerToken, AKS_RESOURCE);
+    },
+  });
+  const localCluster = await startKubernetesApi({
+    pki,
+    namespaces: [{ name: 'billing' }],
+    pods: [makePod({ namespace: 'billing', name: 'billing-api-7c8d9f6b5-0', owner: { kind: 'ReplicaSet', name: 'billing-api-7c8d9f6b5' }, containers: [{ name: 'api', ...img('shared/base-api', 'prod-19', 'base-19') }] })],
+    authorize: (auth) => {
+      if (auth.bearerToken) kubernetesTokens.local.push(auth.bearerToken);
+      return auth.clientCertCN === 'clusterUser';
+    },
+  });
+
+  const armTokens: string[] = [];
+  let armResource = '';
+  const arm = await startArmEmulator({
+    pki,
+    validateArmToken: (token) => {
+      armTokens.push(token);
+      return identity.validate(token, armResource);
+    },
+    clusters: [
+      { subscriptionId: SUBSCRIPTION, resourceGroup: 'orders-rg', name: 'orders-aks', aadEnabled: true, enableAzureRBAC: true, disableLocalAccounts: true, tags: { env: 'prod' }, kubeconfig: entraCluster.kubeconfig({ clusterName: 'orders-aks', contextName: 'orders-aks', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubelogin', args: ['get-token'] } } }) },
+      { subscriptionId: SUBSCRIPTION, resourceGroup: 'billing-rg', name: 'billing-aks', aadEnabled: false, tags: { env: 'prod' }, kubeconfig: localCluster.kubeconfig({ clusterName: 'billing-aks', contextName: 'billing-aks', user: { clientCert: true } }) },
+      { subscriptionId: SUBSCRIPTION, resourceGroup: 'legacy-rg', name: 'legacy-aks', aadEnabled: true, tags: { env: 'dev' }, kubeconfig: entraCluster.kubeconfig(), deny: 'credentials' },
+    ],
+  });
+  armResource = normaliseResource(arm.endpoint);
+  const slack = await startSlackWebhookReceiver();
+
+  const env: Record<string, string> = {
+    ...identity.env,
+    AZURE_CLIENT_ID: CLIENT_ID,
+    ARM_ENDPOINT: arm.endpoint,
+    CLUSTERS: [`orders=${resourceId('orders-rg', 'orders-aks')}`, resourceId('billing-rg', 'billing-aks'), resourceId('legacy-rg', 'legacy-aks')].join(','),
+    REGISTRIES: registry.loginServer,
+    SLACK_WEBHOOK_URL: slack.url,
+    SLACK_CHANNEL: 'platform-alerts',
+  };
+  return {
+    identity,
+    arm,
+    armResource,
+    entraCluster,
+    localCluster,
+    registry,
+    slack,
+    kubernetesTokens,
+    registryExchanges,
+    armTokens,
+    env,
+    async close() {
+      await Promise.all([arm.close(), entraCluster.close(), localCluster.close(), registry.close(), slack.close(), identity.close()]);
+    },
+  };
+}
