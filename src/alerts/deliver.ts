@@ -63,6 +63,8 @@ export interface DeliveryResult {
   fallbacks: number;
   /** Records dropped without a message (resolved with NOTIFY_RESOLVED off, or never delivered). */
   removedSilently: number;
+  /** Set when the alert state could not be read or written: nothing was sent. */
+  error?: string;
 }
 
 interface Claimed {

@@ -63,3 +63,4 @@ export interface StateStore {
 
 export { TableStateStore, createTableStateStore, createStateStoreFromEnv, type TableStateStoreOptions } from './tableStateStore.js';
 export { FileStateStore } from './fileStateStore.js';
+export { MemoryStateStore } from './memoryStateStore.js';

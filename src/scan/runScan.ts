@@ -5,8 +5,11 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import { notifyFindings, type NotifyResult } from '../notify/notifyFindings.js';
-import { WebhookSender } from '../notify/webhookSender.js';
+import { deliverAlerts, type DeliveryResult } from '../alerts/deliver.js';
+import { MemoryStateStore } from '../alerts/memoryStateStore.js';
+import type { StateStore } from '../alerts/stateStore.js';
+import { createSlackSender } from '../notify/createSlackSender.js';
+import type { Sleep } from '../notify/retry.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
 import { compileTagPattern } from '../registry/tagPattern.js';
 import type { ScanReport } from '../report/types.js';
@@ -20,7 +23,18 @@ export interface ScanRunOptions {
   /** A lookup to share between runs that belong together (fan-out); a fresh one otherwise. */
   lookup?: TagLookup;
   now?: () => Date;
+  /**
+   * Where alerts are remembered between scans (the functions: `createStateStoreFromEnv`; the
+   * CLI: a `FileStateStore` with --state). Without one nothing is remembered: every lagging
+   * item is reported as new, and nothing is ever resolved.
+   */
+  stateStore?: StateStore;
+  /** Waits between Slack retries (tests). */
+  sleep?: Sleep;
 }
+
+/** Null when nothing was sent: a dry run, or no Slack configured. */
+export type NotifyResult = DeliveryResult;
 
 export interface ScanRunResult {
   report: ScanReport;
@@ -59,9 +73,27 @@ export async function runScan(config: Config, sources: readonly ClusterSource[],
     ...(options.now ? { now: options.now } : {}),
   });
   let notifications: NotifyResult | null = null;
-  if (!options.dryRun && config.slack?.webhookUrl) {
-    const sender = new WebhookSender(config.slack.webhookUrl, { username: config.slack.username, iconEmoji: config.slack.iconEmoji });
-    notifications = await notifyFindings(report, sender, logger);
+  const sender = !options.dryRun && config.slack ? createSlackSender(config.slack, logger) : null;
+  if (sender && config.slack) {
+    const store = options.stateStore ?? new MemoryStateStore();
+    try {
+      notifications = await deliverAlerts(report, {
+        store,
+        sender,
+        defaultChannel: config.slack.channel,
+        repeatIntervalMs: config.notifyRepeatIntervalMs,
+        notifyResolved: config.notifyResolved,
+        logger,
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      });
+    } catch (error) {
+      // The state could not be read or written: sending without it would repeat every alert on
+      // every scan, so nothing is sent; the next scan tries again.
+      const reason = (error as Error).message;
+      logger.error('alert delivery failed; nothing was sent, the next scan retries', { state: store.description, reason });
+      notifications = { sent: 0, new: 0, reminders: 0, resolved: 0, failed: 0, messages: 0, skipped: 0, unchanged: 0, fallbacks: 0, removedSilently: 0, error: reason };
+    }
   }
   return { report, notifications };
 }

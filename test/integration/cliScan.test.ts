@@ -139,6 +139,15 @@ describe('acr-aks-sync scan --kubeconfig (CLI against the emulators)', () => {
     expect(clean.code).toBe(0);
   });
 
+  it('writes debug lines to stderr only with ACR_SYNC_DEBUG=true, as the old script did', async () => {
+    const args = ['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--registries', sandbox.registry.loginServer];
+    const quiet = await runCli(args, sandbox.env);
+    const verbose = await runCli(args, { ...sandbox.env, ACR_SYNC_DEBUG: 'true' });
+    expect(quiet.stderr).not.toMatch(/^debug /m);
+    expect(verbose.stderr).toMatch(/^debug newest matching tag .*repository=payments\/worker tag=prod-789/m);
+    expect(verbose.stderr).toMatch(/^debug pods page read/m);
+  });
+
   it('exits 2 with a message naming the variable on bad configuration', async () => {
     const bad = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath], { ...sandbox.env, REGISTRIES: '', GRACE_PERIOD: 'soon' });
     expect(bad.code).toBe(2);
