@@ -10,6 +10,7 @@ import { createLogger } from '../log/logger.js';
 import type { ScanReport } from '../report/types.js';
 import type { ClusterSource } from '../scan/clusterSource.js';
 import { createAzureCredential, runScan } from '../scan/runScan.js';
+import { FileStateStore } from '../alerts/fileStateStore.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import { renderReportTable } from './reportTable.js';
 
@@ -27,7 +28,10 @@ Options:
   --context NAME             kubeconfig context (default: the current context)
   --cluster-name NAME        name used in messages (default: the context name)
   --output table|json        report format (default: table)
-  --dry-run                  send nothing to Slack
+  --dry-run                  send nothing to Slack (and change no alert state)
+  --state FILE               remember alerts in this JSON file between runs: say each drift
+                             once, remind every NOTIFY_REPEAT_INTERVAL, tell when it is resolved
+                             (without it, every drift found is reported and nothing is kept)
   --registries LIST          overrides REGISTRIES
   --tag-pattern GLOB         overrides TAG_PATTERN
   --grace-period DURATION    overrides GRACE_PERIOD
@@ -72,6 +76,7 @@ export async function main(
         'cluster-name': { type: 'string' },
         output: { type: 'string', default: 'table' },
         'dry-run': { type: 'boolean', default: false },
+        state: { type: 'string' },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         ...Object.fromEntries(Object.keys(FLAG_TO_VARIABLE).map((f) => [f, { type: 'string' as const }])),
@@ -93,6 +98,12 @@ export async function main(
   const output = values.output;
   if (output !== 'table' && output !== 'json') {
     io.stderr.write(`acr-aks-sync: --output must be "table" or "json", got "${String(output)}"\n`);
+    return EXIT_FAILURE;
+  }
+
+  const statePath = values.state as string | undefined;
+  if (statePath !== undefined && statePath.trim() === '') {
+    io.stderr.write('acr-aks-sync: --state needs a file path\n');
     return EXIT_FAILURE;
   }
 
@@ -132,9 +143,23 @@ export async function main(
     return EXIT_FAILURE;
   }
 
-  const { report, notifications } = await runScan(config, sources, { logger, credential, dryRun: values['dry-run'] as boolean });
+  const { report, notifications } = await runScan(config, sources, {
+    logger,
+    credential,
+    dryRun: values['dry-run'] as boolean,
+    ...(statePath !== undefined ? { stateStore: new FileStateStore(statePath) } : {}),
+  });
   io.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report, Boolean(io.stdout.isTTY))}\n`);
-  if (notifications) logger.info('Slack notifications', { sent: notifications.sent, failed: notifications.failed });
+  if (notifications) {
+    logger.info('Slack notifications', {
+      sent: notifications.sent,
+      new: notifications.new,
+      reminders: notifications.reminders,
+      resolved: notifications.resolved,
+      failed: notifications.failed,
+      ...(notifications.error ? { error: notifications.error } : {}),
+    });
+  }
   return exitCodeFor(report);
 }
 
