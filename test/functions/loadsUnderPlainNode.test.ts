@@ -2,23 +2,15 @@
  * The module that registers the functions must load under plain Node (20 and 22), not only
  * inside vitest, which hides ESM/CommonJS interop problems of @azure/functions.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProcess } from '../support/runProcess.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-function runNode(code: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: root, env: { PATH: process.env.PATH, SCAN_SCHEDULE: '0 0 * * * *' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (exitCode) => resolve({ code: exitCode ?? -1, stdout, stderr }));
-  });
+function runNode(code: string) {
+  return runProcess(process.execPath, ['--input-type=module', '-e', code], { cwd: root, env: { PATH: process.env.PATH, SCAN_SCHEDULE: '0 0 * * * *' } });
 }
 
 describe('package main under plain Node', () => {

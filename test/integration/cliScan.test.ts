@@ -3,37 +3,24 @@
  * process that reaches the emulators only through the kubeconfig, the image references,
  * IDENTITY_ENDPOINT/IDENTITY_HEADER and NODE_EXTRA_CA_CERTS.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, ScanReport } from '../../src/report/types.js';
 import { startSandbox, type Sandbox } from '../emulators/sandbox.js';
 import { ensureTestPki } from '../emulators/testPki.js';
+import { runProcess, type ProcessResult } from '../support/runProcess.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'acr-aks-sync.js');
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type CliRun = ProcessResult;
 
 function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
   if (!existsSync(join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it) before this test');
   }
   // Only PATH and HOME from the outer environment: the CLI must get everything else from `env`.
-  const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv as NodeJS.ProcessEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runProcess(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
 }
 
 let sandbox: Sandbox;
