@@ -134,6 +134,8 @@ export async function deliverAlerts(report: ScanReport, options: DeliveryOptions
   // Claim every item before posting anything: a lost claim means another run has it.
   const claimTime = clock();
   const claim = { owner: runId, expiresAt: new Date(claimTime.getTime() + claimTtlMs).toISOString() };
+  /** No new post starts after this: a minute of margin before the claims expire. */
+  const postDeadline = claimTime.getTime() + claimTtlMs - Math.min(60_000, claimTtlMs / 5);
   const claimedOrNull = await Promise.all(
     plan.deliveries.map((planned) =>
       limit(async (): Promise<Claimed | null> => {
@@ -182,6 +184,12 @@ export async function deliverAlerts(report: ScanReport, options: DeliveryOptions
     for (const message of messages) {
       const partItems = message.items.map((i) => claimedBy.get(i)).filter((c): c is Claimed => c !== undefined);
       if (fatal) {
+        failed.push(...partItems);
+        continue;
+      }
+      if (clock().getTime() >= postDeadline) {
+        // Too close to the claims' expiry: another run may take these items over, so leave them.
+        error ??= new SlackPostError('retryable', 'claim_expiring');
         failed.push(...partItems);
         continue;
       }

@@ -114,6 +114,8 @@ export interface TableStateStoreOptions {
   tableServiceUrl?: string;
   credential?: TokenCredential;
   tableName: string;
+  /** Retries of the SDK's own policy for transient storage errors (its default when absent). */
+  maxRetries?: number;
 }
 
 export class TableStateStore implements StateStore {
@@ -122,13 +124,14 @@ export class TableStateStore implements StateStore {
   private ready: Promise<void> | null = null;
 
   constructor(options: TableStateStoreOptions) {
+    const retryOptions = options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {};
     if (options.connectionString !== undefined) {
       const connectionString = options.connectionString.trim() === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : options.connectionString;
       const insecure = /(^|;)\s*(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString);
-      this.client = TableClient.fromConnectionString(connectionString, options.tableName, { allowInsecureConnection: insecure });
+      this.client = TableClient.fromConnectionString(connectionString, options.tableName, { allowInsecureConnection: insecure, ...retryOptions });
       this.description = `table ${options.tableName} (connection string)`;
     } else if (options.tableServiceUrl !== undefined && options.credential !== undefined) {
-      this.client = new TableClient(options.tableServiceUrl, options.tableName, options.credential);
+      this.client = new TableClient(options.tableServiceUrl, options.tableName, options.credential, retryOptions);
       this.description = `table ${options.tableName} at ${new URL(options.tableServiceUrl).host} (managed identity)`;
     } else {
       throw new Error('TableStateStore needs a connection string, or a table service URL and a credential');

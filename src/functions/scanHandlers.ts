@@ -9,6 +9,7 @@ import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { ScanReport } from '../report/types.js';
 import { createAzureCredential, runScan, type ScanRunResult } from '../scan/runScan.js';
+import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
 
 function contextLogger(context: InvocationContext, debug: boolean): Logger {
   return createLogger((level, line) => {
@@ -44,7 +45,9 @@ async function scanWithConfig(config: Config, request: ScanRequest, logger: Logg
     if (unknown.length) return { unknown, known: sources.map((s) => s.name) };
     sources = request.clusterNames.map((n) => byName.get(n.toLowerCase())).filter((s) => s !== undefined);
   }
-  const scan = () => runScan(config, sources, { logger, credential, dryRun: request.dryRun });
+  // Alert state lives in the app's own storage account (table STATE_TABLE); a dry run changes none.
+  const stateStore = request.dryRun ? undefined : createStateStoreFromEnv(process.env, config.stateTable);
+  const scan = () => runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
   return request.dryRun ? scan() : oneSendingScanAtATime(scan);
 }
 

@@ -11,8 +11,18 @@ import type { Logger } from '../log/logger.js';
 import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
 import type { RegistryLookupResult } from './types.js';
 
-/** ACR caps a tags page at 1000 entries. */
-const MAX_PAGE_SIZE = 1000;
+/**
+ * Tags asked for per page (`n`): ACR's own default page. The newest release is usually among
+ * a repository's newest tags, so a 100-tag first page answers most lookups with a tenth of the
+ * bytes of ACR's largest page (1000); deeper releases cost one more page per 100 tags, up to
+ * ACR_MAX_RESULTS.
+ */
+export const TAG_PAGE_SIZE = 100;
+
+/** `n` for a lookup that examines at most `maxResults` tags. */
+export function tagPageSize(maxResults: number): number {
+  return Math.min(maxResults, TAG_PAGE_SIZE);
+}
 
 export interface RegistryTagLookupOptions {
   credential: TokenCredential;
@@ -99,7 +109,7 @@ export class RegistryTagLookup {
       const pages = this.client(registry)
         .getArtifact(repository, 'latest') // the tag is not used by listTagProperties
         .listTagProperties({ order: 'LastUpdatedOnDescending' })
-        .byPage({ maxPageSize: Math.min(maxResults, MAX_PAGE_SIZE) });
+        .byPage({ maxPageSize: tagPageSize(maxResults) });
       for await (const page of pages) {
         for (const tag of page) {
           examined += 1;

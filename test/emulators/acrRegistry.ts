@@ -8,7 +8,11 @@
  *   ACR refresh token (an HS256 JWT with `exp`, signed by a secret only this emulator knows).
  * - `POST /oauth2/token` turns that refresh token into an access token whose `access` claim
  *   lists the granted repository scopes; data requests check signature, expiry, audience and
- *   that the scope covers the repository asked for.
+ *   that the scope covers the repository asked for. Like ACR (Azure/acr docs/AAD-OAuth.md:
+ *   "`scope` ... can be specified more than once for multiple scope requests"), `scope` may be
+ *   repeated, and one token then covers every repository named.
+ * - `readRateLimit` throttles authorised data reads like ACR's ReadOps limit: above the rate,
+ *   429 TOOMANYREQUESTS with `Retry-After`.
  * - Tag listing supports `n`, `last`, `orderby=timedesc|timeasc` (none = by name) and the
  *   `Link: <...>; rel="next"` header; tag and manifest properties; ACR-style error bodies.
  *
@@ -59,6 +63,11 @@ export interface AcrRegistryOptions {
   accessTokenLifetimeSeconds?: number;
   /** Lifetime of issued ACR refresh tokens (default 10800 s, as ACR's 3 hours). */
   refreshTokenLifetimeSeconds?: number;
+  /**
+   * Authorised data reads served per second (a token bucket holding one second's worth);
+   * reads above it answer 429 with `Retry-After` (whole seconds until the next read is free).
+   */
+  readRateLimit?: { perSecond: number };
 }
 
 export type AcrRequestKind =
@@ -184,6 +193,18 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
   for (const [name, tags] of Object.entries(options.repositories)) repos.set(name, new RepositoryState(tags));
   const manifests = new Map<string, AcrManifestSeed>(Object.entries(options.manifests ?? {}));
   let throttle = { count: 0, retryAfterSeconds: 1 };
+  // Read-rate token bucket (readRateLimit): holds at most one second's worth of reads.
+  let bucket = { reads: options.readRateLimit?.perSecond ?? 0, at: Date.now() };
+  /** Takes one read from the bucket; the Retry-After seconds when it is empty. */
+  function takeRead(perSecond: number): number | undefined {
+    const now = Date.now();
+    bucket = { reads: Math.min(perSecond, bucket.reads + ((now - bucket.at) / 1000) * perSecond), at: now };
+    if (bucket.reads >= 1) {
+      bucket.reads -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.reads) / perSecond));
+  }
   let failure = { count: 0, status: 500 };
   // Filled in once the server listens (the port is only known then).
   let loginServer = '';
@@ -286,7 +307,9 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
     const form = await readForm(req);
     const grantType = form.get('grant_type');
     const service = form.get('service');
-    const scope = form.get('scope');
+    // `scope` may be repeated (one token for several repositories); each may hold several
+    // space-separated scopes, as in a WWW-Authenticate challenge.
+    const scope = form.getAll('scope').join(' ').trim();
     const refreshToken = form.get('refresh_token');
     if (grantType !== 'refresh_token' || !service || !scope || !refreshToken) {
       reply(req, res, 'token', 400, acrErrors('UNSUPPORTED', 'grant_type=refresh_token, service, scope and refresh_token are required'));
@@ -447,10 +470,16 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
       return;
     }
 
+    let retryAfter: number | undefined;
     if (throttle.count > 0) {
       throttle.count -= 1;
+      retryAfter = throttle.retryAfterSeconds;
+    } else if (options.readRateLimit) {
+      retryAfter = takeRead(options.readRateLimit.perSecond);
+    }
+    if (retryAfter !== undefined) {
       reply(req, res, 'throttled', 429, acrErrors('TOOMANYREQUESTS', 'toomanyrequests: too many requests, please retry after some time', { Type: 'repository', Name: repo }), {
-        'retry-after': String(throttle.retryAfterSeconds),
+        'retry-after': String(retryAfter),
       });
       return;
     }

@@ -83,14 +83,13 @@ async function startService(service: AzuriteService, location: string): Promise<
         '--inMemoryPersistence',
         '--disableTelemetry',
         '--skipApiVersionCheck',
-        '--location',
-        location,
         `--${service}Host`,
         '127.0.0.1',
         `--${service}Port`,
         String(port),
       ],
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      // Azurite's workspace is its working directory (--location cannot go with --inMemoryPersistence).
+      { cwd: location, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     running.add(child);
     if (!exitHookInstalled) {

@@ -5,6 +5,7 @@
  */
 import { startAcrRegistry, type AcrRegistryEmulator } from '../emulators/acrRegistry.js';
 import { startArmEmulator, type ArmEmulator } from '../emulators/arm.js';
+import { startAzurite, type Azurite } from '../emulators/azurite.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
 import { ACR_RESOURCE, digestOf } from '../emulators/sandbox.js';
@@ -28,6 +29,8 @@ export interface ThreeClusterEstate {
   localCluster: KubernetesApiHandle;
   registry: AcrRegistryEmulator;
   slack: SlackWebhookReceiver;
+  /** The function app's storage account (alert state). */
+  storage: Azurite;
   /** Every bearer token each Kubernetes emulator received. */
   kubernetesTokens: { entra: string[]; local: string[] };
   /** Every Entra token the registry was asked to exchange. */
@@ -100,6 +103,7 @@ export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
   });
   armResource = normaliseResource(arm.endpoint);
   const slack = await startSlackWebhookReceiver();
+  const storage = await startAzurite({ services: ['table', 'queue'] });
 
   const env: Record<string, string> = {
     ...identity.env,
@@ -109,6 +113,7 @@ export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
     REGISTRIES: registry.loginServer,
     SLACK_WEBHOOK_URL: slack.url,
     SLACK_CHANNEL: 'platform-alerts',
+    AzureWebJobsStorage: storage.connectionString,
   };
   return {
     identity,
@@ -118,12 +123,13 @@ export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
     localCluster,
     registry,
     slack,
+    storage,
     kubernetesTokens,
     registryExchanges,
     armTokens,
     env,
     async close() {
-      await Promise.all([arm.close(), entraCluster.close(), localCluster.close(), registry.close(), slack.close(), identity.close()]);
+      await Promise.all([arm.close(), entraCluster.close(), localCluster.close(), registry.close(), slack.close(), identity.close(), storage.close()]);
     },
   };
 }

@@ -167,6 +167,31 @@ describe('cluster discovery and failure reasons', () => {
   });
 });
 
+describe('overlapping runs', () => {
+  it('a timer run and an HTTP run at the same time send each alert once', async () => {
+    process.env.STATE_TABLE = 'overlaptest';
+    const before = estate.slack.messages.length;
+    try {
+      const timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+      const [, http] = await Promise.all([scanTimerHandler(timer, context()), scanNowHandler(get(''), context())]);
+      expect(http.status).toBe(200);
+    } finally {
+      delete process.env.STATE_TABLE;
+    }
+    const text = estate.slack.messages.slice(before).map((m) => String(m.text)).join('\n');
+    const count = (needle: string) => text.split(needle).length - 1;
+    expect(count('AKS cluster orders is running shared/base-api:prod-19')).toBe(1);
+    expect(count('AKS cluster billing-aks is running shared/base-api:prod-19')).toBe(1);
+  });
+
+  it('stays silent on the next scan when nothing changed', async () => {
+    const before = estate.slack.messages.length;
+    const response = await scanNowHandler(get(''), context());
+    expect((response.jsonBody as ScanReport).summary.drift).toBe(2);
+    expect(estate.slack.messages.length).toBe(before);
+  });
+});
+
 describe('scan (timer trigger)', () => {
   it('scans every cluster and logs one summary line per cluster and a total', async () => {
     await scanTimerHandler({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, context());

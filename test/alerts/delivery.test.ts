@@ -1,0 +1,457 @@
+/**
+ * The alert lifecycle end to end: state in Azurite through the real @azure/data-tables, Slack
+ * through the real @slack/web-api (bot token) against the chat.postMessage emulator. Scan
+ * reports are built directly; time is a settable clock and retry waits are recorded, not slept
+ * (except one real 1-second Retry-After).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { alertKeyOf } from '../../src/alerts/alertKey.js';
+import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
+import { TableStateStore } from '../../src/alerts/tableStateStore.js';
+import type { StateStore, StoredAlert } from '../../src/alerts/stateStore.js';
+import { alertLine } from '../../src/notify/slackText.js';
+import type { SectionBlock } from '../../src/notify/slackBlocks.js';
+import { WebApiSender } from '../../src/notify/webApiSender.js';
+import type { Finding, ScanReport } from '../../src/report/types.js';
+import { startAzurite, type Azurite } from '../emulators/azurite.js';
+import { startSlackApi, type SlackApiEmulator, type SlackPost } from '../emulators/slackApi.js';
+import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from './fixtures.js';
+
+const BOT_TOKEN = 'xoxb-1111111111-2222222222222-abcdefghijklmnopqrstuvwx';
+
+let azurite: Azurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.close();
+});
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+let tableCounter = 0;
+
+interface Harness {
+  slack: SlackApiEmulator;
+  store: TableStateStore;
+  clock: TestClock;
+  waits: number[];
+  logger: ReturnType<typeof recordingLogger>;
+  scan(scanReport: ScanReport, over?: Partial<DeliveryOptions>): Promise<DeliveryResult>;
+  state(clusterName?: string): Promise<StoredAlert[]>;
+}
+
+async function harness(over: Partial<DeliveryOptions> = {}): Promise<Harness> {
+  const slack = await startSlackApi({
+    botToken: BOT_TOKEN,
+    channels: [
+      { name: 'platform-alerts' },
+      { name: 'team-a' },
+      { name: 'team-b' },
+      { name: 'archived-team', archived: true },
+      { name: 'private-team', member: false },
+    ],
+  });
+  cleanups.push(() => slack.close());
+  tableCounter += 1;
+  const store = new TableStateStore({ connectionString: azurite.connectionString, tableName: `delivery${tableCounter}` });
+  const clock = new TestClock();
+  const { sleep, waits } = fakeSleep();
+  const logger = recordingLogger();
+  const sender = new WebApiSender({ botToken: BOT_TOKEN, apiUrl: slack.apiUrl, logger });
+  return {
+    slack,
+    store,
+    clock,
+    waits,
+    logger,
+    scan: (scanReport, more = {}) =>
+      deliverAlerts(scanReport, {
+        store,
+        sender,
+        defaultChannel: 'platform-alerts',
+        repeatIntervalMs: 6 * HOUR,
+        notifyResolved: true,
+        logger,
+        now: clock.now,
+        sleep,
+        ...over,
+        ...more,
+      }),
+    state: (clusterName = 'prod-aks') => store.load([clusterName]),
+  };
+}
+
+function fieldTexts(post: SlackPost | undefined): string[][] {
+  return ((post?.blocks ?? []) as SectionBlock[]).filter((b) => b.type === 'section' && b.fields).map((b) => (b.fields ?? []).map((f) => f.text));
+}
+
+function header(post: SlackPost | undefined): string {
+  const block = (post?.blocks ?? [])[0] as { type: string; text: { text: string } } | undefined;
+  return block?.type === 'header' ? block.text.text : '';
+}
+
+/** Workload names listed by a post, in order. */
+function listed(post: SlackPost | undefined): string[] {
+  return fieldTexts(post).map((fields) => /\/(\S+) ·/.exec(fields[2] ?? '')?.[1] ?? '?');
+}
+
+const api = finding({ name: 'api' });
+const prod = (...findings: Finding[]) => report(cluster('prod-aks', findings));
+
+describe('alert lifecycle with a Slack app (bot token) and table state', () => {
+  it('first alert: one Block Kit message in the team channel, the old wording as fallback, the thread remembered', async () => {
+    const h = await harness();
+    const result = await h.scan(prod(api));
+    expect(result).toMatchObject({ sent: 1, new: 1, failed: 0, messages: 1 });
+    expect(h.slack.posts).toHaveLength(1);
+    const post = h.slack.posts[0];
+    expect(post).toMatchObject({ channel: 'team-a' });
+    expect(post?.thread_ts).toBeUndefined();
+    expect(header(post)).toBe('Image drift: 1 new');
+    expect(fieldTexts(post)[0]).toEqual([
+      '*Cluster*\nprod-aks',
+      '*Namespace*\npayments',
+      '*Workload*\nDeployment/api · container `app`',
+      '*Running*\n`team/api:prod-456`',
+      '*Newest*\n`prod-789` (pushed 2026-03-02 07:00 UTC)',
+      '*Lagging for*\n2h',
+    ]);
+    expect(post?.text).toContain(alertLine('prod-aks', api));
+
+    const [stored] = await h.state();
+    expect(stored?.record).toMatchObject({
+      announcedTarget: 'prod-789',
+      lastSentAt: h.clock.now().toISOString(),
+      thread: { channelId: h.slack.channelIds['team-a'], ts: post?.ts },
+      claim: null,
+    });
+  });
+
+  it('stays silent while nothing changes, reminds in the thread after NOTIFY_REPEAT_INTERVAL, then is silent again', async () => {
+    const h = await harness();
+    await h.scan(prod(api));
+    const first = h.slack.posts[0];
+    for (let i = 0; i < 5; i++) {
+      h.clock.advance(5 * MINUTE);
+      expect(await h.scan(prod(api))).toMatchObject({ sent: 0, unchanged: 1, messages: 0 });
+    }
+    expect(h.slack.posts).toHaveLength(1);
+
+    h.clock.advance(6 * HOUR - 25 * MINUTE);
+    expect(await h.scan(prod(api))).toMatchObject({ reminders: 1, messages: 1 });
+    const reminder = h.slack.posts[1];
+    expect(reminder).toMatchObject({ channel: 'team-a', thread_ts: first?.ts });
+    expect(header(reminder)).toBe('Image drift: 1 still lagging');
+    expect(fieldTexts(reminder)[0]).toContain('*Lagging for*\n8h');
+
+    h.clock.advance(5 * MINUTE);
+    expect(await h.scan(prod(api))).toMatchObject({ sent: 0, unchanged: 1 });
+    expect(h.slack.posts).toHaveLength(2);
+  });
+
+  it('with NOTIFY_REPEAT_INTERVAL 0 repeats on every scan, as the old job did', async () => {
+    const h = await harness({ repeatIntervalMs: 0 });
+    await h.scan(prod(api));
+    h.clock.advance(5 * MINUTE);
+    await h.scan(prod(api));
+    h.clock.advance(5 * MINUTE);
+    await h.scan(prod(api));
+    expect(h.slack.posts.map((p) => header(p))).toEqual(['Image drift: 1 new', 'Image drift: 1 still lagging', 'Image drift: 1 still lagging']);
+  });
+
+  it('announces a newer tag pushed while still lagging as a new alert with its own thread', async () => {
+    const h = await harness();
+    await h.scan(prod(api));
+    h.clock.advance(HOUR);
+    const newer = finding({ name: 'api', latestTag: 'prod-790', latestUpdatedAt: new Date(h.clock.now().getTime() - 10 * MINUTE).toISOString() });
+    expect(await h.scan(prod(newer))).toMatchObject({ new: 1 });
+    const post = h.slack.posts[1];
+    expect(post?.thread_ts).toBeUndefined();
+    expect(header(post)).toBe('Image drift: 1 new');
+    expect(fieldTexts(post)[0]).toContain('*Newest*\n`prod-790` (pushed 2026-03-02 09:50 UTC)');
+    // Lagging since the first alert's newest tag, not since prod-790.
+    expect(fieldTexts(post)[0]).toContain('*Lagging for*\n3h');
+    const [stored] = await h.state();
+    expect(stored?.record).toMatchObject({ announcedTarget: 'prod-790', thread: { ts: post?.ts } });
+  });
+
+  it('says once, in the thread, that an alert is resolved, then forgets it', async () => {
+    const h = await harness();
+    const web = finding({ name: 'web' });
+    await h.scan(prod(api, web));
+    const root = h.slack.posts[0];
+    expect(listed(root)).toEqual(['api', 'web']);
+
+    h.clock.advance(30 * MINUTE);
+    // api caught up; web is gone (deleted workload).
+    expect(await h.scan(prod(caughtUp(api)))).toMatchObject({ resolved: 2, messages: 1 });
+    const notice = h.slack.posts[1];
+    expect(notice).toMatchObject({ channel: 'team-a', thread_ts: root?.ts });
+    expect(header(notice)).toBe('Image drift: 2 resolved');
+    expect(fieldTexts(notice)[0]).toContain('*Now*\n`team/api:prod-789` (newest)');
+    expect(fieldTexts(notice)[1]).toContain('*Now*\nworkload gone');
+    expect(notice?.text).toContain('Resolved: on AKS cluster prod-aks, payments/api (container app) now runs team/api:prod-789');
+    expect(await h.state()).toEqual([]);
+
+    h.clock.advance(7 * HOUR);
+    expect(await h.scan(prod(caughtUp(api)))).toMatchObject({ sent: 0 });
+    expect(h.slack.posts).toHaveLength(2);
+  });
+
+  it('does not resolve alerts of a cluster that failed to scan, and resolves nothing when NOTIFY_RESOLVED is off', async () => {
+    const h = await harness();
+    await h.scan(report(cluster('prod-aks', [api]), cluster('dev-aks', [finding({ name: 'dev' })])));
+    h.clock.advance(10 * MINUTE);
+    expect(await h.scan(report(cluster('prod-aks', [api]), cluster('dev-aks', [], false)))).toMatchObject({ sent: 0 });
+    expect(await h.state('dev-aks')).toHaveLength(1);
+
+    h.clock.advance(10 * MINUTE);
+    expect(await h.scan(report(cluster('prod-aks', [api]), cluster('dev-aks', [])), { notifyResolved: false })).toMatchObject({ sent: 0, removedSilently: 1 });
+    expect(await h.state('dev-aks')).toEqual([]);
+    expect(h.slack.posts).toHaveLength(1);
+  });
+
+  it('groups many items into one message per channel, and splits what exceeds Slack’s block limit', async () => {
+    const h = await harness();
+    const teamA = Array.from({ length: 20 }, (_, i) => finding({ name: `a-${String(i).padStart(2, '0')}` }));
+    const teamB = Array.from({ length: 10 }, (_, i) => finding({ name: `b-${i}`, namespace: 'search', channel: 'team-b' }));
+    const noLabel = [finding({ name: 'orphan', namespace: 'web', channel: null })];
+    expect(await h.scan(prod(...teamA, ...teamB, ...noLabel))).toMatchObject({ new: 31, messages: 3 });
+    const byChannel = Object.fromEntries(h.slack.posts.map((p) => [p.channel, listed(p)]));
+    expect(byChannel['team-a']).toEqual(teamA.map((f) => f.workload.name));
+    expect(byChannel['team-b']).toEqual(teamB.map((f) => f.workload.name));
+    expect(byChannel['platform-alerts']).toEqual(['orphan']);
+
+    const many = Array.from({ length: 120 }, (_, i) => finding({ name: `svc-${String(i).padStart(3, '0')}`, channel: 'team-b' }));
+    h.clock.advance(MINUTE);
+    expect(await h.scan(report(cluster('big-aks', many)))).toMatchObject({ new: 120, messages: 3 });
+    const parts = h.slack.posts.slice(3);
+    expect(parts.every((p) => p.channel === 'team-b' && (p.blocks ?? []).length <= 50)).toBe(true);
+    expect(parts.map((p) => header(p))).toEqual(['Image drift: 48 new (part 1 of 3)', 'Image drift: 48 new (part 2 of 3)', 'Image drift: 24 new (part 3 of 3)']);
+    expect(parts.flatMap((p) => listed(p))).toEqual(many.map((f) => f.workload.name));
+    // Each part is the thread root of the items it lists.
+    const stored = await h.state('big-aks');
+    const rootOf = new Map(stored.map((s) => [s.record.workloadName, s.record.thread?.ts]));
+    expect(rootOf.get('svc-000')).toBe(parts[0]?.ts);
+    expect(rootOf.get('svc-119')).toBe(parts[2]?.ts);
+  });
+
+  it.each([
+    ['ghost-team', 'channel_not_found'],
+    ['private-team', 'not_in_channel'],
+    ['archived-team', 'is_archived'],
+  ])('falls back to SLACK_CHANNEL when the team channel %s gives %s, saying why, and threads there later', async (channel, code) => {
+    const h = await harness();
+    const f = finding({ name: 'api', channel });
+    expect(await h.scan(prod(f))).toMatchObject({ new: 1, fallbacks: 1, failed: 0 });
+    expect(h.slack.posts).toHaveLength(1);
+    const post = h.slack.posts[0];
+    expect(post?.channel).toBe('platform-alerts');
+    const note = `Posted in #platform-alerts because acr-aks-sync cannot post to #${channel}: ${code}.`;
+    expect(JSON.stringify(post?.blocks)).toContain(note);
+    expect(post?.text).toContain(note);
+    expect(h.logger.lines.some((l) => l.startsWith('warn Slack channel unavailable') && l.includes(code))).toBe(true);
+
+    h.clock.advance(6 * HOUR);
+    await h.scan(prod(f));
+    expect(h.slack.posts[1]).toMatchObject({ channel: 'platform-alerts', thread_ts: post?.ts });
+  });
+
+  it('posts a reminder whose thread is no longer reachable as a new top-level message in SLACK_CHANNEL', async () => {
+    const h = await harness();
+    await h.scan(prod(api));
+    const [stored] = await h.state();
+    // The channel of the first message has gone (deleted, or the app was removed from it).
+    const moved = { ...stored!.record, thread: { channelId: 'C0DELETED0001', ts: stored!.record.thread!.ts } };
+    expect(await h.store.replace(moved, stored!.etag)).not.toBeNull();
+    h.clock.advance(6 * HOUR);
+    expect(await h.scan(prod(api))).toMatchObject({ reminders: 1, fallbacks: 1, failed: 0 });
+    const post = h.slack.posts[1];
+    expect(post).toMatchObject({ channel: 'platform-alerts' });
+    expect(post?.thread_ts).toBeUndefined();
+    expect(post?.text).toContain('cannot post to the thread in C0DELETED0001: channel_not_found');
+    const [after] = await h.state();
+    expect(after?.record.thread).toEqual({ channelId: h.slack.channelIds['platform-alerts'], ts: post?.ts });
+  });
+
+  it('rides out a 429 storm, waiting what each Retry-After says, and posts once', async () => {
+    const h = await harness();
+    h.slack.rateLimitNext(6, 2);
+    expect(await h.scan(prod(api))).toMatchObject({ new: 1, failed: 0, messages: 1 });
+    expect(h.waits).toEqual([2000, 2000, 2000, 2000, 2000, 2000]);
+    expect(h.slack.posts).toHaveLength(1);
+    expect(h.slack.requests.filter((r) => r.kind === 'chat.postMessage').map((r) => r.status)).toEqual([429, 429, 429, 429, 429, 429, 200]);
+  });
+
+  it('waits out a real one-second Retry-After with the default sleep', async () => {
+    const h = await harness();
+    h.slack.rateLimitNext(1, 1);
+    const started = Date.now();
+    const result = await h.scan(prod(api), { sleep: undefined });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(result).toMatchObject({ new: 1, messages: 1 });
+    expect(h.slack.posts).toHaveLength(1);
+  });
+
+  it('gives up when the storm outlasts the scan’s retry budget, and the next scan delivers', async () => {
+    const h = await harness({ retryBudgetMs: 10_000 });
+    h.slack.rateLimitNext(10, 4);
+    expect(await h.scan(prod(api))).toMatchObject({ sent: 0, failed: 1 });
+    expect(h.waits).toEqual([4000, 4000]);
+    expect(h.slack.posts).toHaveLength(0);
+    // The emulator still has 7 rate-limited answers queued; a later scan gets through them.
+    h.clock.advance(5 * MINUTE);
+    expect(await h.scan(prod(api), { retryBudgetMs: 60_000 })).toMatchObject({ new: 1, failed: 0 });
+    expect(h.slack.posts).toHaveLength(1);
+  });
+
+  it('retries 5xx with backoff; a post that still fails is delivered by the next scan, as what it was', async () => {
+    const h = await harness();
+    h.slack.failNext(2, 503);
+    expect(await h.scan(prod(api))).toMatchObject({ new: 1 });
+    expect(h.waits).toEqual([1000, 2000]);
+
+    // A reminder whose every attempt fails stays owed...
+    h.clock.advance(6 * HOUR);
+    h.slack.failNext(4, 500);
+    expect(await h.scan(prod(api))).toMatchObject({ sent: 0, failed: 1 });
+    expect(h.slack.posts).toHaveLength(1);
+    const [owed] = await h.state();
+    expect(owed?.record).toMatchObject({ claim: null, lastSentAt: '2026-03-02T09:00:00.000Z' });
+    expect(h.logger.lines.some((l) => l.startsWith('error Slack post failed; the next scan retries') && l.includes('http_500'))).toBe(true);
+
+    // ...and the next scan sends it as a reminder, in the thread.
+    h.clock.advance(5 * MINUTE);
+    expect(await h.scan(prod(api))).toMatchObject({ reminders: 1 });
+    expect(h.slack.posts[1]).toMatchObject({ thread_ts: h.slack.posts[0]?.ts });
+
+    // A first alert that fails is sent as new next time.
+    h.slack.failNext(4, 502);
+    const web = finding({ name: 'web' });
+    h.clock.advance(5 * MINUTE);
+    expect(await h.scan(prod(api, web))).toMatchObject({ failed: 1 });
+    h.clock.advance(5 * MINUTE);
+    expect(await h.scan(prod(api, web))).toMatchObject({ new: 1 });
+    expect(header(h.slack.posts[2])).toBe('Image drift: 1 new');
+    expect(listed(h.slack.posts[2])).toEqual(['web']);
+    for (const line of h.logger.lines) expect(line).not.toContain(BOT_TOKEN);
+  });
+
+  it('retries timeouts, then leaves the post for the next scan', async () => {
+    const slow = await startSlackApi({ botToken: BOT_TOKEN, channels: [{ name: 'team-a' }, { name: 'platform-alerts' }], latencyMs: 400 });
+    cleanups.push(() => slow.close());
+    const h = await harness();
+    const result = await h.scan(prod(api), { sender: new WebApiSender({ botToken: BOT_TOKEN, apiUrl: slow.apiUrl, timeoutMs: 100, logger: h.logger }) });
+    expect(result).toMatchObject({ sent: 0, failed: 1 });
+    expect(h.waits).toEqual([1000, 2000, 4000]);
+    expect(h.logger.lines.filter((l) => l.startsWith('warn Slack post failed; retrying') && l.includes('timeout'))).toHaveLength(3);
+    const [owed] = await h.state();
+    expect(owed?.record).toMatchObject({ announcedTarget: null, claim: null });
+  });
+
+  it('stops starting posts when its claims are about to expire, leaving the rest to the next scan', async () => {
+    const h = await harness({ retryBudgetMs: 30 * MINUTE });
+    // Waiting moves the clock: three 90-second Retry-Afters eat 4.5 of the claim's 5 minutes.
+    const slowSleep = async (ms: number) => {
+      h.waits.push(ms);
+      h.clock.advance(ms);
+    };
+    h.slack.rateLimitNext(3, 90);
+    const result = await h.scan(prod(api, finding({ name: 'b', channel: 'team-b' })), { sleep: slowSleep });
+    expect(result).toMatchObject({ new: 1, failed: 1 });
+    expect(h.slack.posts.map((p) => p.channel)).toEqual(['team-a']);
+    h.clock.advance(MINUTE);
+    expect(await h.scan(prod(api, finding({ name: 'b', channel: 'team-b' })))).toMatchObject({ new: 1, unchanged: 1 });
+    expect(h.slack.posts.map((p) => p.channel)).toEqual(['team-a', 'team-b']);
+  });
+
+  it('stops posting on an invalid token, keeps every alert owed, and never shows the token', async () => {
+    const h = await harness();
+    const logger = recordingLogger();
+    const badToken = 'xoxb-9999999999-8888888888888-zzzzzzzzzzzzzzzzzzzzzzzz';
+    const result = await h.scan(prod(api, finding({ name: 'b', channel: 'team-b' })), {
+      sender: new WebApiSender({ botToken: badToken, apiUrl: h.slack.apiUrl, logger }),
+      logger,
+    });
+    expect(result).toMatchObject({ sent: 0, failed: 2 });
+    expect(h.slack.requests.filter((r) => r.kind === 'chat.postMessage')).toHaveLength(1);
+    expect((await h.state()).every((s) => s.record.announcedTarget === null && s.record.claim === null)).toBe(true);
+    expect(logger.lines.some((l) => l.includes('invalid_auth'))).toBe(true);
+    for (const line of logger.lines) expect(line).not.toContain(badToken);
+    h.clock.advance(5 * MINUTE);
+    expect(await h.scan(prod(api, finding({ name: 'b', channel: 'team-b' })))).toMatchObject({ new: 2 });
+  });
+
+  it('two scans racing on one state table send each item exactly once', async () => {
+    const h = await harness();
+    // Both runs read the state before either claims anything: the worst case.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothLoaded = new Promise<void>((resolve) => (release = resolve));
+    const racingStore: StateStore = {
+      description: 'racing',
+      load: async (clusters) => {
+        const records = await h.store.load(clusters);
+        arrived += 1;
+        if (arrived === 2) release();
+        await bothLoaded;
+        return records;
+      },
+      insert: (r) => h.store.insert(r),
+      replace: (r, e) => h.store.replace(r, e),
+      remove: (k, e) => h.store.remove(k, e),
+    };
+    const findings = Array.from({ length: 25 }, (_, i) => finding({ name: `svc-${String(i).padStart(2, '0')}`, channel: i % 2 ? 'team-a' : 'team-b' }));
+    const [one, two] = await Promise.all([
+      h.scan(prod(...findings), { store: racingStore, runId: 'run-one' }),
+      h.scan(prod(...findings), { store: racingStore, runId: 'run-two' }),
+    ]);
+    expect(arrived).toBe(2);
+    expect((one?.new ?? 0) + (two?.new ?? 0)).toBe(25);
+    expect((one?.skipped ?? 0) + (two?.skipped ?? 0)).toBe(25);
+    const announced = h.slack.posts.flatMap((p) => listed(p));
+    expect(announced.sort()).toEqual(findings.map((f) => f.workload.name).sort());
+
+    // And the reminder, six hours later, is also sent once.
+    h.clock.advance(6 * HOUR);
+    arrived = 0;
+    const before = h.slack.posts.length;
+    const secondRace = new Promise<void>((resolve) => (release = resolve));
+    racingStore.load = async (clusters) => {
+      const records = await h.store.load(clusters);
+      arrived += 1;
+      if (arrived === 2) release();
+      await secondRace;
+      return records;
+    };
+    await Promise.all([h.scan(prod(...findings), { store: racingStore }), h.scan(prod(...findings), { store: racingStore })]);
+    expect(h.slack.posts.slice(before).flatMap((p) => listed(p)).sort()).toEqual(findings.map((f) => f.workload.name).sort());
+  });
+
+  it('leaves an item claimed by a run that died alone until the claim expires, then sends it', async () => {
+    const h = await harness();
+    // A run claimed the item and crashed before posting.
+    const expiresAt = new Date(h.clock.now().getTime() + 5 * MINUTE).toISOString();
+    await h.store.insert({
+      ...alertKeyOf('prod-aks', api),
+      channel: 'team-a',
+      finding: api,
+      target: 'prod-789',
+      laggingSince: api.latestUpdatedAt as string,
+      announcedTarget: null,
+      lastSentAt: null,
+      thread: null,
+      claim: { owner: 'crashed-run', expiresAt },
+    });
+    h.clock.advance(4 * MINUTE);
+    expect(await h.scan(prod(api))).toMatchObject({ sent: 0, skipped: 1 });
+    expect(h.slack.posts).toHaveLength(0);
+    h.clock.advance(MINUTE);
+    expect(await h.scan(prod(api))).toMatchObject({ new: 1 });
+    expect(h.slack.posts).toHaveLength(1);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Lower bounds for one scan of a benchmark estate: how many requests any correct scan must
+ * send, and how long it must take at the configured concurrency when every request costs
+ * `latencyMs`. Pure functions of the estate model (estate.ts) and the scan's parameters, so
+ * the figures can be checked in unit tests and compared with what the emulators counted.
+ *
+ * The model of a scan that the bounds assume (the product's design, stated once here):
+ * - clusters are listed one at a time, in CLUSTERS order (so that only one cluster's pages
+ *   are in memory); within a cluster only true data dependencies order the requests;
+ * - each repository's registry lookup starts when its first image is seen on a pod page
+ *   (not before: the repositories are only known from the pods), at most `acrConcurrency`
+ *   lookups run at once, and a repository is looked up once per run, whatever the number of
+ *   clusters and workloads that run it.
+ */
+import type { EstateModel, RepositoryModel } from './estate.js';
+import { SYSTEM_NAMESPACE } from './estate.js';
+
+export interface ScanParameters {
+  latencyMs: number;
+  acrConcurrency: number;
+  /** `limit` of each Kubernetes list request. */
+  kubernetesPageSize: number;
+  /** `n` of each ACR tag list request. */
+  acrPageSize: number;
+  /** ACR_MAX_RESULTS: at most this many tags are examined per repository. */
+  acrMaxResults: number;
+  /** Most repository scopes one ACR access token request may name (see src/registry). */
+  maxScopesPerToken: number;
+  excludedNamespaces: ReadonlySet<string>;
+}
+
+export interface RequestBounds {
+  kubernetesNamespacePages: number;
+  kubernetesPodPages: number;
+  armRequests: number;
+  identityTokens: number;
+  acrExchanges: number;
+  acrAccessTokens: number;
+  acrTagPages: number;
+  total: number;
+}
+
+export interface Reveal {
+  cluster: number;
+  /** 1-based pod page of that cluster. */
+  page: number;
+  registry: number;
+  repositories: number[];
+}
+
+export interface Bounds {
+  requests: RequestBounds;
+  wallMs: number;
+  /** The terms of the wall-time bound, for the report. */
+  wallTerms: { listingMs: number; longestChainMs: number; throughputMs: number };
+  reveals: Reveal[];
+  /** Distinct repositories looked up. */
+  repositoriesLookedUp: number;
+}
+
+const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/**
+ * Tag pages needed to find a repository's newest release walking newest first: the page that
+ * holds it; without one, every page up to ACR_MAX_RESULTS tags (an empty repository still
+ * answers one page).
+ */
+export function tagPagesNeeded(repo: RepositoryModel, params: Pick<ScanParameters, 'acrPageSize' | 'acrMaxResults'>): number {
+  const examined = repo.newestRelease === null ? Math.min(repo.tags.length, params.acrMaxResults) : Math.min(repo.newestRelease + 1, params.acrMaxResults);
+  return Math.max(1, ceilDiv(examined, params.acrPageSize));
+}
+
+/** Which repositories each pod page reveals for the first time in the run, per registry. */
+export function revealsOf(estate: EstateModel, params: Pick<ScanParameters, 'kubernetesPageSize' | 'excludedNamespaces'>): Reveal[] {
+  const seen = new Set<number>();
+  const reveals: Reveal[] = [];
+  estate.clusters.forEach((cluster, c) => {
+    let podIndex = 0;
+    for (const w of cluster.workloads) {
+      for (let r = 0; r < w.replicas; r++, podIndex++) {
+        if (params.excludedNamespaces.has(w.namespace)) continue;
+        const page = Math.floor(podIndex / params.kubernetesPageSize) + 1;
+        for (const container of w.containers) {
+          if (container.repository === undefined || seen.has(container.repository)) continue;
+          seen.add(container.repository);
+          const registry = (estate.repositories[container.repository] as RepositoryModel).registry;
+          let reveal = reveals.find((x) => x.cluster === c && x.page === page && x.registry === registry);
+          if (!reveal) reveals.push((reveal = { cluster: c, page, registry, repositories: [] }));
+          reveal.repositories.push(container.repository);
+        }
+      }
+    }
+  });
+  return reveals;
+}
+
+export function computeBounds(estate: EstateModel, params: ScanParameters): Bounds {
+  const L = params.latencyMs;
+  const reveals = revealsOf(estate, params);
+  const repos = reveals.flatMap((r) => r.repositories);
+  const registriesUsed = new Set(reveals.map((r) => r.registry));
+
+  // --- Requests -------------------------------------------------------------------------------
+  // Kubernetes: a list answers at most `limit` items, so ceil(items / limit) pages, and one
+  // page even for an empty list. Namespaces are listed for the Slack channel labels. Pods in
+  // excluded namespaces still travel: no field selector can exclude a set of namespaces.
+  const namespacePages = estate.clusters.reduce((n, c) => n + Math.max(1, ceilDiv(c.namespaces.length, params.kubernetesPageSize)), 0);
+  const podPages = estate.clusters.reduce((n, c) => n + Math.max(1, ceilDiv(c.runningPods, params.kubernetesPageSize)), 0);
+  // ARM, per cluster: the cluster itself (Entra-enabled or local accounts, private FQDN) and its
+  // user kubeconfig (API server URL and CA); neither answer holds the other's facts.
+  const armRequests = 2 * estate.clusters.length;
+  // Managed identity: one token per resource for the token's lifetime (an hour; a scan is far
+  // shorter): ARM, the AKS server application, and ACR when any registry is looked up.
+  const identityTokens = 2 + (registriesUsed.size > 0 ? 1 : 0);
+  // ACR exchange: one refresh token per registry (valid 3 hours, longer than any scan).
+  const acrExchanges = registriesUsed.size;
+  // ACR access tokens: a token names the repositories it covers, and repositories are known
+  // only as pod pages reveal them. A token asked for when page k arrives cannot name what later
+  // pages reveal, and waiting for later pages would hold lookups back, so a scan that starts
+  // each lookup as soon as its repository is seen needs one token request per (registry, page
+  // that reveals new repositories of that registry), split when a page reveals more
+  // repositories than one token request may name.
+  const acrAccessTokens = reveals.reduce((n, r) => n + ceilDiv(r.repositories.length, params.maxScopesPerToken), 0);
+  // ACR tag pages: per distinct repository, once per run, the pages up to its newest release.
+  const pagesOf = new Map<number, number>();
+  for (const i of repos) pagesOf.set(i, tagPagesNeeded(estate.repositories[i] as RepositoryModel, params));
+  const acrTagPages = [...pagesOf.values()].reduce((a, b) => a + b, 0);
+  const requests: RequestBounds = {
+    kubernetesNamespacePages: namespacePages,
+    kubernetesPodPages: podPages,
+    armRequests,
+    identityTokens,
+    acrExchanges,
+    acrAccessTokens,
+    acrTagPages,
+    total: namespacePages + podPages + armRequests + identityTokens + acrExchanges + acrAccessTokens + acrTagPages,
+  };
+
+  // --- Wall time ------------------------------------------------------------------------------
+  // The listing chain. The first ARM request waits for the ARM token (L); a cluster's ARM get
+  // and credentials are independent (L together); the AKS token can be fetched meanwhile. The
+  // namespace and pod lists are independent of each other; pod pages are a chain (each page
+  // carries the continue token of the next).
+  const pageArrival = new Map<string, number>(); // `${cluster}/${page}` -> ms
+  let t = L; // ARM token
+  estate.clusters.forEach((cluster, c) => {
+    t += L; // ARM get and credentials
+    const start = t;
+    const pages = Math.max(1, ceilDiv(cluster.runningPods, params.kubernetesPageSize));
+    for (let p = 1; p <= pages; p++) pageArrival.set(`${c}/${p}`, start + p * L);
+    t = start + Math.max(pages, Math.max(1, ceilDiv(cluster.namespaces.length, params.kubernetesPageSize))) * L;
+  });
+  const listingMs = t;
+  // Each repository: seen at its page's arrival, then its token request (L; the registry's
+  // identity token and exchange can happen earlier, they need nothing from the pods), then its
+  // tag pages one after the other (each page's Link names the next).
+  const release = (r: Reveal): number => pageArrival.get(`${r.cluster}/${r.page}`) ?? 0;
+  let longestChainMs = 0;
+  for (const r of reveals) for (const i of r.repositories) longestChainMs = Math.max(longestChainMs, release(r) + L + (pagesOf.get(i) ?? 0) * L);
+  // Throughput: the tag pages of repositories seen at or after time s cannot start before
+  // s + L and at most acrConcurrency run at once.
+  const byRelease = reveals.map((r) => ({ at: release(r), pages: r.repositories.reduce((n, i) => n + (pagesOf.get(i) ?? 0), 0) })).sort((a, b) => a.at - b.at);
+  let throughputMs = 0;
+  let remaining = byRelease.reduce((n, x) => n + x.pages, 0);
+  for (const x of byRelease) {
+    throughputMs = Math.max(throughputMs, x.at + L + ceilDiv(remaining, params.acrConcurrency) * L);
+    remaining -= x.pages;
+  }
+  const wallMs = Math.max(listingMs, longestChainMs, throughputMs);
+  return { requests, wallMs, wallTerms: { listingMs, longestChainMs, throughputMs }, reveals, repositoriesLookedUp: pagesOf.size };
+}
+
+/** Default namespaces excluded by the product (only kube-system occurs in the estate). */
+export const BENCH_EXCLUDED = new Set([SYSTEM_NAMESPACE]);
