@@ -24,6 +24,13 @@ function runCli(args: string[], env: Record<string, string>, quiet = false): Pro
   });
 }
 
+function printMessages(messages: ReadonlyArray<Record<string, unknown>>): void {
+  for (const message of messages) {
+    console.log(`${String(message.channel)}  ${String(message.username)} :${String(message.icon_emoji).replace(/:/g, '')}:`);
+    console.log(`  ${String(message.text).split('\n').join('\n  ')}`);
+  }
+}
+
 function heading(text: string): void {
   console.log(`\n\x1b[1m== ${text}\x1b[0m`);
 }
@@ -44,16 +51,19 @@ async function main(): Promise<void> {
     console.log(`(exit code ${code}: 0 no drift, 1 drift or stale digest, 2 something could not be scanned)`);
 
     heading(`Slack messages received (${sandbox.slack.messages.length})`);
-    for (const message of sandbox.slack.messages) {
-      console.log(`${String(message.channel)}  ${String(message.username)} :${String(message.icon_emoji).replace(/:/g, '')}:`);
-      console.log(`  ${String(message.text).split('\n').join('\n  ')}`);
-    }
+    printMessages(sandbox.slack.messages);
 
     const before = sandbox.slack.messages.length;
     heading('Second scan, same estate (alerts already sent are not repeated)');
     await runCli(args, sandbox.env, true);
     const repeated = sandbox.slack.messages.length - before;
     console.log(`Slack messages sent by the second scan: ${repeated}`);
+
+    heading('The payments team rolls out prod-789; a third scan says the alert is over');
+    sandbox.rollOutPaymentsWorker();
+    const beforeThird = sandbox.slack.messages.length;
+    await runCli(args, sandbox.env, true);
+    printMessages(sandbox.slack.messages.slice(beforeThird));
   } finally {
     await sandbox.close();
     rmSync(pkiDir, { recursive: true, force: true });

@@ -52,6 +52,8 @@ export interface Sandbox {
   slack: SlackWebhookReceiver;
   /** Environment for the CLI: the product's own variables plus the identity endpoint and CA. */
   env: Record<string, string>;
+  /** The payments team rolls out prod-789: payments-worker catches up. */
+  rollOutPaymentsWorker(): void;
   close(): Promise<void>;
 }
 
@@ -246,6 +248,20 @@ export async function startSandbox(pki: TestPki, now: Date = new Date()): Promis
     privateRegistry,
     slack,
     env,
+    rollOutPaymentsWorker() {
+      const image = `${prod}/payments/worker:prod-789`;
+      const imageID = pullRef(`${prod}/payments/worker`, 'worker-789');
+      kubernetes.setPods(
+        pods.map((pod) => {
+          if (pod.metadata?.namespace !== 'payments' || !pod.metadata.name?.startsWith('payments-worker-5b7c9d-')) return pod;
+          return {
+            ...pod,
+            spec: { ...pod.spec, containers: (pod.spec?.containers ?? []).map((c) => ({ ...c, image })) },
+            status: { ...pod.status, containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, image, imageID })) },
+          };
+        }),
+      );
+    },
     async close() {
       await Promise.all([kubernetes.close(), registry.close(), privateRegistry.close(), slack.close(), identity.close()]);
       rmSync(dir, { recursive: true, force: true });
