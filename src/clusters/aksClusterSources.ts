@@ -88,19 +88,30 @@ export function aksClusterSource(target: ResourceTarget, client: ContainerServic
     async connect(logger) {
       let cluster: ManagedCluster;
       let kubeconfigYaml: string;
+      // The cluster and its user kubeconfig do not depend on each other: both requests go out
+      // together, one ARM round trip per cluster instead of two. A failure to read the cluster
+      // is still the one reported when both fail.
+      const gotCluster = client.managedClusters.get(target.resourceGroup, target.name);
+      const gotCredentials = client.managedClusters.listClusterUserCredentials(target.resourceGroup, target.name);
+      gotCredentials.catch(() => undefined); // awaited below, unless reading the cluster failed
       try {
-        cluster = await client.managedClusters.get(target.resourceGroup, target.name);
+        cluster = await gotCluster;
       } catch (error) {
         throw new Error(`cannot read the cluster from ARM: ${describeArmError(error, target.resourceId)}`);
       }
+      // An Entra cluster's AKS token is fetched while the kubeconfig is on its way, so that it
+      // is cached before the first Kubernetes requests (namespaces and pods go out together)
+      // ask for it. Only a warm-up: a failure shows at the first Kubernetes request, as before.
+      const aksToken = cluster.aadProfile ? credential.getToken(AKS_SERVER_SCOPE).catch(() => null) : undefined;
       try {
-        const credentials = await client.managedClusters.listClusterUserCredentials(target.resourceGroup, target.name);
+        const credentials = await gotCredentials;
         const value = credentials.kubeconfigs?.[0]?.value;
         if (!value) throw new Error('ARM returned no kubeconfig');
         kubeconfigYaml = Buffer.from(value).toString('utf8');
       } catch (error) {
         throw new Error(`cannot get the cluster's user kubeconfig from ARM: ${describeArmError(error, target.resourceId)}`);
       }
+      await aksToken;
       if (!cluster.fqdn && cluster.privateFqdn) privateFqdn = cluster.privateFqdn;
       const entra = Boolean(cluster.aadProfile);
       logger.debug('cluster credentials read', { cluster: target.displayName, entra, private: Boolean(privateFqdn) });

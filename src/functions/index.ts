@@ -1,8 +1,10 @@
 /**
  * Registers the functions with the Azure Functions host (v4 programming model). This is the
- * package's `main`, so `func start` and the deployed app find both functions here.
+ * package's `main`, so `func start` and the deployed app find the functions here.
  */
 import azureFunctions from '@azure/functions';
+import { CONFIG_DEFAULTS } from '../config/config.js';
+import { scanClusterQueueHandler } from './scanClusterQueueHandler.js';
 import { scanNowHandler, scanTimerHandler } from './scanHandlers.js';
 
 const { app } = azureFunctions;
@@ -20,3 +22,17 @@ app.http('scanNow', {
   authLevel: 'function',
   handler: scanNowHandler,
 });
+
+/**
+ * SCAN_FANOUT=queue: the timer queues one message per cluster and this function scans each,
+ * on as many instances as the queue's length calls for. Registered only in that mode, so an
+ * inline app neither polls the queue nor needs a role on it. The queue name is the SCAN_QUEUE
+ * app setting (a binding expression), or the default when the setting is absent.
+ */
+if (process.env.SCAN_FANOUT?.trim().toLowerCase() === 'queue') {
+  app.storageQueue('scanCluster', {
+    queueName: process.env.SCAN_QUEUE?.trim() ? '%SCAN_QUEUE%' : CONFIG_DEFAULTS.SCAN_QUEUE,
+    connection: 'AzureWebJobsStorage',
+    handler: scanClusterQueueHandler,
+  });
+}

@@ -10,6 +10,8 @@ import { createLogger, type Logger } from '../log/logger.js';
 import type { ScanReport } from '../report/types.js';
 import { createAzureCredential, runScan, type ScanRunResult } from '../scan/runScan.js';
 import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
+import { clustersToQueue } from '../fanout/clusterFanout.js';
+import { createScanQueueClient, enqueueClusterScans } from '../fanout/scanQueue.js';
 
 function contextLogger(context: InvocationContext, debug: boolean): Logger {
   return createLogger((level, line) => {
@@ -69,6 +71,15 @@ export async function scanTimerHandler(_timer: Timer, context: InvocationContext
     throw error;
   }
   const logger = contextLogger(context, config.debug);
+  if (config.scanFanout === 'queue') {
+    // Fan-out: one queue message per cluster; the `scanCluster` function scans each, on as many
+    // instances as the platform gives the queue.
+    const credential = createAzureCredential(config);
+    const clusters = await clustersToQueue(config, credential, logger);
+    const queued = await enqueueClusterScans(createScanQueueClient(process.env, config.scanQueue), clusters);
+    logger.info('cluster scans queued', { queue: config.scanQueue, clusters: queued });
+    return;
+  }
   const result = await scanWithConfig(config, { clusterNames: [], dryRun: false }, logger);
   if ('report' in result) {
     logSummary(result.report, logger);

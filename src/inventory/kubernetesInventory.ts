@@ -30,8 +30,8 @@ export interface ClusterInventory {
 }
 
 export async function readClusterInventory(api: CoreV1Api, options: InventoryOptions): Promise<ClusterInventory> {
-  const namespaces = await listNamespaces(api, options);
-  const folder = await listRunningPods(api, options);
+  // Independent lists, read together: the namespace list costs no round trip of its own.
+  const [namespaces, folder] = await Promise.all([listNamespaces(api, options), listRunningPods(api, options)]);
   return { namespaces, workloads: folder.workloads(), pods: folder.pods };
 }
 

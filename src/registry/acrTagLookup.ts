@@ -3,12 +3,18 @@
  * newest tag matching TAG_PATTERN, found by walking tags newest-first and stopping at the
  * first match. Answers are cached for the life of this object (one scan run, shared by every
  * cluster in it), so no repository is looked up twice.
+ *
+ * The SDK clients are anonymous: their data requests carry the repository-scoped access tokens
+ * of an `AcrTokenProvider` (acrTokens.ts explains why), attached by the provider's pipeline
+ * policy. A lookup announces its repository to the provider the moment it is asked for, so all
+ * repositories one pod page reveals share one token request.
  */
 import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { Logger } from '../log/logger.js';
 import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
+import { AcrTokenProvider } from './acrTokens.js';
 import type { RegistryLookupResult } from './types.js';
 
 /**
@@ -32,7 +38,11 @@ export interface RegistryTagLookupOptions {
   maxResults: number;
   concurrency: number;
   logger: Logger;
+  /** Entra audience of ACR (default the public cloud's). */
+  audience?: string;
 }
+
+const DEFAULT_AUDIENCE = 'https://containerregistry.azure.net';
 
 export class RegistryTagLookup {
   private readonly clients = new Map<string, ContainerRegistryClient>();
@@ -40,10 +50,17 @@ export class RegistryTagLookup {
   private readonly platformDigests = new Map<string, Promise<string[]>>();
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly allowed: ReadonlySet<string>;
+  private readonly tokens: AcrTokenProvider;
 
   constructor(private readonly options: RegistryTagLookupOptions) {
     this.limit = createConcurrencyLimit(options.concurrency);
     this.allowed = new Set(options.registries.map((r) => r.toLowerCase()));
+    this.tokens = new AcrTokenProvider({
+      credential: options.credential,
+      registries: options.registries,
+      audience: options.audience ?? DEFAULT_AUDIENCE,
+      logger: options.logger,
+    });
   }
 
   /** Number of distinct repositories looked up so far. */
@@ -55,10 +72,37 @@ export class RegistryTagLookup {
     const key = `${registry}/${repository}`;
     let answer = this.newestTags.get(key);
     if (!answer) {
-      answer = this.limit(() => this.walkTags(registry, repository));
+      answer = this.whenAuthorised(
+        registry,
+        repository,
+        () => this.limit(() => this.walkTags(registry, repository)),
+        (error) => this.failed(registry, repository, error),
+      );
       this.newestTags.set(key, answer);
     }
     return answer;
+  }
+
+  /**
+   * Runs `work` once the repository's access token is there. The token is asked for at once,
+   * together with every other repository asked for in this tick (one pod page's worth), and a
+   * lookup takes one of the ACR_CONCURRENCY slots only when it can use it: a slot never waits
+   * for a token.
+   */
+  private whenAuthorised<T>(registry: string, repository: string, work: () => Promise<T>, failed: (error: unknown) => T): Promise<T> {
+    let token: Promise<string>;
+    try {
+      token = this.tokens.accessToken(registry, repository);
+    } catch (error) {
+      return Promise.resolve(failed(error)); // not in REGISTRIES
+    }
+    return token.then(work, (error: unknown) => failed(error));
+  }
+
+  private failed(registry: string, repository: string, error: unknown): RegistryLookupResult {
+    const reason = `lookup of ${registry}/${repository} failed: ${describeError(error)}`;
+    this.options.logger.warn('registry lookup failed', { registry, repository, reason });
+    return { kind: 'error', reason };
   }
 
   /**
@@ -70,15 +114,24 @@ export class RegistryTagLookup {
     const key = `${registry}/${repository}@${indexDigest}`;
     let answer = this.platformDigests.get(key);
     if (!answer) {
-      answer = this.limit(async () => {
-        try {
-          const manifest = await this.client(registry).getArtifact(repository, indexDigest).getManifestProperties();
-          return manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d));
-        } catch (error) {
-          this.options.logger.debug('manifest lookup failed', { registry, repository, reason: describeError(error) });
-          return [];
-        }
-      });
+      const failed = (error: unknown): string[] => {
+        this.options.logger.debug('manifest lookup failed', { registry, repository, reason: describeError(error) });
+        return [];
+      };
+      answer = this.whenAuthorised(
+        registry,
+        repository,
+        () =>
+          this.limit(async () => {
+            try {
+              const manifest = await this.client(registry).getArtifact(repository, indexDigest).getManifestProperties();
+              return manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d));
+            } catch (error) {
+              return failed(error);
+            }
+          }),
+        failed,
+      );
       this.platformDigests.set(key, answer);
     }
     return answer;
@@ -92,9 +145,12 @@ export class RegistryTagLookup {
     }
     let client = this.clients.get(host);
     if (!client) {
-      client = new ContainerRegistryClient(`https://${host}`, this.options.credential, {
-        audience: 'https://containerregistry.azure.net',
+      // Anonymous client: the provider's policy authorises each data request (perRetry, so a
+      // request retried after a 429 passes the registry's pause again).
+      client = new ContainerRegistryClient(`https://${host}`, {
+        audience: this.options.audience ?? DEFAULT_AUDIENCE,
         retryOptions: { maxRetries: 6 },
+        additionalPolicies: [{ policy: this.tokens.policy(), position: 'perRetry' }],
       });
       this.clients.set(host, client);
     }
@@ -127,9 +183,7 @@ export class RegistryTagLookup {
       return { kind: 'no-match', examined };
     } catch (error) {
       if (isRestError(error) && error.statusCode === 404) return { kind: 'unknown-repository' };
-      const reason = `lookup of ${registry}/${repository} failed: ${describeError(error)}`;
-      logger.warn('registry lookup failed', { registry, repository, reason });
-      return { kind: 'error', reason };
+      return this.failed(registry, repository, error);
     }
   }
 }

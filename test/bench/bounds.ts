@@ -27,6 +27,8 @@ export interface ScanParameters {
   /** Most repository scopes one ACR access token request may name (see src/registry). */
   maxScopesPerToken: number;
   excludedNamespaces: ReadonlySet<string>;
+  /** Reads per second each registry serves before answering 429 (the emulator's token bucket holds one second's worth). */
+  acrReadsPerSecond?: number;
 }
 
 export interface RequestBounds {
@@ -52,7 +54,7 @@ export interface Bounds {
   requests: RequestBounds;
   wallMs: number;
   /** The terms of the wall-time bound, for the report. */
-  wallTerms: { listingMs: number; longestChainMs: number; throughputMs: number };
+  wallTerms: { listingMs: number; longestChainMs: number; throughputMs: number; rateLimitMs: number };
   reveals: Reveal[];
   /** Distinct repositories looked up. */
   repositoriesLookedUp: number;
@@ -166,8 +168,17 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
     throughputMs = Math.max(throughputMs, x.at + L + ceilDiv(remaining, params.acrConcurrency) * L);
     remaining -= x.pages;
   }
-  const wallMs = Math.max(listingMs, longestChainMs, throughputMs);
-  return { requests, wallMs, wallTerms: { listingMs, longestChainMs, throughputMs }, reveals, repositoriesLookedUp: pagesOf.size };
+  // A throttling registry serves its burst (one second's worth of reads) at once, then `rate`
+  // reads a second: its tag pages cannot all be read sooner.
+  let rateLimitMs = 0;
+  const rate = params.acrReadsPerSecond;
+  if (rate) {
+    const readsOf = new Map<number, number>();
+    for (const r of reveals) readsOf.set(r.registry, (readsOf.get(r.registry) ?? 0) + r.repositories.reduce((n, i) => n + (pagesOf.get(i) ?? 0), 0));
+    for (const reads of readsOf.values()) rateLimitMs = Math.max(rateLimitMs, Math.ceil(((reads - rate) / rate) * 1000));
+  }
+  const wallMs = Math.max(listingMs, longestChainMs, throughputMs, rateLimitMs);
+  return { requests, wallMs, wallTerms: { listingMs, longestChainMs, throughputMs, rateLimitMs }, reveals, repositoriesLookedUp: pagesOf.size };
 }
 
 /** Default namespaces excluded by the product (only kube-system occurs in the estate). */

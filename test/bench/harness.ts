@@ -12,7 +12,7 @@ import { startAcrRegistry, type AcrRegistryEmulator, type AcrTagSeed } from '../
 import { startArmEmulator, type ArmEmulator } from '../emulators/arm.js';
 import type { RequestLogEntry } from '../emulators/httpUtil.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
-import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
+import { normaliseResource, startManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
 import type { TestPki } from '../emulators/testPki.js';
 import { imageOf, type ClusterModel, type EstateModel } from './estate.js';
 
@@ -55,6 +55,12 @@ export interface BenchHarness {
   counts(since?: RequestMark): RequestCounts;
   /** The current length of every request log, to count one run's requests. */
   mark(): RequestMark;
+  /**
+   * Median time between consecutive pod pages of the same cluster (answer to answer) since the
+   * mark: latency plus everything else one page costs on both sides (server serialisation, a
+   * TLS connection per request, parsing and folding), which the latency-only bound leaves out.
+   */
+  podPageIntervalMs(since?: RequestMark): number | undefined;
   close(): Promise<void>;
 }
 
@@ -106,6 +112,8 @@ export async function startBenchHarness(estate: EstateModel, options: HarnessOpt
     const loginServers = registries.map((r) => r.loginServer);
 
     const clusters: KubernetesApiHandle[] = [];
+    /** When each Kubernetes request was answered, per cluster (same index as its request log). */
+    const answeredAt = new Map<RequestLogEntry[], number[]>();
     for (const cluster of estate.clusters) {
       const api = await startKubernetesApi({
         pki,
@@ -116,6 +124,13 @@ export async function startBenchHarness(estate: EstateModel, options: HarnessOpt
       });
       started.push(api);
       clusters.push(api);
+      const times: number[] = [];
+      answeredAt.set(api.requests, times);
+      const push = api.requests.push.bind(api.requests);
+      api.requests.push = (...entries: RequestLogEntry[]): number => {
+        for (let i = 0; i < entries.length; i++) times.push(performance.now());
+        return push(...entries);
+      };
     }
 
     let armResource = '';
@@ -161,6 +176,20 @@ export async function startBenchHarness(estate: EstateModel, options: HarnessOpt
       loginServers,
       resourceIds,
       mark: () => new Map(logs().map((l) => [l, l.length])),
+      podPageIntervalMs(since) {
+        const intervals: number[] = [];
+        for (const [log, times] of answeredAt) {
+          let previous: number | undefined;
+          for (let i = since?.get(log) ?? 0; i < log.length; i++) {
+            if ((log[i] as RequestLogEntry).kind !== 'pods-page') continue;
+            const at = times[i] as number;
+            if (previous !== undefined) intervals.push(at - previous);
+            previous = at;
+          }
+        }
+        intervals.sort((a, b) => a - b);
+        return intervals.length ? intervals[Math.floor(intervals.length / 2)] : undefined;
+      },
       counts(since) {
         const from = (log: RequestLogEntry[]) => since?.get(log) ?? 0;
         const sum = (list: RequestLogEntry[][], kinds: string[]) => list.reduce((n, l) => n + count(l, from(l), kinds), 0);

@@ -15,7 +15,9 @@ export interface ScanFigures {
   cpuMs: number;
   /** Peak resident set size of this process so far (`process.resourceUsage().maxRSS`). */
   peakRssMb: number;
-  /** Highest V8 heap use seen by a 20 ms sampler during the scan. */
+  /** RSS when the scan started: Node and the product's code loaded, nothing scanned yet. */
+  rssBeforeScanMb: number;
+  /** Highest V8 heap use seen by a 50 ms sampler during the scan. */
   peakHeapMb: number;
   pods: number;
   clusters: number;
@@ -36,10 +38,11 @@ export async function scanOnce(env: Record<string, string | undefined>): Promise
     }
   }, false);
   const config = loadConfig(env, { requireClusters: true });
-  let peakHeap = process.memoryUsage().heapUsed;
+  const before = process.memoryUsage();
+  let peakHeap = before.heapUsed;
   const sampler = setInterval(() => {
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-  }, 20);
+  }, 50);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   try {
@@ -53,6 +56,7 @@ export async function scanOnce(env: Record<string, string | undefined>): Promise
       wallMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      rssBeforeScanMb: before.rss / 1024 / 1024,
       peakHeapMb: Math.max(peakHeap, process.memoryUsage().heapUsed) / 1024 / 1024,
       pods,
       clusters,

@@ -69,8 +69,9 @@ describe('registry lookup through @azure/container-registry', () => {
     });
     expect(second).toBe(first);
     await l.newestMatchingTag(registry.loginServer, 'team/app/api');
-    // maxPageSize = ACR_MAX_RESULTS (200): the match at position 131 is on the first page.
-    expect(tagPages('team/app/api') - before).toBe(1);
+    // Pages of 100 tags (TAG_PAGE_SIZE), up to ACR_MAX_RESULTS (200): the match at position 131
+    // is on the second page, and nothing is fetched after it, nor again for the cached answer.
+    expect(tagPages('team/app/api') - before).toBe(2);
     expect(l.repositoriesLookedUp).toBe(1);
   });
 

@@ -1,0 +1,67 @@
+/**
+ * The queue-triggered `scanCluster` function (SCAN_FANOUT=queue): scans the one cluster a
+ * message names, with the normal scan and alert path. Many instances may run it at once, one
+ * cluster each; alerts stay consistent across them through the alert table's ETags.
+ *
+ * A message this app cannot act on (not a cluster scan message, or a cluster CLUSTERS does not
+ * name) is logged and dropped: retrying it could only fail the same way. A configuration error
+ * or an unexpected failure throws, so the host retries the message and, after its
+ * `maxDequeueCount`, moves it to the `-poison` queue. A cluster that cannot be scanned is a
+ * result (reported and logged like in the inline scan), not a retry.
+ */
+import type { InvocationContext } from '@azure/functions';
+import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { clusterSourceFor, targetOfMessage } from '../fanout/clusterFanout.js';
+import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { BatchLookups } from '../fanout/batchLookups.js';
+import { createAzureCredential, createTagLookup, runScan } from '../scan/runScan.js';
+import { logSummary } from './scanHandlers.js';
+
+/** The scans of one timer run that land on this instance share their registry answers. */
+const batchLookups = new BatchLookups();
+
+function contextLogger(context: InvocationContext, debug: boolean): Logger {
+  return createLogger((level, line) => {
+    if (level === 'debug') context.debug(line);
+    else if (level === 'warn') context.warn(line);
+    else if (level === 'error') context.error(line);
+    else context.info(line);
+  }, debug);
+}
+
+export async function scanClusterQueueHandler(queueItem: unknown, context: InvocationContext): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { requireClusters: true });
+  } catch (error) {
+    context.error(`acr-aks-sync configuration error: ${(error as Error).message}`);
+    throw error;
+  }
+  const logger = contextLogger(context, config.debug);
+  let message: ClusterScanMessage;
+  try {
+    message = decodeClusterScanMessage(queueItem);
+  } catch (error) {
+    logger.error('queue message dropped', { reason: (error as Error).message });
+    return;
+  }
+  const target = targetOfMessage(config, message);
+  if ('refused' in target) {
+    logger.error('queue message dropped', { cluster: message.name, reason: target.refused });
+    return;
+  }
+  const queuedMs = Date.now() - Date.parse(message.enqueuedAt);
+  logger.info('scanning one cluster from the queue', {
+    cluster: target.displayName,
+    queuedMs,
+    dequeueCount: (context.triggerMetadata?.dequeueCount as number | undefined) ?? undefined,
+  });
+  const credential = createAzureCredential(config);
+  const stateStore = createStateStoreFromEnv(process.env, config.stateTable);
+  const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
+  const { report, notifications } = await runScan(config, [clusterSourceFor(config, target, credential)], { logger, credential, stateStore, lookup });
+  logSummary(report, logger);
+  if (notifications) logger.info('Slack notifications', { ...notifications });
+}

@@ -1,0 +1,52 @@
+/**
+ * The queue-triggered `scanCluster` function is registered only with SCAN_FANOUT=queue, on the
+ * SCAN_QUEUE app setting (or the default queue when the setting is absent), under plain Node as
+ * the Functions host loads the package's main module (built: run `npm run build` first).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runProcess } from '../support/runProcess.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** Loads dist/src/functions/index.js with the app's registration calls recorded. */
+async function registrations(env: Record<string, string>): Promise<unknown> {
+  if (!existsSync(join(root, 'dist', 'src', 'functions', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  const code = [
+    "const f = (await import('@azure/functions')).default;",
+    'const calls = [];',
+    "for (const kind of ['timer', 'http', 'storageQueue']) f.app[kind] = (name, options) => calls.push({ kind, name, queueName: options.queueName, connection: options.connection, handler: typeof options.handler });",
+    "await import('./dist/src/functions/index.js');",
+    'console.log(JSON.stringify(calls));',
+  ].join('\n');
+  const result = await runProcess(process.execPath, ['--input-type=module', '-e', code], { cwd: root, env: { PATH: process.env.PATH, ...env } });
+  expect(result.stderr).not.toMatch(/SyntaxError|does not provide an export|ERR_/);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout.trim().split('\n').pop() ?? '[]') as unknown;
+}
+
+describe('function registration', () => {
+  it('registers the timer and the HTTP function, and no queue trigger, by default', async () => {
+    expect(await registrations({})).toEqual([
+      { kind: 'timer', name: 'scan', handler: 'function' },
+      { kind: 'http', name: 'scanNow', handler: 'function' },
+    ]);
+  });
+
+  it('adds the scanCluster queue trigger on the SCAN_QUEUE setting with SCAN_FANOUT=queue', async () => {
+    const calls = (await registrations({ SCAN_FANOUT: 'queue', SCAN_QUEUE: 'my-clusters' })) as Array<Record<string, unknown>>;
+    expect(calls.find((c) => c.kind === 'storageQueue')).toEqual({
+      kind: 'storageQueue',
+      name: 'scanCluster',
+      queueName: '%SCAN_QUEUE%',
+      connection: 'AzureWebJobsStorage',
+      handler: 'function',
+    });
+  });
+
+  it('uses the default queue name when SCAN_QUEUE is not set', async () => {
+    const calls = (await registrations({ SCAN_FANOUT: 'Queue' })) as Array<Record<string, unknown>>;
+    expect(calls.find((c) => c.kind === 'storageQueue')?.queueName).toBe('acrsync-clusters');
+  });
+});
