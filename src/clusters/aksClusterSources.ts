@@ -27,42 +27,76 @@ export function armScope(armEndpoint: string): string {
 
 type ResourceTarget = Extract<ClusterTarget, { kind: 'resource' }>;
 
+/** An ARM client for one subscription, at ARM_ENDPOINT with that cloud's scope. */
+export function createArmClient(config: Pick<Config, 'armEndpoint'>, credential: TokenCredential, subscriptionId: string): ContainerServiceClient {
+  return new ContainerServiceClient(credential, subscriptionId, { endpoint: config.armEndpoint, credentials: { scopes: [armScope(config.armEndpoint)] } });
+}
+
+export interface ResolvedClusters {
+  /** Every cluster to scan, in CLUSTERS order, without duplicates. */
+  targets: ResourceTarget[];
+  /** `subscription:` entries whose clusters could not be listed, with the reason. */
+  failedSubscriptions: Array<{ subscriptionId: string; reason: string }>;
+  /** One ARM client per subscription, for reaching the clusters. */
+  armClient(subscriptionId: string): ContainerServiceClient;
+}
+
+/**
+ * CLUSTERS as a list of clusters: resource IDs as they are, and the clusters ARM lists for each
+ * `subscription:` entry (with its tag filter), so a new cluster is covered without a redeploy.
+ */
+export async function resolveClusterTargets(
+  config: Pick<Config, 'clusters' | 'armEndpoint'>,
+  credential: TokenCredential,
+  logger: Logger,
+): Promise<ResolvedClusters> {
+  const clients = new Map<string, ContainerServiceClient>();
+  const armClient = (subscriptionId: string): ContainerServiceClient => {
+    let c = clients.get(subscriptionId);
+    if (!c) {
+      c = createArmClient(config, credential, subscriptionId);
+      clients.set(subscriptionId, c);
+    }
+    return c;
+  };
+  const targets: ResourceTarget[] = [];
+  const failedSubscriptions: ResolvedClusters['failedSubscriptions'] = [];
+  const seen = new Set<string>();
+  const add = (target: ResourceTarget): void => {
+    if (seen.has(target.resourceId.toLowerCase())) return;
+    seen.add(target.resourceId.toLowerCase());
+    targets.push(target);
+  };
+  for (const target of config.clusters) {
+    if (target.kind === 'resource') {
+      add(target);
+      continue;
+    }
+    try {
+      for (const discovered of await discoverClusters(armClient(target.subscriptionId), target)) add(discovered);
+    } catch (error) {
+      const reason = `cannot list the clusters of subscription ${target.subscriptionId}: ${describeArmError(error, `/subscriptions/${target.subscriptionId}`)}`;
+      logger.error('cluster discovery failed', { subscription: target.subscriptionId, reason });
+      failedSubscriptions.push({ subscriptionId: target.subscriptionId, reason });
+    }
+  }
+  return { targets, failedSubscriptions, armClient };
+}
+
+/** The configured clusters as scan sources; a subscription that cannot be listed is a failing source. */
 export async function aksClusterSources(
   config: Pick<Config, 'clusters' | 'armEndpoint'>,
   credential: TokenCredential,
   logger: Logger,
 ): Promise<ClusterSource[]> {
-  const clients = new Map<string, ContainerServiceClient>();
-  const client = (subscriptionId: string): ContainerServiceClient => {
-    let c = clients.get(subscriptionId);
-    if (!c) {
-      c = new ContainerServiceClient(credential, subscriptionId, { endpoint: config.armEndpoint, credentials: { scopes: [armScope(config.armEndpoint)] } });
-      clients.set(subscriptionId, c);
-    }
-    return c;
-  };
-  const sources: ClusterSource[] = [];
-  const seen = new Set<string>();
-  for (const target of config.clusters) {
-    if (target.kind === 'resource') {
-      if (seen.has(target.resourceId.toLowerCase())) continue;
-      seen.add(target.resourceId.toLowerCase());
-      sources.push(aksClusterSource(target, client(target.subscriptionId), credential));
-      continue;
-    }
-    try {
-      for (const discovered of await discoverClusters(client(target.subscriptionId), target)) {
-        if (seen.has(discovered.resourceId.toLowerCase())) continue;
-        seen.add(discovered.resourceId.toLowerCase());
-        sources.push(aksClusterSource(discovered, client(target.subscriptionId), credential));
-      }
-    } catch (error) {
-      const reason = `cannot list the clusters of subscription ${target.subscriptionId}: ${describeArmError(error, `/subscriptions/${target.subscriptionId}`)}`;
-      logger.error('cluster discovery failed', { subscription: target.subscriptionId, reason });
-      sources.push({ name: `subscription:${target.subscriptionId}`, connect: () => Promise.reject(new Error(reason)) });
-    }
-  }
-  return sources;
+  const resolved = await resolveClusterTargets(config, credential, logger);
+  return [
+    ...resolved.targets.map((target) => aksClusterSource(target, resolved.armClient(target.subscriptionId), credential)),
+    ...resolved.failedSubscriptions.map(({ subscriptionId, reason }) => ({
+      name: `subscription:${subscriptionId}`,
+      connect: () => Promise.reject(new Error(reason)),
+    })),
+  ];
 }
 
 async function discoverClusters(client: ContainerServiceClient, target: Extract<ClusterTarget, { kind: 'subscription' }>): Promise<ResourceTarget[]> {

@@ -7,9 +7,8 @@
  * The queue handler scans a message's cluster only when CLUSTERS covers it (its resource ID, or
  * its subscription), so a message cannot point the app's identity anywhere else.
  */
-import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/identity';
-import { aksClusterSource, armScope, describeArmError } from '../clusters/aksClusterSources.js';
+import { aksClusterSource, createArmClient, resolveClusterTargets } from '../clusters/aksClusterSources.js';
 import { parseClusterTargets, type ResourceClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
@@ -21,39 +20,13 @@ export interface QueuedCluster {
   name: string;
 }
 
-function armClient(config: Pick<Config, 'armEndpoint'>, credential: TokenCredential, subscriptionId: string): ContainerServiceClient {
-  return new ContainerServiceClient(credential, subscriptionId, { endpoint: config.armEndpoint, credentials: { scopes: [armScope(config.armEndpoint)] } });
-}
-
 /**
  * One entry per cluster to scan, in CLUSTERS order, without duplicates. A subscription whose
  * clusters cannot be listed is logged as an error and skipped; the others are still queued.
  */
 export async function clustersToQueue(config: Pick<Config, 'clusters' | 'armEndpoint'>, credential: TokenCredential, logger: Logger): Promise<QueuedCluster[]> {
-  const queued: QueuedCluster[] = [];
-  const seen = new Set<string>();
-  const add = (resourceId: string, name: string): void => {
-    if (seen.has(resourceId.toLowerCase())) return;
-    seen.add(resourceId.toLowerCase());
-    queued.push({ resourceId, name });
-  };
-  for (const target of config.clusters) {
-    if (target.kind === 'resource') {
-      add(target.resourceId, target.displayName);
-      continue;
-    }
-    try {
-      for await (const mc of armClient(config, credential, target.subscriptionId).managedClusters.list()) {
-        if (target.tag && mc.tags?.[target.tag.key] !== target.tag.value) continue;
-        const resource = mc.id ? resourceTarget(mc.id) : undefined;
-        if (resource) add(resource.resourceId, resource.name);
-      }
-    } catch (error) {
-      const reason = `cannot list the clusters of subscription ${target.subscriptionId}: ${describeArmError(error, `/subscriptions/${target.subscriptionId}`)}`;
-      logger.error('cluster discovery failed; its clusters are not queued this time', { subscription: target.subscriptionId, reason });
-    }
-  }
-  return queued;
+  const { targets } = await resolveClusterTargets(config, credential, logger);
+  return targets.map((t) => ({ resourceId: t.resourceId, name: t.displayName }));
 }
 
 /** A well-formed AKS resource ID as a target, in canonical form; undefined otherwise. */
@@ -84,5 +57,5 @@ export function targetOfMessage(config: Pick<Config, 'clusters'>, message: Clust
 
 /** The cluster as a scan source (ARM, then the Kubernetes API), exactly as the inline scan builds it. */
 export function clusterSourceFor(config: Pick<Config, 'armEndpoint'>, target: ResourceClusterTarget, credential: TokenCredential): ClusterSource {
-  return aksClusterSource(target, armClient(config, credential, target.subscriptionId), credential);
+  return aksClusterSource(target, createArmClient(config, credential, target.subscriptionId), credential);
 }
