@@ -8,7 +8,8 @@
  * needs "Storage Table Data Contributor" on the account. The table is created when missing.
  */
 import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { resolveAppStorage } from '../storage/appStorage.js';
 import type { Finding } from '../report/types.js';
 import { partitionKeyFor, rowKeyFor, type AlertKey } from './alertKey.js';
 import type { AlertRecord, StateStore, StoredAlert } from './stateStore.js';
@@ -209,63 +210,16 @@ export function createTableStateStore(options: TableStateStoreOptions): TableSta
 }
 
 /** Thrown when the environment names no storage account for the alert state. */
-export class StateStoreConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StateStoreConfigError';
-  }
-}
+export { AppStorageConfigError as StateStoreConfigError } from '../storage/appStorage.js';
 
-/**
- * The functions' state store, from the app settings the Functions host itself uses for its
- * storage: `AzureWebJobsStorage` (a connection string), else the identity-based
- * `AzureWebJobsStorage__tableServiceUri` / `AzureWebJobsStorage__accountName` with
- * `DefaultAzureCredential` (managed identity, client id from `AzureWebJobsStorage__clientId`
- * or AZURE_CLIENT_ID). Values are never put in error messages: a connection string holds a key.
- */
+/** The functions' state store: a table in the app's own storage account (see appStorage.ts). */
 export function createStateStoreFromEnv(
   env: Record<string, string | undefined>,
   tableName: string,
   options: { credential?: TokenCredential } = {},
 ): TableStateStore {
-  const value = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
-  const connectionString = value('AzureWebJobsStorage');
-  if (connectionString !== undefined) {
-    if (!/(AccountName=|UseDevelopmentStorage=true|TableEndpoint=)/i.test(connectionString)) {
-      throw new StateStoreConfigError(
-        'AzureWebJobsStorage is set but is not a storage connection string (value not shown: it holds a key); for the managed identity, remove it and set AzureWebJobsStorage__accountName',
-      );
-    }
-    return new TableStateStore({ connectionString, tableName });
-  }
-  const serviceUri = value('AzureWebJobsStorage__tableServiceUri');
-  const accountName = value('AzureWebJobsStorage__accountName');
-  let tableServiceUrl: string;
-  if (serviceUri !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(serviceUri);
-    } catch {
-      throw new StateStoreConfigError(`AzureWebJobsStorage__tableServiceUri "${serviceUri}" is not a URL (e.g. https://mystorage.table.core.windows.net)`);
-    }
-    if (url.protocol !== 'https:') {
-      throw new StateStoreConfigError(`AzureWebJobsStorage__tableServiceUri "${serviceUri}" must use https:// (managed identity tokens are only sent over TLS)`);
-    }
-    tableServiceUrl = url.href.replace(/\/+$/, '');
-  } else if (accountName !== undefined) {
-    if (!/^[a-z0-9]{3,24}$/.test(accountName)) {
-      throw new StateStoreConfigError(`AzureWebJobsStorage__accountName "${accountName}" is not a storage account name (3-24 lowercase letters and digits)`);
-    }
-    tableServiceUrl = `https://${accountName}.table.core.windows.net`;
-  } else {
-    throw new StateStoreConfigError(
-      'alert state needs a storage account: set AzureWebJobsStorage__accountName (managed identity) or AzureWebJobsStorage (a connection string, e.g. Azurite)',
-    );
-  }
-  const clientId = value('AzureWebJobsStorage__clientId') ?? value('AZURE_CLIENT_ID');
-  const credential = options.credential ?? new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
-  return new TableStateStore({ tableServiceUrl, credential, tableName });
+  const storage = resolveAppStorage(env, 'table', 'alert state', options);
+  return 'connectionString' in storage
+    ? new TableStateStore({ connectionString: storage.connectionString, tableName })
+    : new TableStateStore({ tableServiceUrl: storage.serviceUrl, credential: storage.credential, tableName });
 }

@@ -13,9 +13,10 @@
  * Messages are JSON, base64-encoded: the queue trigger's default `messageEncoding` is base64,
  * and the host hands the decoded JSON to the handler as an object.
  */
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { z } from 'zod';
+import { resolveAppStorage } from '../storage/appStorage.js';
 
 export interface ClusterScanMessage {
   /** The AKS cluster's ARM resource ID. */
@@ -26,63 +27,16 @@ export interface ClusterScanMessage {
   enqueuedAt: string;
 }
 
-/** Thrown when the environment names no storage account for the queue. */
-export class ScanQueueConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ScanQueueConfigError';
-  }
-}
-
-/**
- * The queue client from the app settings. Values are never put in error messages: a
- * connection string holds a key.
- */
+/** The fan-out queue in the app's own storage account (see appStorage.ts). */
 export function createScanQueueClient(
   env: Record<string, string | undefined>,
   queueName: string,
   options: { credential?: TokenCredential } = {},
 ): QueueClient {
-  const value = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
-  const connectionString = value('AzureWebJobsStorage');
-  if (connectionString !== undefined) {
-    if (!/(AccountName=|UseDevelopmentStorage=true|QueueEndpoint=)/i.test(connectionString)) {
-      throw new ScanQueueConfigError(
-        'AzureWebJobsStorage is set but is not a storage connection string (value not shown: it holds a key); for the managed identity, remove it and set AzureWebJobsStorage__accountName',
-      );
-    }
-    return new QueueClient(connectionString, queueName);
-  }
-  const serviceUri = value('AzureWebJobsStorage__queueServiceUri');
-  const accountName = value('AzureWebJobsStorage__accountName');
-  let queueServiceUrl: string;
-  if (serviceUri !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(serviceUri);
-    } catch {
-      throw new ScanQueueConfigError(`AzureWebJobsStorage__queueServiceUri "${serviceUri}" is not a URL (e.g. https://mystorage.queue.core.windows.net)`);
-    }
-    if (url.protocol !== 'https:') {
-      throw new ScanQueueConfigError(`AzureWebJobsStorage__queueServiceUri "${serviceUri}" must use https:// (managed identity tokens are only sent over TLS)`);
-    }
-    queueServiceUrl = url.href.replace(/\/+$/, '');
-  } else if (accountName !== undefined) {
-    if (!/^[a-z0-9]{3,24}$/.test(accountName)) {
-      throw new ScanQueueConfigError(`AzureWebJobsStorage__accountName "${accountName}" is not a storage account name (3-24 lowercase letters and digits)`);
-    }
-    queueServiceUrl = `https://${accountName}.queue.core.windows.net`;
-  } else {
-    throw new ScanQueueConfigError(
-      'SCAN_FANOUT=queue needs the app\'s storage account for its queue: set AzureWebJobsStorage__accountName (managed identity) or AzureWebJobsStorage (a connection string, e.g. Azurite)',
-    );
-  }
-  const clientId = value('AzureWebJobsStorage__clientId') ?? value('AZURE_CLIENT_ID');
-  const credential = options.credential ?? new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
-  return new QueueServiceClient(queueServiceUrl, credential).getQueueClient(queueName);
+  const storage = resolveAppStorage(env, 'queue', 'SCAN_FANOUT=queue', options);
+  return 'connectionString' in storage
+    ? new QueueClient(storage.connectionString, queueName)
+    : new QueueServiceClient(storage.serviceUrl, storage.credential).getQueueClient(queueName);
 }
 
 /** The message text as it goes on the queue: base64 of the JSON. */

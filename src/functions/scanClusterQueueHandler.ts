@@ -11,34 +11,18 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
-import { loadConfig, type Config } from '../config/config.js';
 import { clusterSourceFor, targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
-import { createLogger, type Logger } from '../log/logger.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
 import { createAzureCredential, createTagLookup, runScan } from '../scan/runScan.js';
+import { contextLogger, loadFunctionConfig } from './invocation.js';
 import { logSummary } from './scanHandlers.js';
 
 /** The scans of one timer run that land on this instance share their registry answers. */
 const batchLookups = new BatchLookups();
 
-function contextLogger(context: InvocationContext, debug: boolean): Logger {
-  return createLogger((level, line) => {
-    if (level === 'debug') context.debug(line);
-    else if (level === 'warn') context.warn(line);
-    else if (level === 'error') context.error(line);
-    else context.info(line);
-  }, debug);
-}
-
 export async function scanClusterQueueHandler(queueItem: unknown, context: InvocationContext): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env, { requireClusters: true });
-  } catch (error) {
-    context.error(`acr-aks-sync configuration error: ${(error as Error).message}`);
-    throw error;
-  }
+  const config = loadFunctionConfig(context);
   const logger = contextLogger(context, config.debug);
   let message: ClusterScanMessage;
   try {

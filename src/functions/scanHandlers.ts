@@ -6,21 +6,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { contextLogger, loadFunctionConfig } from './invocation.js';
 import type { ScanReport } from '../report/types.js';
 import { createAzureCredential, runScan, type ScanRunResult } from '../scan/runScan.js';
 import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
 import { clustersToQueue } from '../fanout/clusterFanout.js';
 import { createScanQueueClient, enqueueClusterScans } from '../fanout/scanQueue.js';
-
-function contextLogger(context: InvocationContext, debug: boolean): Logger {
-  return createLogger((level, line) => {
-    if (level === 'debug') context.debug(line);
-    else if (level === 'warn') context.warn(line);
-    else if (level === 'error') context.error(line);
-    else context.info(line);
-  }, debug);
-}
 
 /**
  * Scans that send alerts run one at a time in this instance, so a timer run and an HTTP run
@@ -63,13 +55,7 @@ export function logSummary(report: ScanReport, logger: Logger): void {
 }
 
 export async function scanTimerHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env, { requireClusters: true });
-  } catch (error) {
-    context.error(`acr-aks-sync configuration error: ${(error as Error).message}`);
-    throw error;
-  }
+  const config = loadFunctionConfig(context);
   const logger = contextLogger(context, config.debug);
   if (config.scanFanout === 'queue') {
     // Fan-out: one queue message per cluster; the `scanCluster` function scans each, on as many

@@ -1,0 +1,23 @@
+/** What every function handler does first: read the configuration and log through the host. */
+import type { InvocationContext } from '@azure/functions';
+import { loadConfig, type Config } from '../config/config.js';
+import { createLogger, type Logger } from '../log/logger.js';
+
+export function contextLogger(context: InvocationContext, debug: boolean): Logger {
+  return createLogger((level, line) => {
+    if (level === 'debug') context.debug(line);
+    else if (level === 'warn') context.warn(line);
+    else if (level === 'error') context.error(line);
+    else context.info(line);
+  }, debug);
+}
+
+/** The app settings as configuration; a bad setting is logged and fails the invocation. */
+export function loadFunctionConfig(context: InvocationContext): Config {
+  try {
+    return loadConfig(process.env, { requireClusters: true });
+  } catch (error) {
+    context.error(`acr-aks-sync configuration error: ${(error as Error).message}`);
+    throw error;
+  }
+}
