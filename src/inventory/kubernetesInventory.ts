@@ -5,6 +5,7 @@
 import { ApiException, type CoreV1Api, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
 import { parseImageId } from './imageReference.js';
+import { createListOptions, type ListOptions } from './kubernetesListTuning.js';
 import { workloadOf } from './workloadOwner.js';
 import { WorkloadFolder, type NamespaceInfo, type WorkloadContainer } from './workloads.js';
 
@@ -31,17 +32,22 @@ export interface ClusterInventory {
 
 export async function readClusterInventory(api: CoreV1Api, options: InventoryOptions): Promise<ClusterInventory> {
   // Independent lists, read together: the namespace list costs no round trip of its own.
-  const [namespaces, folder] = await Promise.all([listNamespaces(api, options), listRunningPods(api, options)]);
-  return { namespaces, workloads: folder.workloads(), pods: folder.pods };
+  const listOptions = createListOptions();
+  try {
+    const [namespaces, folder] = await Promise.all([listNamespaces(api, options, listOptions), listRunningPods(api, options, listOptions)]);
+    return { namespaces, workloads: folder.workloads(), pods: folder.pods };
+  } finally {
+    listOptions.release();
+  }
 }
 
-async function listNamespaces(api: CoreV1Api, options: InventoryOptions): Promise<Map<string, NamespaceInfo>> {
+async function listNamespaces(api: CoreV1Api, options: InventoryOptions, listOptions: ListOptions): Promise<Map<string, NamespaceInfo>> {
   return withListRestarts('namespaces', options, async () => {
     const namespaces = new Map<string, NamespaceInfo>();
     let token: string | undefined;
     do {
       options.signal?.throwIfAborted();
-      const page = await api.listNamespace({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, _continue: token });
+      const page = await api.listNamespace({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, _continue: token }, listOptions.namespaces);
       for (const ns of page.items) {
         const name = ns.metadata?.name;
         if (name) namespaces.set(name, { name, labels: ns.metadata?.labels ?? {} });
@@ -52,7 +58,7 @@ async function listNamespaces(api: CoreV1Api, options: InventoryOptions): Promis
   });
 }
 
-async function listRunningPods(api: CoreV1Api, options: InventoryOptions): Promise<WorkloadFolder> {
+async function listRunningPods(api: CoreV1Api, options: InventoryOptions, listOptions: ListOptions): Promise<WorkloadFolder> {
   return withListRestarts('pods', options, async () => {
     const folder = new WorkloadFolder();
     let token: string | undefined;
@@ -63,7 +69,7 @@ async function listRunningPods(api: CoreV1Api, options: InventoryOptions): Promi
         fieldSelector: 'status.phase=Running',
         limit: options.pageSize ?? DEFAULT_PAGE_SIZE,
         _continue: token,
-      });
+      }, listOptions.pods);
       page += 1;
       for (const pod of list.items) {
         const namespace = pod.metadata?.namespace;

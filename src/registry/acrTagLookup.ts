@@ -15,6 +15,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import type { Logger } from '../log/logger.js';
 import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
 import { AcrTokenProvider } from './acrTokens.js';
+import { trimTagPagesPolicy } from './tagPageTrim.js';
 import type { RegistryLookupResult } from './types.js';
 
 /**
@@ -150,7 +151,10 @@ export class RegistryTagLookup {
       client = new ContainerRegistryClient(`https://${host}`, {
         audience: this.options.audience ?? DEFAULT_AUDIENCE,
         retryOptions: { maxRetries: 6 },
-        additionalPolicies: [{ policy: this.tokens.policy(), position: 'perRetry' }],
+        additionalPolicies: [
+          { policy: this.tokens.policy(), position: 'perRetry' },
+          { policy: trimTagPagesPolicy(this.options.matchesTagPattern), position: 'perRetry' },
+        ],
       });
       this.clients.set(host, client);
     }
