@@ -30,6 +30,10 @@ beforeAll(async () => {
     validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
     repositories: {
       'team/app/api': tags(),
+      'team/deep': Array.from({ length: 1200 }, (_, i) => {
+        const name = i === 1100 ? 'prod-deep' : `build-${i}`;
+        return { name, digest: digestOf(name), lastUpdateTime: new Date(base - i * HOUR).toISOString() };
+      }),
       'team/other': [{ name: 'prod-1', digest: digestOf('o1'), lastUpdateTime: new Date(base).toISOString() }],
       'team/throttled': [{ name: 'prod-9', digest: digestOf('t9'), lastUpdateTime: new Date(base).toISOString() }],
     },
@@ -69,19 +73,26 @@ describe('registry lookup through @azure/container-registry', () => {
     });
     expect(second).toBe(first);
     await l.newestMatchingTag(registry.loginServer, 'team/app/api');
-    // Pages of 100 tags (TAG_PAGE_SIZE), up to ACR_MAX_RESULTS (200): the match at position 131
-    // is on the second page, and nothing is fetched after it, nor again for the cached answer.
-    expect(tagPages('team/app/api') - before).toBe(2);
+    // One page of ACR_MAX_RESULTS (200) tags: the match at position 131 is on it, and nothing
+    // is fetched again for the cached answer.
+    expect(tagPages('team/app/api') - before).toBe(1);
     expect(l.repositoriesLookedUp).toBe(1);
   });
 
-  it('follows Link pages when the page is smaller than the distance to the newest release', async () => {
+  it('examines no more than ACR_MAX_RESULTS tags', async () => {
     const l = lookup(100);
     const before = tagPages('team/app/api');
     const result = await l.newestMatchingTag(registry.loginServer, 'team/app/api');
     expect(result.kind).toBe('no-match'); // the release is the 131st tag, ACR_MAX_RESULTS is 100
     expect(result).toMatchObject({ examined: 100 });
     expect(tagPages('team/app/api') - before).toBe(1);
+  });
+
+  it('follows Link pages when the newest release lies beyond ACR\'s largest page (1000 tags)', async () => {
+    const before = tagPages('team/deep');
+    const result = await lookup(1500).newestMatchingTag(registry.loginServer, 'team/deep');
+    expect(result).toMatchObject({ kind: 'found', newest: { name: 'prod-deep' }, examined: 1101 });
+    expect(tagPages('team/deep') - before).toBe(2);
   });
 
   it('reports unknown repositories as such, not as errors', async () => {
