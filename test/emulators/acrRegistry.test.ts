@@ -1,4 +1,4 @@
-import { request } from 'node:https';
+import { requestJson, type RawJsonResponse } from './httpUtil.js';
 import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,20 +71,8 @@ function client(reg: AcrRegistryEmulator, credential: TokenCredential = fakeCred
 }
 
 /** Raw HTTPS request to the emulator, trusting the test CA explicitly. */
-function raw(reg: AcrRegistryEmulator, method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: unknown }> {
-  const url = new URL(path, reg.endpoint);
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: opts.headers, ca: pki.caPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? JSON.parse(text) : undefined });
-      });
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+function raw(reg: AcrRegistryEmulator, method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<RawJsonResponse> {
+  return requestJson(new URL(path, reg.endpoint), { method, caPem: pki.caPem, ...opts });
 }
 
 function form(fields: Record<string, string>): { headers: Record<string, string>; body: string } {

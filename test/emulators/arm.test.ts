@@ -1,4 +1,4 @@
-import { request } from 'node:https';
+import { requestJson, type RawJsonResponse } from './httpUtil.js';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { GetTokenOptions, TokenCredential } from '@azure/identity';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,19 +75,8 @@ function client(emu: ArmEmulator, credential: TokenCredential = fakeCredential()
   return new ContainerServiceClient(credential, subscriptionId, { endpoint: emu.endpoint });
 }
 
-function raw(emu: ArmEmulator, method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, emu.endpoint), { method, headers, ca: pki.caPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? JSON.parse(text) : undefined });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
+function raw(emu: ArmEmulator, method: string, path: string, headers: Record<string, string> = {}): Promise<RawJsonResponse> {
+  return requestJson(new URL(path, emu.endpoint), { method, caPem: pki.caPem, headers });
 }
 
 afterEach(async () => {

@@ -5,7 +5,7 @@
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server as HttpServer, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -168,4 +168,26 @@ export function startHttpsServer(pki: ServerPki, handler: RequestHandler, option
   );
   server.keepAliveTimeout = 5_000;
   return listen(server, 'https');
+}
+
+export interface RawJsonResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  json: unknown;
+}
+
+/** A raw HTTPS request that trusts `caPem` explicitly, for tests that check an emulator's wire answers. */
+export function requestJson(url: URL, options: { method: string; caPem: string; headers?: Record<string, string>; body?: string }): Promise<RawJsonResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: options.method, headers: options.headers, ca: options.caPem }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
