@@ -15,12 +15,18 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'acr-aks-sync.js');
 
 type CliRun = ProcessResult;
 
-function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
-  if (!existsSync(join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js'))) {
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Runs the CLI; `viaNpx` runs it exactly as the README says, `npx acr-aks-sync ...`. */
+function runCli(args: string[], env: Record<string, string | undefined>, viaNpx = false): Promise<CliRun> {
+  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it) before this test');
   }
   // Only PATH and HOME from the outer environment: the CLI must get everything else from `env`.
-  return runProcess(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+  const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  return viaNpx
+    ? runProcess('npx', ['--no-install', 'acr-aks-sync', ...args], { env: childEnv, cwd: ROOT })
+    : runProcess(process.execPath, [BIN, ...args], { env: childEnv });
 }
 
 let sandbox: Sandbox;
@@ -37,14 +43,14 @@ function find(report: ScanReport, namespace: string, workload: string, container
   return found;
 }
 
-describe('acr-aks-sync scan --kubeconfig (CLI against the emulators)', () => {
+describe('npx acr-aks-sync scan --kubeconfig K --output json (CLI against the emulators)', () => {
   let run: CliRun;
   let report: ScanReport;
   let slackBefore: number;
 
   beforeAll(async () => {
     slackBefore = sandbox.slack.messages.length;
-    run = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--output', 'json'], sandbox.env);
+    run = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--output', 'json'], sandbox.env, true);
     report = JSON.parse(run.stdout) as ScanReport;
   });
 
