@@ -152,7 +152,7 @@ export function aksClusterSource(target: ResourceTarget, client: ContainerServic
       return kubernetesClient(kubeconfigYaml, entra ? credential : undefined, privateFqdn);
     },
     explainFailure(reason) {
-      if (!privateFqdn || !/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|fetch failed|time budget/i.test(reason)) return reason;
+      if (!privateFqdn || !/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|fetch failed|time budget/i.test(reason)) return reason;
       return `${reason}; this is a private cluster whose API server ${privateFqdn} is reachable only from its virtual network: give the function app VNet integration with a route and DNS to it`;
     },
   };

@@ -3,6 +3,7 @@
  * lookups start while its pods are still being listed and finish while the next cluster is
  * listed; one failing cluster or repository never stops the others.
  */
+import { formatDuration } from '../config/duration.js';
 import { classifyReference, decideDrift, type TrackingRules } from '../drift/decide.js';
 import { parseImageReference, type ParsedImageReference } from '../inventory/imageReference.js';
 import { readClusterInventory } from '../inventory/kubernetesInventory.js';
@@ -60,7 +61,7 @@ async function startCluster(source: ClusterSource, options: ScanOptions, now: ()
   const { logger } = options;
   const started = Date.now();
   const budget = new AbortController();
-  const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget of ${options.clusterTimeoutMs} ms`)), options.clusterTimeoutMs);
+  const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of ${formatDuration(options.clusterTimeoutMs)}`)), options.clusterTimeoutMs);
   timer.unref();
   const failed = (error: unknown): ClusterReport => {
     const basic = budget.signal.aborted ? String((budget.signal.reason as Error).message) : describeClusterError(error);
