@@ -46,11 +46,16 @@ export function createAzureCredential(config: Pick<Config, 'azureClientId'>): To
   return new DefaultAzureCredential(config.azureClientId ? { managedIdentityClientId: config.azureClientId } : {});
 }
 
-export function createTagLookup(config: Config, credential: TokenCredential, logger: Logger): RegistryTagLookup {
+export function createTagLookup(
+  config: Config,
+  credential: TokenCredential,
+  logger: Logger,
+  matchesTagPattern: (tag: string) => boolean = compileTagPattern(config.tagPattern),
+): RegistryTagLookup {
   return new RegistryTagLookup({
     credential,
     registries: config.registries,
-    matchesTagPattern: compileTagPattern(config.tagPattern),
+    matchesTagPattern,
     maxResults: config.acrMaxResults,
     concurrency: config.acrConcurrency,
     logger,
@@ -60,9 +65,10 @@ export function createTagLookup(config: Config, credential: TokenCredential, log
 export async function runScan(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions): Promise<ScanRunResult> {
   const { logger } = options;
   const credential = options.credential ?? createAzureCredential(config);
-  const lookup = options.lookup ?? createTagLookup(config, credential, logger);
+  const matchesTagPattern = compileTagPattern(config.tagPattern);
+  const lookup = options.lookup ?? createTagLookup(config, credential, logger, matchesTagPattern);
   const report = await scanClusters(sources, {
-    rules: { registries: new Set(config.registries), matchesTagPattern: compileTagPattern(config.tagPattern) },
+    rules: { registries: new Set(config.registries), matchesTagPattern },
     lookup,
     gracePeriodMs: config.gracePeriodMs,
     excludedNamespaces: new Set(config.excludedNamespaces),

@@ -4,7 +4,7 @@
  * listed; one failing cluster or repository never stops the others.
  */
 import { formatDuration } from '../config/duration.js';
-import { classifyReference, decideDrift, type TrackingRules } from '../drift/decide.js';
+import { classifyReference, decideDrift, type TrackingRules, type TrackingVerdict } from '../drift/decide.js';
 import { parseImageReference, type ParsedImageReference } from '../inventory/imageReference.js';
 import { readClusterInventory } from '../inventory/kubernetesInventory.js';
 import type { NamespaceInfo, WorkloadContainer } from '../inventory/workloads.js';
@@ -13,6 +13,11 @@ import type { RegistryLookupResult } from '../registry/types.js';
 import type { ClusterReport, Finding, ScanReport } from '../report/types.js';
 import type { ClusterSource } from './clusterSource.js';
 import { buildFinding, compareFindings, countStatuses } from './findings.js';
+
+interface ClassifiedImage {
+  reference: ParsedImageReference;
+  verdict: TrackingVerdict;
+}
 
 /** What the scan needs from the registry side (RegistryTagLookup implements it). */
 export interface TagLookup {
@@ -69,18 +74,20 @@ async function startCluster(source: ClusterSource, options: ScanOptions, now: ()
     logger.error('cluster scan failed', { cluster: source.name, reason });
     return { name: source.name, ok: false, error: reason, findings: [], pods: 0, durationMs: Date.now() - started };
   };
-  const parsed = new Map<string, ParsedImageReference>();
-  const parse = (image: string): ParsedImageReference => {
-    let ref = parsed.get(image);
-    if (!ref) {
-      ref = parseImageReference(image);
-      parsed.set(image, ref);
+  // Each distinct image is parsed and classified once per cluster, however many workloads run it.
+  const classified = new Map<string, ClassifiedImage>();
+  const classify = (image: string): ClassifiedImage => {
+    let entry = classified.get(image);
+    if (!entry) {
+      const reference = parseImageReference(image);
+      entry = { reference, verdict: classifyReference(reference, options.rules) };
+      classified.set(image, entry);
     }
-    return ref;
+    return entry;
   };
   // Start each tracked repository's lookup the moment its first image is seen.
   const startLookup = (image: string): void => {
-    const verdict = classifyReference(parse(image), options.rules);
+    const { verdict } = classify(image);
     if (verdict.tracked) void options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
   };
 
@@ -97,7 +104,7 @@ async function startCluster(source: ClusterSource, options: ScanOptions, now: ()
       budget.signal,
     );
     logger.debug('cluster inventory read', { cluster: source.name, pods: inventory.pods, workloads: inventory.workloads.length });
-    const evaluation = withBudget(evaluate(inventory.workloads, inventory.namespaces, parse, options, now), budget.signal).then(
+    const evaluation = withBudget(evaluate(inventory.workloads, inventory.namespaces, classify, options, now), budget.signal).then(
       (findings): ClusterReport => ({
         name: source.name,
         ok: true,
@@ -118,15 +125,14 @@ async function startCluster(source: ClusterSource, options: ScanOptions, now: ()
 async function evaluate(
   workloads: WorkloadContainer[],
   namespaces: Map<string, NamespaceInfo>,
-  parse: (image: string) => ParsedImageReference,
+  classify: (image: string) => ClassifiedImage,
   options: ScanOptions,
   now: () => Date,
 ): Promise<Finding[]> {
   const findings = await Promise.all(
     workloads.map(async (container) => {
-      const reference = parse(container.image);
+      const { reference, verdict } = classify(container.image);
       const channel = namespaces.get(container.namespace)?.labels[options.channelLabel] || options.defaultChannel;
-      const verdict = classifyReference(reference, options.rules);
       if (!verdict.tracked) return buildFinding(container, reference, { status: 'untracked', reason: verdict.reason }, channel);
       const lookup = await options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
       const runningDigest = await effectiveRunningDigest(container, reference, lookup, verdict, options);
