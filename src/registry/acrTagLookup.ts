@@ -52,12 +52,10 @@ export class RegistryTagLookup {
   private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
   private readonly platformDigests = new Map<string, Promise<string[]>>();
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
-  private readonly allowed: ReadonlySet<string>;
   private readonly tokens: AcrTokenProvider;
 
   constructor(private readonly options: RegistryTagLookupOptions) {
     this.limit = createConcurrencyLimit(options.concurrency);
-    this.allowed = new Set(options.registries.map((r) => r.toLowerCase()));
     this.tokens = new AcrTokenProvider({
       credential: options.credential,
       registries: options.registries,
@@ -141,11 +139,9 @@ export class RegistryTagLookup {
   }
 
   private client(registry: string): ContainerRegistryClient {
+    // Only hosts the token provider accepted (REGISTRIES) get here: it authorises every lookup
+    // before it starts.
     const host = registry.toLowerCase();
-    if (!this.allowed.has(host)) {
-      // A guard, not a code path: callers only look up registries classified as tracked.
-      throw new Error(`refusing to send a credential to ${host}: it is not in REGISTRIES`);
-    }
     let client = this.clients.get(host);
     if (!client) {
       // Anonymous client: the provider's policy authorises each data request (perRetry, so a
