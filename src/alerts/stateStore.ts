@@ -61,6 +61,6 @@ export interface StateStore {
   remove(key: AlertKey, etag: string): Promise<boolean>;
 }
 
-export { TableStateStore, StateStoreConfigError, createTableStateStore, createStateStoreFromEnv, type TableStateStoreOptions } from './tableStateStore.js';
+export { TableStateStore, StateStoreConfigError, createStateStoreFromEnv, type TableStateStoreOptions } from './tableStateStore.js';
 export { FileStateStore } from './fileStateStore.js';
 export { MemoryStateStore } from './memoryStateStore.js';

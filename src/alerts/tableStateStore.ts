@@ -205,10 +205,6 @@ export class TableStateStore implements StateStore {
   }
 }
 
-export function createTableStateStore(options: TableStateStoreOptions): TableStateStore {
-  return new TableStateStore(options);
-}
-
 /** Thrown when the environment names no storage account for the alert state. */
 export { AppStorageConfigError as StateStoreConfigError } from '../storage/appStorage.js';
 
