@@ -92,10 +92,6 @@ function messageItem(c: Claimed): AlertMessageItem {
   };
 }
 
-function describe(channel: string): string {
-  return normaliseChannel(channel);
-}
-
 export async function deliverAlerts(report: ScanReport, options: DeliveryOptions): Promise<DeliveryResult> {
   const { store, sender, logger } = options;
   const clock = options.now ?? (() => new Date());
@@ -269,8 +265,8 @@ export async function deliverAlerts(report: ScanReport, options: DeliveryOptions
     const fallbackChannel = options.defaultChannel;
     const canFallBack = error?.kind === 'channel-unavailable' && (batch.thread !== null || normaliseChannel(batch.channel) !== normaliseChannel(fallbackChannel));
     if (failed.length && canFallBack && error && !fatal) {
-      const wanted = batch.thread ? `the thread in ${batch.thread.channelId}` : describe(batch.channel);
-      const note = `Posted in ${describe(fallbackChannel)} because acr-aks-sync cannot post to ${wanted}: ${error.code}. Invite the app to that channel, or fix the namespace's channel label.`;
+      const wanted = batch.thread ? `the thread in ${batch.thread.channelId}` : normaliseChannel(batch.channel);
+      const note = `Posted in ${normaliseChannel(fallbackChannel)} because acr-aks-sync cannot post to ${wanted}: ${error.code}. Invite the app to that channel, or fix the namespace's channel label.`;
       logger.warn('Slack channel unavailable; posting to SLACK_CHANNEL instead', { channel: batch.channel, code: error.code, fallback: fallbackChannel, items: failed.length });
       const second = await postItems(failed, { channel: fallbackChannel, thread: null, note }, (posted, receipt) =>
         commit(posted, receipt, { topLevel: true, fallback: true }),
