@@ -14,17 +14,6 @@ import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
 import { clustersToQueue } from '../fanout/clusterFanout.js';
 import { createScanQueueClient, enqueueClusterScans } from '../fanout/scanQueue.js';
 
-/**
- * Scans that send alerts run one at a time in this instance, so a timer run and an HTTP run
- * that overlap cannot both alert the same drift (across instances the alert state's ETags do).
- */
-let sendingScans: Promise<unknown> = Promise.resolve();
-function oneSendingScanAtATime<T>(work: () => Promise<T>): Promise<T> {
-  const run = sendingScans.then(work, work);
-  sendingScans = run.catch(() => undefined);
-  return run;
-}
-
 interface ScanRequest {
   clusterNames: string[];
   dryRun: boolean;
@@ -40,9 +29,10 @@ async function scanWithConfig(config: Config, request: ScanRequest, logger: Logg
     sources = request.clusterNames.map((n) => byName.get(n.toLowerCase())).filter((s) => s !== undefined);
   }
   // Alert state lives in the app's own storage account (table STATE_TABLE); a dry run changes none.
+  // Its ETag claims are what keep overlapping runs (a timer and an HTTP call, or two instances)
+  // from sending the same alert twice.
   const stateStore = request.dryRun ? undefined : createStateStoreFromEnv(process.env, config.stateTable);
-  const scan = () => runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
-  return request.dryRun ? scan() : oneSendingScanAtATime(scan);
+  return runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
 }
 
 export function logSummary(report: ScanReport, logger: Logger): void {
