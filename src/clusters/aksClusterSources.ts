@@ -7,7 +7,7 @@
 import { ContainerServiceClient, type ManagedCluster } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/identity';
 import { isRestError } from '@azure/core-rest-pipeline';
-import { CoreV1Api, KubeConfig, type User } from '@kubernetes/client-node';
+import { KubeConfig, type User } from '@kubernetes/client-node';
 import type { ClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
@@ -163,7 +163,7 @@ export function aksClusterSource(target: ResourceTarget, client: ContainerServic
  * is replaced by an authenticator that sends the identity's token for the AKS server scope on
  * every request (the credential caches it and renews it before it expires).
  */
-function kubernetesClient(kubeconfigYaml: string, entraCredential: TokenCredential | undefined, privateFqdn: string | undefined): CoreV1Api {
+function kubernetesClient(kubeconfigYaml: string, entraCredential: TokenCredential | undefined, privateFqdn: string | undefined): KubeConfig {
   const source = new KubeConfig();
   source.loadFromString(kubeconfigYaml);
   const cluster = source.getCurrentCluster();
@@ -171,7 +171,7 @@ function kubernetesClient(kubeconfigYaml: string, entraCredential: TokenCredenti
   let server = cluster.server;
   if (privateFqdn && !server.includes(privateFqdn)) server = `https://${privateFqdn}:443`;
   if (!entraCredential) {
-    if (server === cluster.server) return source.makeApiClient(CoreV1Api);
+    if (server === cluster.server) return source;
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ ...cluster, server }],
@@ -179,7 +179,7 @@ function kubernetesClient(kubeconfigYaml: string, entraCredential: TokenCredenti
       contexts: source.getContexts(),
       currentContext: source.getCurrentContext(),
     });
-    return kc.makeApiClient(CoreV1Api);
+    return kc;
   }
   const kc = new KubeConfig();
   kc.loadFromOptions({
@@ -196,7 +196,7 @@ function kubernetesClient(kubeconfigYaml: string, entraCredential: TokenCredenti
       opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token.token}` };
     },
   });
-  return kc.makeApiClient(CoreV1Api);
+  return kc;
 }
 
 /** ARM's error codes, turned into what to grant where. */

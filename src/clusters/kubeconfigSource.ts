@@ -1,5 +1,5 @@
 /** A cluster reached through a kubeconfig file and its own credential (the CLI's `--kubeconfig`). */
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterSource } from '../scan/clusterSource.js';
 
 export function kubeconfigClusterSource(path: string, options: { context?: string; clusterName?: string }): ClusterSource {
@@ -20,6 +20,6 @@ export function kubeconfigClusterSource(path: string, options: { context?: strin
   if (!context) throw new Error(`kubeconfig ${path} has no current context; pass --context`);
   return {
     name: options.clusterName ?? context,
-    connect: async () => kc.makeApiClient(CoreV1Api),
+    connect: async () => kc,
   };
 }

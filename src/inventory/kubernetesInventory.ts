@@ -2,10 +2,11 @@
  * Cluster inventory through the Kubernetes API: namespaces (for the Slack channel label) and
  * running pods across all namespaces, page by page, folded into workload containers.
  */
-import { ApiException, type CoreV1Api, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, type KubeConfig, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
+import { createClusterAgent, type ClusterAgent } from './clusterAgent.js';
 import { parseImageId } from './imageReference.js';
-import { createListOptions, type ListOptions } from './kubernetesListTuning.js';
+import { runningPodPages } from './runningPodPages.js';
 import { workloadOf } from './workloadOwner.js';
 import { WorkloadFolder, type NamespaceInfo, type WorkloadContainer } from './workloads.js';
 
@@ -30,24 +31,25 @@ export interface ClusterInventory {
   pods: number;
 }
 
-export async function readClusterInventory(api: CoreV1Api, options: InventoryOptions): Promise<ClusterInventory> {
+/** Reads one cluster, reached with `kc` (a kubeconfig's current context). */
+export async function readClusterInventory(kc: KubeConfig, options: InventoryOptions): Promise<ClusterInventory> {
   // Independent lists, read together: the namespace list costs no round trip of its own.
-  const listOptions = createListOptions();
+  const agent = createClusterAgent();
   try {
-    const [namespaces, folder] = await Promise.all([listNamespaces(api, options, listOptions), listRunningPods(api, options, listOptions)]);
+    const [namespaces, folder] = await Promise.all([listNamespaces(kc.makeApiClient(CoreV1Api), options, agent), listRunningPods(kc, options, agent)]);
     return { namespaces, workloads: folder.workloads(), pods: folder.pods };
   } finally {
-    listOptions.release();
+    agent.release();
   }
 }
 
-async function listNamespaces(api: CoreV1Api, options: InventoryOptions, listOptions: ListOptions): Promise<Map<string, NamespaceInfo>> {
+async function listNamespaces(api: CoreV1Api, options: InventoryOptions, agent: ClusterAgent): Promise<Map<string, NamespaceInfo>> {
   return withListRestarts('namespaces', options, async () => {
     const namespaces = new Map<string, NamespaceInfo>();
     let token: string | undefined;
     do {
       options.signal?.throwIfAborted();
-      const page = await api.listNamespace({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, _continue: token }, listOptions.namespaces);
+      const page = await api.listNamespace({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, _continue: token }, agent.libraryOptions);
       for (const ns of page.items) {
         const name = ns.metadata?.name;
         if (name) namespaces.set(name, { name, labels: ns.metadata?.labels ?? {} });
@@ -58,28 +60,22 @@ async function listNamespaces(api: CoreV1Api, options: InventoryOptions, listOpt
   });
 }
 
-async function listRunningPods(api: CoreV1Api, options: InventoryOptions, listOptions: ListOptions): Promise<WorkloadFolder> {
+async function listRunningPods(kc: KubeConfig, options: InventoryOptions, agent: ClusterAgent): Promise<WorkloadFolder> {
   return withListRestarts('pods', options, async () => {
     const folder = new WorkloadFolder();
-    let token: string | undefined;
     let page = 0;
-    do {
+    const pages = runningPodPages(kc, { pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, agent, ...(options.signal ? { signal: options.signal } : {}) });
+    for await (const items of pages) {
       options.signal?.throwIfAborted();
-      const list = await api.listPodForAllNamespaces({
-        fieldSelector: 'status.phase=Running',
-        limit: options.pageSize ?? DEFAULT_PAGE_SIZE,
-        _continue: token,
-      }, listOptions.pods);
       page += 1;
-      for (const pod of list.items) {
+      for (const pod of items) {
         const namespace = pod.metadata?.namespace;
         if (!namespace || options.excludedNamespaces.has(namespace)) continue;
         const newImages = folder.add({ namespace, workload: workloadOf(pod), containers: containersOf(pod) });
         for (const image of newImages) options.onNewImage?.(image);
       }
-      options.logger.debug('pods page read', { page, items: list.items.length, podsSoFar: folder.pods });
-      token = list.metadata?._continue || undefined;
-    } while (token);
+      options.logger.debug('pods page read', { page, items: items.length, podsSoFar: folder.pods });
+    }
     return folder;
   });
 }

@@ -92,9 +92,9 @@ async function startCluster(source: ClusterSource, options: ScanOptions, now: ()
   };
 
   try {
-    const api = await withBudget(source.connect(logger, budget.signal), budget.signal);
+    const kc = await withBudget(source.connect(logger, budget.signal), budget.signal);
     const inventory = await withBudget(
-      readClusterInventory(api, {
+      readClusterInventory(kc, {
         excludedNamespaces: options.excludedNamespaces,
         logger,
         onNewImage: startLookup,

@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -12,10 +12,10 @@ afterEach(async () => {
   api = undefined;
 });
 
-function client(handle: KubernetesApiHandle): CoreV1Api {
+function client(handle: KubernetesApiHandle): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromString(handle.kubeconfig());
-  return kc.makeApiClient(CoreV1Api);
+  return kc;
 }
 
 /** 1,200 running pods in 30 Deployments of 40 replicas, plus noise that must not count. */
@@ -104,6 +104,6 @@ describe('cluster inventory through @kubernetes/client-node', () => {
     api = await startKubernetesApi({ pki: ensureTestPki(), namespaces: [], pods: [] });
     const kc = new KubeConfig();
     kc.loadFromString(api.kubeconfig({ user: { token: 'wrong-token' } }));
-    await expect(readClusterInventory(kc.makeApiClient(CoreV1Api), { excludedNamespaces: EXCLUDED, logger: silentLogger })).rejects.toMatchObject({ code: 401 });
+    await expect(readClusterInventory(kc, { excludedNamespaces: EXCLUDED, logger: silentLogger })).rejects.toMatchObject({ code: 401 });
   });
 });

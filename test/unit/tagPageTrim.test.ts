@@ -1,7 +1,5 @@
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { describe, expect, it } from 'vitest';
-import { podFieldsUsedByScan } from '../../src/inventory/kubernetesListTuning.js';
-import { makePod } from '../emulators/kubernetesApi.js';
 import { trimTagPagesPolicy } from '../../src/registry/tagPageTrim.js';
 import { compileTagPattern } from '../../src/registry/tagPattern.js';
 
@@ -31,26 +29,5 @@ describe('trimTagPagesPolicy', () => {
     expect((await send('https://r.io/acr/v1/a/_manifests/sha256:x', manifest)).bodyAsText).toBe(JSON.stringify(manifest));
     const error = { errors: [{ code: 'NAME_UNKNOWN' }] };
     expect((await send('https://r.io/acr/v1/a/_tags', error, 404)).bodyAsText).toBe(JSON.stringify(error));
-  });
-});
-
-describe('podFieldsUsedByScan', () => {
-  it('keeps what workload folding and digest reading need, and drops the rest', () => {
-    const pod = makePod({
-      namespace: 'ns',
-      name: 'api-7d9f8b6c5-x',
-      owner: { kind: 'ReplicaSet', name: 'api-7d9f8b6c5' },
-      labels: { app: 'api' },
-      containers: [{ name: 'app', image: 'r.io/a:prod-1', imageID: 'r.io/a@sha256:aa' }],
-      initContainers: [{ name: 'init', image: 'r.io/i:prod-1', imageID: 'r.io/i@sha256:bb' }],
-    }) as unknown as Record<string, unknown>;
-    const slim = podFieldsUsedByScan(JSON.parse(JSON.stringify(pod)) as Record<string, unknown>);
-    expect(slim).toMatchObject({
-      metadata: { name: 'api-7d9f8b6c5-x', namespace: 'ns', labels: { 'pod-template-hash': '7d9f8b6c5' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'api-7d9f8b6c5', controller: true }] },
-      spec: { containers: [{ name: 'app', image: 'r.io/a:prod-1' }], initContainers: [{ name: 'init', image: 'r.io/i:prod-1' }] },
-      status: { phase: 'Running', containerStatuses: [{ name: 'app', imageID: 'r.io/a@sha256:aa' }], initContainerStatuses: [{ name: 'init', imageID: 'r.io/i@sha256:bb' }] },
-    });
-    expect(JSON.stringify(slim).length).toBeLessThan(JSON.stringify(pod).length / 2);
-    expect((slim.metadata as { labels: Record<string, string> }).labels.app).toBeUndefined();
   });
 });

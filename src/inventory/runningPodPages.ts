@@ -1,0 +1,116 @@
+/**
+ * The running pods of every namespace, page by page, read from the API server with the
+ * cluster's `KubeConfig`: server, CA, client certificate, proxy and credentials (including
+ * tokens renewed by its authenticators) all come from `@kubernetes/client-node`; only the list
+ * request itself is sent here.
+ *
+ * Why not `CoreV1Api.listPodForAllNamespaces` (measured with `npm run bench`, 10 clusters x
+ * 2,000 pods in pages of 500, 20 ms of latency a request): pod pages are a serial chain, each
+ * carrying the next one's continue token, and the generated client hands a page over only after
+ * parsing it and deserialising every pod into typed models. Pages came every 36 ms, 16 ms of
+ * processing on top of the latency, on the scan's critical path, and the library's work was
+ * ~0.25 s of the scan's CPU. Here the next page is asked for as soon as the current one is
+ * parsed, while it is folded, and each page is parsed once into plain objects (pod JSON has the
+ * shape of `V1Pod` for every field the scan reads).
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import { ApiException, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { ClusterAgent } from './clusterAgent.js';
+
+export interface PodPageOptions {
+  pageSize: number;
+  agent: ClusterAgent;
+  /** Aborts the request in flight (a cluster over its time budget). */
+  signal?: AbortSignal;
+}
+
+interface PodList {
+  metadata?: { continue?: string };
+  items?: V1Pod[];
+}
+
+/** Yields each page's pods; the next page is already on its way while the caller folds one. */
+export async function* runningPodPages(kc: KubeConfig, options: PodPageOptions): AsyncGenerator<V1Pod[], void> {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const page = (token: string | undefined): Promise<PodList> => {
+    const query = new URLSearchParams({ fieldSelector: 'status.phase=Running', limit: String(options.pageSize) });
+    if (token) query.set('continue', token);
+    const answer = getKubernetesJson<PodList>(kc, `/api/v1/pods?${query}`, options.agent, signal);
+    answer.catch(() => undefined); // awaited below; a page nobody reads (the caller stopped) must not go unhandled
+    return answer;
+  };
+  let next: Promise<PodList> | undefined = page(undefined);
+  try {
+    while (next) {
+      const list: PodList = await next;
+      const token = list.metadata?.continue;
+      next = token ? page(token) : undefined;
+      yield list.items ?? [];
+    }
+  } finally {
+    stop.abort(); // a prefetched page the caller will not read
+  }
+}
+
+/**
+ * GET `path` on the cluster's API server; rejects with the library's `ApiException` (its `code`
+ * is the HTTP status) for an error answer, as the generated client would.
+ */
+export async function getKubernetesJson<T>(kc: KubeConfig, path: string, agent: ClusterAgent, signal: AbortSignal): Promise<T> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig names no cluster server');
+  const options: RequestOptions = {};
+  await kc.applyToHTTPSOptions(options);
+  signal.throwIfAborted();
+  const url = new URL(server.replace(/\/+$/, '') + path);
+  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        // The library's client asks for compressed answers too; API servers compress large lists.
+        headers: { ...options.headers, accept: 'application/json', 'accept-encoding': 'gzip, deflate' },
+        agent: agent.reuse(options.agent),
+        ...(options.auth ? { auth: options.auth } : {}),
+        signal,
+      },
+      resolve,
+    );
+    req.once('error', reject);
+    req.end();
+  });
+  const text = await readBody(response);
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    throw new ApiException(status, response.statusMessage ?? 'error', parseOrText(text), response.headers as Record<string, string>);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`the Kubernetes API answered ${url.pathname} with a body that is not JSON`);
+  }
+}
+
+async function readBody(response: IncomingMessage): Promise<string> {
+  const encoding = response.headers['content-encoding'];
+  let body: Readable = response;
+  if (encoding === 'gzip') body = response.pipe(createGunzip());
+  else if (encoding === 'deflate') body = response.pipe(createInflate());
+  if (body !== response) response.once('error', (error) => body.destroy(error));
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
