@@ -16,6 +16,8 @@ export type RequestLogEntry = {
   query: Record<string, string>;
   kind: string;
   status: number;
+  /** Content-Encoding of the answer, when it was compressed. */
+  contentEncoding?: string;
 };
 
 /** Handles one request; may be async. A thrown error becomes a 500 JSON reply. */

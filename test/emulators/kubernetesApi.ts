@@ -18,9 +18,13 @@
  * array that was current when the list started, so a `setPods()` during a paged list does
  * not tear it (like a consistent snapshot at the list's resourceVersion). A page costs
  * O(limit) for unfiltered lists; filtered lists scan only up to the next match.
+ *
+ * Like kube-apiserver (APIResponseCompression), a list answer larger than 128 KiB is
+ * gzip-compressed when the client accepts gzip (`compressAbove` changes the threshold).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { V1Container, V1ContainerStatus, V1Namespace, V1Pod } from '@kubernetes/client-node';
@@ -56,6 +60,17 @@ export interface KubernetesApiOptions {
   latencyMs?: number;
   /** Continue tokens older than this get 410 Expired (default 5 minutes, etcd's compaction interval). */
   continueTokenTtlMs?: number;
+  /**
+   * Answers larger than this many bytes are gzip-compressed for clients that accept gzip
+   * (default 128 KiB, kube-apiserver's threshold); `Infinity` never compresses.
+   */
+  compressAbove?: number;
+  /**
+   * The pods are never changed in place (only replaced with setPods): each pod's JSON is then
+   * serialised once and reused by every page that holds it, so that a benchmark measures the
+   * client, not the emulator's serialisation.
+   */
+  immutablePods?: boolean;
 }
 
 export interface KubeconfigOptions {
@@ -203,12 +218,36 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
     for (const [id, c] of continues) if (now - c.createdAt > ttlMs + 60_000) continues.delete(id);
   };
 
+  const compressAbove = options.compressAbove ?? 128 * 1024;
+  const podJsonCache = new WeakMap<V1Pod, string>();
+  const podJson = (pod: V1Pod): string => {
+    if (!options.immutablePods) return JSON.stringify(pod);
+    let json = podJsonCache.get(pod);
+    if (json === undefined) podJsonCache.set(pod, (json = JSON.stringify(pod)));
+    return json;
+  };
+  if (options.immutablePods) for (const pod of pods) podJson(pod);
+
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const { path, query } = parseRequestUrl(req);
     let kind = 'other';
     const reply = (code: number, body: unknown) => {
       logRequest(requests, req, kind, code);
       sendJson(res, code, body);
+    };
+    const replyText = (code: number, text: string) => {
+      logRequest(requests, req, kind, code);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (Buffer.byteLength(text) > compressAbove && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        const gzipped = gzipSync(text);
+        const entry = requests[requests.length - 1];
+        if (entry) entry.contentEncoding = 'gzip';
+        res.writeHead(code, { ...headers, 'content-encoding': 'gzip', 'content-length': gzipped.length });
+        res.end(gzipped);
+        return;
+      }
+      res.writeHead(code, { ...headers, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
     };
 
     let resource: 'namespaces' | 'pods' | undefined;
@@ -315,11 +354,11 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
         if (!predicate) metadata.remainingItemCount = source.length - i;
       }
       const rvString = String(listRv);
-      const body =
-        resource === 'pods'
-          ? { kind: 'PodList', apiVersion: 'v1', metadata, items }
-          : { kind: 'NamespaceList', apiVersion: 'v1', metadata, items: (items as NamespaceSpec[]).map((n) => namespaceObject(n, rvString)) };
-      return reply(200, body);
+      // Field order as kube-apiserver writes a list: kind, apiVersion, metadata, items.
+      const itemsJson =
+        resource === 'pods' ? items.map((p) => podJson(p as V1Pod)) : (items as NamespaceSpec[]).map((n) => JSON.stringify(namespaceObject(n, rvString)));
+      const kindName = resource === 'pods' ? 'PodList' : 'NamespaceList';
+      return replyText(200, `{"kind":"${kindName}","apiVersion":"v1","metadata":${JSON.stringify(metadata)},"items":[${itemsJson.join(',')}]}`);
     } catch (err) {
       if (err instanceof BadRequest) return reply(400, status(400, 'BadRequest', err.message));
       throw err;

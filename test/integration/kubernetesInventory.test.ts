@@ -1,6 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createClusterAgent } from '../../src/inventory/clusterAgent.js';
 import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
+import { runningPodPages } from '../../src/inventory/runningPodPages.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
 import { ensureTestPki } from '../emulators/testPki.js';
@@ -98,6 +100,33 @@ describe('cluster inventory through @kubernetes/client-node', () => {
     expect(api.requests.filter((r) => r.kind === 'pods-page' && r.status === 410)).toHaveLength(1);
     expect(inventory.pods).toBe(1200);
     expect(inventory.workloads.find((w) => w.workload.name === 'svc-0' && w.container === 'app')?.pods).toBe(40);
+  });
+
+  it('reads compressed pages when the API server compresses large answers', async () => {
+    api = await startKubernetesApi({ pki: ensureTestPki(), namespaces: [{ name: 'team-0' }], pods: largeEstate(), compressAbove: 1024 });
+    const inventory = await readClusterInventory(client(api), { excludedNamespaces: EXCLUDED, logger: silentLogger, pageSize: 500 });
+    expect(inventory.pods).toBe(1200);
+    const podPages = api.requests.filter((r) => r.kind === 'pods-page');
+    expect(podPages).toHaveLength(3);
+    expect(podPages.every((r) => r.contentEncoding === 'gzip')).toBe(true);
+  });
+
+  it('asks for the next pod page before the caller has taken the current one, and drops it when the caller stops', async () => {
+    api = await startKubernetesApi({ pki: ensureTestPki(), namespaces: [{ name: 'team-0' }], pods: largeEstate() });
+    const agent = createClusterAgent();
+    const podPages = () => api!.requests.filter((r) => r.kind === 'pods-page').length;
+    try {
+      const pages = runningPodPages(client(api), { pageSize: 500, agent });
+      const first = await pages.next();
+      expect(first.value).toHaveLength(500);
+      // The second page is requested while the first is still with the caller.
+      await expect.poll(podPages, { timeout: 5_000 }).toBe(2);
+      expect(podPages()).toBe(2);
+      await pages.return(undefined);
+      expect(podPages()).toBe(2);
+    } finally {
+      agent.release();
+    }
   });
 
   it('fails with the HTTP status when the credential is rejected', async () => {
