@@ -8,6 +8,7 @@ import { classifyReference, decideDrift, type TrackingRules, type TrackingVerdic
 import { parseImageReference, type ParsedImageReference } from '../inventory/imageReference.js';
 import { readClusterInventory } from '../inventory/kubernetesInventory.js';
 import type { NamespaceInfo, WorkloadContainer } from '../inventory/workloads.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
 import type { RegistryLookupResult } from '../registry/types.js';
 import type { ClusterReport, Finding, ScanReport } from '../report/types.js';
@@ -21,6 +22,8 @@ interface ClassifiedImage {
 
 /** What the scan needs from the registry side (RegistryTagLookup implements it). */
 export interface TagLookup {
+  /** Called when the scan starts: anything that needs no repository can be fetched now. */
+  prepare?(): void;
   newestMatchingTag(registry: string, repository: string): Promise<RegistryLookupResult>;
   platformManifests(registry: string, repository: string, indexDigest: string): Promise<string[]>;
 }
@@ -41,10 +44,16 @@ export interface ScanOptions {
 export async function scanClusters(sources: readonly ClusterSource[], options: ScanOptions): Promise<ScanReport> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
+  options.lookup.prepare?.();
   const pending: Array<Promise<ClusterReport>> = [];
-  for (const source of sources) {
-    // Listing is sequential (one cluster at a time); evaluation overlaps with the next listing.
-    pending.push((await startCluster(source, options, now)).evaluation);
+  // Listing is sequential (one cluster at a time); evaluation overlaps with the next listing,
+  // and so does the next cluster's connection (its ARM reads hold nothing in memory).
+  let next = sources[0] ? connectCluster(sources[0], options.logger) : undefined;
+  for (let i = 0; next; i += 1) {
+    const current = next;
+    const following = sources[i + 1];
+    next = following ? connectCluster(following, options.logger) : undefined;
+    pending.push((await startCluster(current, options, now)).evaluation);
   }
   const clusters = await Promise.all(pending);
   const findings = clusters.flatMap((c) => c.findings);
@@ -61,11 +70,26 @@ export async function scanClusters(sources: readonly ClusterSource[], options: S
   };
 }
 
-/** Lists the cluster, then returns (without awaiting) the evaluation of what it runs. */
-async function startCluster(source: ClusterSource, options: ScanOptions, now: () => Date): Promise<{ evaluation: Promise<ClusterReport> }> {
-  const { logger } = options;
-  const started = Date.now();
+interface ClusterConnection {
+  source: ClusterSource;
+  /** Aborted when the cluster's time budget runs out, which starts with its turn. */
+  budget: AbortController;
+  kubeConfig: Promise<KubeConfig>;
+}
+
+/** Starts resolving how to reach the cluster (ARM reads for AKS), ahead of its turn. */
+function connectCluster(source: ClusterSource, logger: Logger): ClusterConnection {
   const budget = new AbortController();
+  const kubeConfig = Promise.resolve().then(() => source.connect(logger, budget.signal));
+  kubeConfig.catch(() => undefined); // awaited at the cluster's turn
+  return { source, budget, kubeConfig };
+}
+
+/** Lists the cluster, then returns (without awaiting) the evaluation of what it runs. */
+async function startCluster(connection: ClusterConnection, options: ScanOptions, now: () => Date): Promise<{ evaluation: Promise<ClusterReport> }> {
+  const { logger } = options;
+  const { source, budget } = connection;
+  const started = Date.now();
   const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of ${formatDuration(options.clusterTimeoutMs)}`)), options.clusterTimeoutMs);
   timer.unref();
   const failed = (error: unknown): ClusterReport => {
@@ -92,7 +116,7 @@ async function startCluster(source: ClusterSource, options: ScanOptions, now: ()
   };
 
   try {
-    const kc = await withBudget(source.connect(logger, budget.signal), budget.signal);
+    const kc = await withBudget(connection.kubeConfig, budget.signal);
     const inventory = await withBudget(
       readClusterInventory(kc, {
         excludedNamespaces: options.excludedNamespaces,

@@ -6,7 +6,8 @@
  *
  * The model of a scan that the bounds assume (the product's design, stated once here):
  * - clusters are listed one at a time, in CLUSTERS order (so that only one cluster's pages
- *   are in memory); within a cluster only true data dependencies order the requests;
+ *   are in memory); within a cluster only true data dependencies order the requests, and a
+ *   cluster's ARM reads may go out while an earlier cluster is listed;
  * - each repository's registry lookup starts when its first image is seen on a pod page
  *   (not before: the repositories are only known from the pods), at most `acrConcurrency`
  *   lookups run at once, and a repository is looked up once per run, whatever the number of
@@ -100,7 +101,6 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
   const L = params.latencyMs;
   const reveals = revealsOf(estate, params);
   const repos = reveals.flatMap((r) => r.repositories);
-  const registriesUsed = new Set(reveals.map((r) => r.registry));
 
   // --- Requests -------------------------------------------------------------------------------
   // Kubernetes: a list answers at most `limit` items, so ceil(items / limit) pages, and one
@@ -112,10 +112,12 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
   // user kubeconfig (API server URL and CA); neither answer holds the other's facts.
   const armRequests = 2 * estate.clusters.length;
   // Managed identity: one token per resource for the token's lifetime (an hour; a scan is far
-  // shorter): ARM, the AKS server application, and ACR when any registry is looked up.
-  const identityTokens = 2 + (registriesUsed.size > 0 ? 1 : 0);
-  // ACR exchange: one refresh token per registry (valid 3 hours, longer than any scan).
-  const acrExchanges = registriesUsed.size;
+  // shorter): ARM, the AKS server application, and ACR when registries are configured.
+  const registriesConfigured = estate.options.registries;
+  const identityTokens = 2 + (registriesConfigured > 0 ? 1 : 0);
+  // ACR exchange: one refresh token per configured registry (valid 3 hours, longer than any
+  // scan), asked for when the scan starts: it needs nothing from the pods.
+  const acrExchanges = registriesConfigured;
   // ACR access tokens: a token names the repositories it covers, and repositories are known
   // only as pod pages reveal them. A token asked for when page k arrives cannot name what later
   // pages reveal, and waiting for later pages would hold lookups back, so a scan that starts
@@ -140,13 +142,14 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
 
   // --- Wall time ------------------------------------------------------------------------------
   // The listing chain. The first ARM request waits for the ARM token (L); a cluster's ARM get
-  // and credentials are independent (L together); the AKS token can be fetched meanwhile. The
-  // namespace and pod lists are independent of each other; pod pages are a chain (each page
-  // carries the continue token of the next).
+  // and credentials are independent (L together); the AKS token can be fetched meanwhile. A
+  // later cluster's ARM reads depend on nothing listed, so they can be done while an earlier
+  // cluster is listed: only the first cluster's are on the chain. The namespace and pod lists
+  // are independent of each other; pod pages are a chain (each page carries the continue token
+  // of the next).
   const pageArrival = new Map<string, number>(); // `${cluster}/${page}` -> ms
-  let t = L; // ARM token
+  let t = 2 * L; // ARM token, then the first cluster's ARM get and credentials
   estate.clusters.forEach((cluster, c) => {
-    t += L; // ARM get and credentials
     const start = t;
     const pages = Math.max(1, ceilDiv(cluster.runningPods, params.kubernetesPageSize));
     for (let p = 1; p <= pages; p++) pageArrival.set(`${c}/${p}`, start + p * L);

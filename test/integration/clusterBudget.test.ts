@@ -1,18 +1,21 @@
 /**
  * Each cluster has its own time budget (CLUSTER_TIMEOUT): one that hangs is reported as such,
- * and the next cluster is still scanned.
+ * and the next cluster is still scanned. The next cluster's connection is resolved while the
+ * current one is listed, but its budget starts with its own turn.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
+import type { ClusterSource } from '../../src/scan/clusterSource.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
 import { ensureTestPki } from '../emulators/testPki.js';
 
 let slow: KubernetesApiHandle;
+let steady: KubernetesApiHandle;
 let fast: KubernetesApiHandle;
 let dir: string;
 
@@ -20,28 +23,53 @@ beforeAll(async () => {
   const pki = ensureTestPki();
   const pods = [makePod({ namespace: 'apps', name: 'web-0', containers: [{ name: 'web', image: 'docker.io/library/nginx:1.27' }] })];
   slow = await startKubernetesApi({ pki, namespaces: [{ name: 'apps' }], pods, latencyMs: 5_000 });
+  steady = await startKubernetesApi({ pki, namespaces: [{ name: 'apps' }], pods, latencyMs: 1_000 });
   fast = await startKubernetesApi({ pki, namespaces: [{ name: 'apps' }], pods });
   dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-budget-'));
   slow.writeKubeconfig(join(dir, 'slow.yaml'), { contextName: 'slow-aks' });
+  steady.writeKubeconfig(join(dir, 'steady.yaml'), { contextName: 'steady-aks' });
   fast.writeKubeconfig(join(dir, 'fast.yaml'), { contextName: 'fast-aks' });
 });
 afterAll(async () => {
-  await Promise.all([slow?.close(), fast?.close()]);
+  await Promise.all([slow?.close(), steady?.close(), fast?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
+const options = (clusterTimeoutMs: number) => ({
+  rules: { registries: new Set(['myacr.azurecr.io']), matchesTagPattern: () => true },
+  lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve([]) },
+  gracePeriodMs: 0,
+  excludedNamespaces: new Set<string>(),
+  channelLabel: 'slackChannel',
+  defaultChannel: null,
+  clusterTimeoutMs,
+  logger: silentLogger,
+});
+
 describe('per-cluster time budget', () => {
+  it('connects the next cluster while the current one is listed, and starts its budget with its turn', async () => {
+    // The first cluster's answers take 1 s. The next cluster's connection starts with the scan
+    // and takes 2 s: longer than the budget of 1.5 s, but within 1.5 s of its turn.
+    const answeredByFirstWhenNextConnected: number[] = [];
+    const fastSource = kubeconfigClusterSource(join(dir, 'fast.yaml'), {});
+    const next: ClusterSource = {
+      name: 'next-aks',
+      connect: async (logger, signal) => {
+        answeredByFirstWhenNextConnected.push(steady.requests.length);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        return fastSource.connect(logger, signal);
+      },
+    };
+    const report = await scanClusters([kubeconfigClusterSource(join(dir, 'steady.yaml'), {}), next], options(1_500));
+    expect(answeredByFirstWhenNextConnected).toEqual([0]);
+    expect(report.clusters.map((c) => [c.name, c.ok, c.pods])).toEqual([
+      ['steady-aks', true, 1],
+      ['next-aks', true, 1],
+    ]);
+  });
+
   it('cuts off a cluster that takes too long and still scans the next one', async () => {
-    const report = await scanClusters([kubeconfigClusterSource(join(dir, 'slow.yaml'), {}), kubeconfigClusterSource(join(dir, 'fast.yaml'), {})], {
-      rules: { registries: new Set(['myacr.azurecr.io']), matchesTagPattern: () => true },
-      lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve([]) },
-      gracePeriodMs: 0,
-      excludedNamespaces: new Set(),
-      channelLabel: 'slackChannel',
-      defaultChannel: null,
-      clusterTimeoutMs: 500,
-      logger: silentLogger,
-    });
+    const report = await scanClusters([kubeconfigClusterSource(join(dir, 'slow.yaml'), {}), kubeconfigClusterSource(join(dir, 'fast.yaml'), {})], options(500));
     expect(report.clusters[0]).toMatchObject({ name: 'slow-aks', ok: false, error: 'cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of 500ms' });
     expect(report.clusters[1]).toMatchObject({ name: 'fast-aks', ok: true, pods: 1 });
     expect(report.clusters[1]?.findings[0]).toMatchObject({ status: 'untracked', registry: 'docker.io' });
