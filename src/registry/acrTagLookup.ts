@@ -64,6 +64,11 @@ export class RegistryTagLookup {
     });
   }
 
+  /** Gets the registries' refresh tokens before any repository is known (see AcrTokenProvider.prepare). */
+  prepare(): void {
+    this.tokens.prepare();
+  }
+
   /** Number of distinct repositories looked up so far. */
   get repositoriesLookedUp(): number {
     return this.newestTags.size;

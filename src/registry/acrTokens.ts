@@ -217,6 +217,15 @@ export class AcrTokenProvider {
     return this.enqueue(host, repository);
   }
 
+  /**
+   * Starts every registry's refresh token (and with it the identity's Entra token for ACR) at
+   * once: neither needs anything from the pods, so a registry's first lookups then wait only for
+   * their access token. A failure here is met again, and reported, by the lookups that need it.
+   */
+  prepare(): void {
+    for (const host of this.allowed) this.refreshToken(host).catch(() => undefined);
+  }
+
   /** Forgets `repository`'s token after the registry refused it, so the next call gets a new one. */
   invalidate(registry: string, repository: string): void {
     const host = registry.toLowerCase();

@@ -4,6 +4,7 @@
  */
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config.js';
+import { sharedTokenCredential } from '../identity/sharedTokenCredential.js';
 import type { Logger } from '../log/logger.js';
 import { deliverAlerts, type DeliveryResult } from '../alerts/deliver.js';
 import { MemoryStateStore } from '../alerts/memoryStateStore.js';
@@ -41,9 +42,12 @@ export interface ScanRunResult {
   notifications: NotifyResult | null;
 }
 
-/** `DefaultAzureCredential`: managed identity when deployed (client id from AZURE_CLIENT_ID), `az login` locally. */
+/**
+ * `DefaultAzureCredential`: managed identity when deployed (client id from AZURE_CLIENT_ID),
+ * `az login` locally; one request per scope at a time.
+ */
 export function createAzureCredential(config: Pick<Config, 'azureClientId'>): TokenCredential {
-  return new DefaultAzureCredential(config.azureClientId ? { managedIdentityClientId: config.azureClientId } : {});
+  return sharedTokenCredential(new DefaultAzureCredential(config.azureClientId ? { managedIdentityClientId: config.azureClientId } : {}));
 }
 
 export function createTagLookup(

@@ -106,6 +106,52 @@ describe('ACR tokens for the registry lookups', () => {
     expect(() => provider.accessToken('evil.example.com', 'team/app-1')).toThrow(/not in REGISTRIES/);
   });
 
+  it('exchanges for every registry when the scan starts, before any repository is known, and not again for the lookups', async () => {
+    const fresh = await startAcrRegistry({
+      pki: ensureTestPki(),
+      validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
+      repositories: { 'team/app': [{ name: 'prod-1', digest: digestOf('team/app'), lastUpdateTime: new Date(base).toISOString() }] },
+    });
+    try {
+      const l = new RegistryTagLookup({
+        credential: new ManagedIdentityCredential(),
+        registries: [fresh.loginServer],
+        matchesTagPattern: compileTagPattern('prod-*'),
+        maxResults: 10,
+        concurrency: 2,
+        logger: silentLogger,
+      });
+      l.prepare();
+      await expect.poll(() => fresh.stats().exchange, { timeout: 5_000 }).toBe(1);
+      expect(fresh.stats()).toMatchObject({ token: 0, 'tags-page': 0, challenge: 0 });
+      expect(await l.newestMatchingTag(fresh.loginServer, 'team/app')).toMatchObject({ kind: 'found', newest: { name: 'prod-1' } });
+      expect(fresh.stats()).toMatchObject({ exchange: 1, token: 1, 'tags-page': 1, challenge: 0 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('lets the lookups report a refused exchange that began at the start of the scan', async () => {
+    const denied = await startAcrRegistry({ pki: ensureTestPki(), validateEntraToken: () => false, repositories: { 'team/app': [] } });
+    try {
+      const l = new RegistryTagLookup({
+        credential: new ManagedIdentityCredential(),
+        registries: [denied.loginServer],
+        matchesTagPattern: compileTagPattern('prod-*'),
+        maxResults: 10,
+        concurrency: 2,
+        logger: silentLogger,
+      });
+      l.prepare();
+      const answer = await l.newestMatchingTag(denied.loginServer, 'team/app');
+      expect(answer).toMatchObject({ kind: 'error' });
+      expect(answer.kind === 'error' && answer.reason).toMatch(/401.*AcrPull/);
+      expect(denied.stats()).toMatchObject({ exchange: 1, token: 0, 'tags-page': 0 });
+    } finally {
+      await denied.close();
+    }
+  });
+
   it('asks a registry that refuses the exchange only once per provider', async () => {
     const denied = await startAcrRegistry({ pki: ensureTestPki(), validateEntraToken: () => false, repositories: Object.fromEntries(repos.slice(0, 5).map((r) => [r, []])) });
     try {
