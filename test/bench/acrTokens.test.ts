@@ -37,12 +37,12 @@ afterAll(async () => {
   await identity.close();
 });
 
-function lookup(concurrency = 8): RegistryTagLookup {
+function lookup(concurrency = 8, loginServer = registry.loginServer, maxResults = 100): RegistryTagLookup {
   return new RegistryTagLookup({
     credential: new ManagedIdentityCredential(),
-    registries: [registry.loginServer],
+    registries: [loginServer],
     matchesTagPattern: compileTagPattern('prod-*'),
-    maxResults: 100,
+    maxResults,
     concurrency,
     logger: silentLogger,
   });
@@ -113,14 +113,7 @@ describe('ACR tokens for the registry lookups', () => {
       repositories: { 'team/app': [{ name: 'prod-1', digest: digestOf('team/app'), lastUpdateTime: new Date(base).toISOString() }] },
     });
     try {
-      const l = new RegistryTagLookup({
-        credential: new ManagedIdentityCredential(),
-        registries: [fresh.loginServer],
-        matchesTagPattern: compileTagPattern('prod-*'),
-        maxResults: 10,
-        concurrency: 2,
-        logger: silentLogger,
-      });
+      const l = lookup(2, fresh.loginServer, 10);
       l.prepare();
       await expect.poll(() => fresh.stats().exchange, { timeout: 5_000 }).toBe(1);
       expect(fresh.stats()).toMatchObject({ token: 0, 'tags-page': 0, challenge: 0 });
@@ -134,14 +127,7 @@ describe('ACR tokens for the registry lookups', () => {
   it('lets the lookups report a refused exchange that began at the start of the scan', async () => {
     const denied = await startAcrRegistry({ pki: ensureTestPki(), validateEntraToken: () => false, repositories: { 'team/app': [] } });
     try {
-      const l = new RegistryTagLookup({
-        credential: new ManagedIdentityCredential(),
-        registries: [denied.loginServer],
-        matchesTagPattern: compileTagPattern('prod-*'),
-        maxResults: 10,
-        concurrency: 2,
-        logger: silentLogger,
-      });
+      const l = lookup(2, denied.loginServer, 10);
       l.prepare();
       const answer = await l.newestMatchingTag(denied.loginServer, 'team/app');
       expect(answer).toMatchObject({ kind: 'error' });
@@ -155,14 +141,7 @@ describe('ACR tokens for the registry lookups', () => {
   it('asks a registry that refuses the exchange only once per provider', async () => {
     const denied = await startAcrRegistry({ pki: ensureTestPki(), validateEntraToken: () => false, repositories: Object.fromEntries(repos.slice(0, 5).map((r) => [r, []])) });
     try {
-      const l = new RegistryTagLookup({
-        credential: new ManagedIdentityCredential(),
-        registries: [denied.loginServer],
-        matchesTagPattern: compileTagPattern('prod-*'),
-        maxResults: 10,
-        concurrency: 2,
-        logger: silentLogger,
-      });
+      const l = lookup(2, denied.loginServer, 10);
       const first = await Promise.all(repos.slice(0, 3).map((r) => l.newestMatchingTag(denied.loginServer, r)));
       const later = await Promise.all(repos.slice(3, 5).map((r) => l.newestMatchingTag(denied.loginServer, r)));
       expect([...first, ...later].every((a) => a.kind === 'error' && /401.*AcrPull/.test(a.reason))).toBe(true);
