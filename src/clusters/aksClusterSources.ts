@@ -128,15 +128,15 @@ export function aksClusterSource(target: ResourceTarget, client: ContainerServic
       const gotCluster = client.managedClusters.get(target.resourceGroup, target.name);
       const gotCredentials = client.managedClusters.listClusterUserCredentials(target.resourceGroup, target.name);
       gotCredentials.catch(() => undefined); // awaited below, unless reading the cluster failed
+      // The AKS token is fetched meanwhile (the credential shares it between clusters), so that
+      // the first Kubernetes requests of an Entra cluster do not wait for it. Only a warm-up: a
+      // failure shows at the first Kubernetes request. Local-account clusters do not use it.
+      const aksToken = credential.getToken(AKS_SERVER_SCOPE).catch(() => null);
       try {
         cluster = await gotCluster;
       } catch (error) {
         throw new Error(`cannot read the cluster from ARM: ${describeArmError(error, target.resourceId)}`);
       }
-      // An Entra cluster's AKS token is fetched while the kubeconfig is on its way, so that it
-      // is cached before the first Kubernetes requests (namespaces and pods go out together)
-      // ask for it. Only a warm-up: a failure shows at the first Kubernetes request, as before.
-      const aksToken = cluster.aadProfile ? credential.getToken(AKS_SERVER_SCOPE).catch(() => null) : undefined;
       try {
         const credentials = await gotCredentials;
         const value = credentials.kubeconfigs?.[0]?.value;
@@ -145,7 +145,7 @@ export function aksClusterSource(target: ResourceTarget, client: ContainerServic
       } catch (error) {
         throw new Error(`cannot get the cluster's user kubeconfig from ARM: ${describeArmError(error, target.resourceId)}`);
       }
-      await aksToken;
+      if (cluster.aadProfile) await aksToken;
       if (!cluster.fqdn && cluster.privateFqdn) privateFqdn = cluster.privateFqdn;
       const entra = Boolean(cluster.aadProfile);
       logger.debug('cluster credentials read', { cluster: target.displayName, entra, private: Boolean(privateFqdn) });

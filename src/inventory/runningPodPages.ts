@@ -36,19 +36,24 @@ interface PodList {
 export async function* runningPodPages(kc: KubeConfig, options: PodPageOptions): AsyncGenerator<V1Pod[], void> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const page = (token: string | undefined): Promise<PodList> => {
+  const page = (token: string | undefined): { answer: Promise<PodList>; sent: Promise<unknown> } => {
     const query = new URLSearchParams({ fieldSelector: 'status.phase=Running', limit: String(options.pageSize) });
     if (token) query.set('continue', token);
-    const answer = getKubernetesJson<PodList>(kc, `/api/v1/pods?${query}`, options.agent, signal);
+    let sent: () => void = () => undefined;
+    const whenSent = new Promise<void>((resolve) => (sent = resolve));
+    const answer = getKubernetesJson<PodList>(kc, `/api/v1/pods?${query}`, options.agent, signal, sent);
     answer.catch(() => undefined); // awaited below; a page nobody reads (the caller stopped) must not go unhandled
-    return answer;
+    return { answer, sent: Promise.race([whenSent, answer.catch(() => undefined)]) };
   };
-  let next: Promise<PodList> | undefined = page(undefined);
+  let next: ReturnType<typeof page> | undefined = page(undefined);
   try {
     while (next) {
-      const list: PodList = await next;
+      const list: PodList = await next.answer;
       const token = list.metadata?.continue;
       next = token ? page(token) : undefined;
+      // Credentials are applied asynchronously: wait until the request is written, so that it
+      // is not held back by the caller's work on this page.
+      await next?.sent;
       yield list.items ?? [];
     }
   } finally {
@@ -60,7 +65,7 @@ export async function* runningPodPages(kc: KubeConfig, options: PodPageOptions):
  * GET `path` on the cluster's API server; rejects with the library's `ApiException` (its `code`
  * is the HTTP status) for an error answer, as the generated client would.
  */
-export async function getKubernetesJson<T>(kc: KubeConfig, path: string, agent: ClusterAgent, signal: AbortSignal): Promise<T> {
+export async function getKubernetesJson<T>(kc: KubeConfig, path: string, agent: ClusterAgent, signal: AbortSignal, onSent?: () => void): Promise<T> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no cluster server');
   const options: RequestOptions = {};
@@ -83,6 +88,7 @@ export async function getKubernetesJson<T>(kc: KubeConfig, path: string, agent: 
     );
     req.once('error', reject);
     req.end();
+    onSent?.();
   });
   const text = await readBody(response);
   const status = response.statusCode ?? 0;
