@@ -1,30 +1,29 @@
 /**
- * Registry lookup through `@azure/container-registry`: for each (registry, repository) the
- * newest tag matching TAG_PATTERN, found by walking tags newest-first and stopping at the
- * first match. Answers are cached for the life of this object (one scan run, shared by every
- * cluster in it), so no repository is looked up twice.
+ * Registry lookup: for each (registry, repository) the newest tag matching TAG_PATTERN, found
+ * by walking tags newest-first and stopping at the first match (acrTagPages.ts), and the
+ * platform manifests of a multi-arch tag through `@azure/container-registry`. Answers are
+ * cached for the life of this object (one scan run, shared by every cluster in it), so no
+ * repository is looked up twice.
  *
- * The SDK clients are anonymous: their data requests carry the repository-scoped access tokens
- * of an `AcrTokenProvider` (acrTokens.ts explains why), attached by the provider's pipeline
- * policy. A lookup announces its repository to the provider the moment it is asked for, so all
- * repositories one pod page reveals share one token request.
+ * Every data request carries the repository-scoped access tokens of an `AcrTokenProvider`
+ * (acrTokens.ts explains why), attached by the provider's pipeline policy; the SDK client is
+ * anonymous. A lookup announces its repository to the provider the moment it is asked for, so
+ * all repositories one pod page reveals share one token request.
  */
 import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
-import { isRestError } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, createPipelineFromOptions, isRestError, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import type { Logger } from '../log/logger.js';
 import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
+import { newestTagMatching } from './acrTagPages.js';
 import { AcrTokenProvider } from './acrTokens.js';
-import { trimTagPagesPolicy } from './tagPageTrim.js';
 import type { RegistryLookupResult } from './types.js';
 
 /**
  * Tags asked for per page (`n`): all the tags a lookup may examine (ACR_MAX_RESULTS), up to
- * ACR's largest page (1000), so every lookup is one request, the fewest possible. Large pages
- * cost no extra parsing: `trimTagPagesPolicy` cuts each page after its first release before the
- * SDK deserialises it. Measured with `npm run bench` (400 repositories x 300 tags, releases
- * interleaved): pages of 100 needed 648 tag pages and 2.6 s; pages of ACR_MAX_RESULTS, 400 and
- * 1.9 s, with less CPU and memory.
+ * ACR's largest page (1000), so every lookup is one request, the fewest possible. Measured with
+ * `npm run bench` (400 repositories x 300 tags, releases interleaved): pages of 100 needed 648
+ * tag pages and 2.6 s; pages of ACR_MAX_RESULTS, 400 and 1.9 s, with less CPU and memory.
  */
 export const TAG_PAGE_SIZE = 1000;
 
@@ -46,6 +45,8 @@ export interface RegistryTagLookupOptions {
 }
 
 const DEFAULT_AUDIENCE = 'https://containerregistry.azure.net';
+/** Retries of a registry request (429 with Retry-After, 5xx, network errors). */
+const MAX_RETRIES = 6;
 
 export class RegistryTagLookup {
   private readonly clients = new Map<string, ContainerRegistryClient>();
@@ -53,6 +54,10 @@ export class RegistryTagLookup {
   private readonly platformDigests = new Map<string, Promise<string[]>>();
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly tokens: AcrTokenProvider;
+  /** One connection pool for token, tag and manifest requests. */
+  private readonly httpClient: HttpClient = createDefaultHttpClient();
+  /** Tag pages (acrTagPages.ts): retries, and the provider's token on each request. */
+  private readonly tagPipeline: Pipeline;
 
   constructor(private readonly options: RegistryTagLookupOptions) {
     this.limit = createConcurrencyLimit(options.concurrency);
@@ -61,7 +66,12 @@ export class RegistryTagLookup {
       registries: options.registries,
       audience: options.audience ?? DEFAULT_AUDIENCE,
       logger: options.logger,
+      httpClient: this.httpClient,
     });
+    this.tagPipeline = createPipelineFromOptions({ retryOptions: { maxRetries: MAX_RETRIES } });
+    // After the retry policies, as the SDK's `perRetry` position: a retried request passes the
+    // registry's pause and gets its token again.
+    this.tagPipeline.addPolicy(this.tokens.policy(), { afterPhase: 'Retry' });
   }
 
   /** Gets the registries' refresh tokens before any repository is known (see AcrTokenProvider.prepare). */
@@ -153,11 +163,9 @@ export class RegistryTagLookup {
       // request retried after a 429 passes the registry's pause again).
       client = new ContainerRegistryClient(`https://${host}`, {
         audience: this.options.audience ?? DEFAULT_AUDIENCE,
-        retryOptions: { maxRetries: 6 },
-        additionalPolicies: [
-          { policy: this.tokens.policy(), position: 'perRetry' },
-          { policy: trimTagPagesPolicy(this.options.matchesTagPattern), position: 'perRetry' },
-        ],
+        retryOptions: { maxRetries: MAX_RETRIES },
+        httpClient: this.httpClient,
+        additionalPolicies: [{ policy: this.tokens.policy(), position: 'perRetry' }],
       });
       this.clients.set(host, client);
     }
@@ -167,27 +175,15 @@ export class RegistryTagLookup {
   private async walkTags(registry: string, repository: string): Promise<RegistryLookupResult> {
     const { maxResults, matchesTagPattern, logger } = this.options;
     const started = Date.now();
-    let examined = 0;
     try {
-      const pages = this.client(registry)
-        .getArtifact(repository, 'latest') // the tag is not used by listTagProperties
-        .listTagProperties({ order: 'LastUpdatedOnDescending' })
-        .byPage({ maxPageSize: tagPageSize(maxResults) });
-      for await (const page of pages) {
-        for (const tag of page) {
-          examined += 1;
-          if (matchesTagPattern(tag.name)) {
-            logger.debug('newest matching tag', { registry, repository, tag: tag.name, examined, ms: Date.now() - started });
-            return {
-              kind: 'found',
-              newest: { name: tag.name, digest: tag.digest, lastUpdatedOn: tag.lastUpdatedOn },
-              examined,
-            };
-          }
-          if (examined >= maxResults) return { kind: 'no-match', examined };
-        }
-      }
-      return { kind: 'no-match', examined };
+      const walk = await newestTagMatching({ pipeline: this.tagPipeline, httpClient: this.httpClient }, registry.toLowerCase(), repository, {
+        pageSize: tagPageSize(maxResults),
+        maxResults,
+        matches: matchesTagPattern,
+      });
+      if (!walk.newest) return { kind: 'no-match', examined: walk.examined };
+      logger.debug('newest matching tag', { registry, repository, tag: walk.newest.name, examined: walk.examined, ms: Date.now() - started });
+      return { kind: 'found', newest: walk.newest, examined: walk.examined };
     } catch (error) {
       if (isRestError(error) && error.statusCode === 404) return { kind: 'unknown-repository' };
       return this.failed(registry, repository, error);
