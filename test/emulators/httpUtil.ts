@@ -24,7 +24,12 @@ export type RequestLogEntry = {
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface ServerOptions {
-  /** Delay (ms) before each request is handed to the handler. */
+  /**
+   * Each answer leaves this long after its request arrived (at once if handling took longer):
+   * the request is handled on arrival and its answer held back, so that the emulator's own
+   * work is part of the latency, not added to it, as with a remote service whose latency is
+   * what its clients measure.
+   */
   latencyMs?: number;
 }
 
@@ -47,10 +52,6 @@ export interface StartedServer {
   url: string;
   /** Stops listening and destroys every open (keep-alive) connection. */
   close(): Promise<void>;
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Reads the whole request body as UTF-8 (rejects above `maxBytes`, default 10 MB). */
@@ -108,10 +109,9 @@ export function logRequest(log: RequestLogEntry[], req: IncomingMessage, kind: s
 function wrap(handler: RequestHandler, options: ServerOptions): RequestListener {
   const latencyMs = options.latencyMs ?? 0;
   return (req, res) => {
+    if (latencyMs > 0) answerAfter(res, latencyMs);
     void (async () => {
       try {
-        if (latencyMs > 0) await delay(latencyMs);
-        if (res.destroyed) return;
         await handler(req, res);
       } catch (err) {
         if (!res.headersSent && !res.destroyed) {
@@ -122,6 +122,23 @@ function wrap(handler: RequestHandler, options: ServerOptions): RequestListener 
       }
     })();
   };
+}
+
+/**
+ * Holds `res.end` until `latencyMs` after now (see `ServerOptions.latencyMs`); the emulators
+ * answer with a single `end`.
+ */
+export function answerAfter(res: ServerResponse, latencyMs: number): void {
+  const answerAt = performance.now() + latencyMs;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    const wait = answerAt - performance.now();
+    if (wait <= 0) return end(...args);
+    setTimeout(() => {
+      if (!res.destroyed) end(...args);
+    }, wait);
+    return res;
+  }) as ServerResponse['end'];
 }
 
 function listen(server: HttpServer | HttpsServer, scheme: 'http' | 'https'): Promise<StartedServer> {

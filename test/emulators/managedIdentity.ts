@@ -26,7 +26,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { delay, logRequest, parseRequestUrl, sendJson, startHttpServer } from './httpUtil.js';
+import { answerAfter, logRequest, parseRequestUrl, sendJson, startHttpServer } from './httpUtil.js';
 import type { RequestLogEntry, StartedServer } from './httpUtil.js';
 
 export interface ManagedIdentityOptions {
@@ -125,7 +125,7 @@ function getShared(): Promise<SharedEndpoint> {
 async function handle(state: SharedEndpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const view = state.views.at(-1);
   const latencyMs = view?.options.latencyMs ?? 0;
-  if (latencyMs > 0) await delay(latencyMs);
+  if (latencyMs > 0) answerAfter(res, latencyMs);
   const log = view?.requests ?? [];
   const fail = (status: number, message: string) => {
     logRequest(log, req, 'token', status);
