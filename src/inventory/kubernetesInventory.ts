@@ -2,11 +2,11 @@
  * Cluster inventory through the Kubernetes API: namespaces (for the Slack channel label) and
  * running pods across all namespaces, page by page, folded into workload containers.
  */
-import { ApiException, CoreV1Api, type KubeConfig, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig, type V1ContainerStatus, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
 import { createClusterAgent, type ClusterAgent } from './clusterAgent.js';
 import { parseImageId } from './imageReference.js';
-import { runningPodPages } from './runningPodPages.js';
+import { listPages, runningPodPages } from './listPages.js';
 import { workloadOf } from './workloadOwner.js';
 import { WorkloadFolder, type NamespaceInfo, type WorkloadContainer } from './workloads.js';
 
@@ -36,26 +36,24 @@ export async function readClusterInventory(kc: KubeConfig, options: InventoryOpt
   // Independent lists, read together: the namespace list costs no round trip of its own.
   const agent = createClusterAgent();
   try {
-    const [namespaces, folder] = await Promise.all([listNamespaces(kc.makeApiClient(CoreV1Api), options, agent), listRunningPods(kc, options, agent)]);
+    const [namespaces, folder] = await Promise.all([listNamespaces(kc, options, agent), listRunningPods(kc, options, agent)]);
     return { namespaces, workloads: folder.workloads(), pods: folder.pods };
   } finally {
     agent.release();
   }
 }
 
-async function listNamespaces(api: CoreV1Api, options: InventoryOptions, agent: ClusterAgent): Promise<Map<string, NamespaceInfo>> {
+async function listNamespaces(kc: KubeConfig, options: InventoryOptions, agent: ClusterAgent): Promise<Map<string, NamespaceInfo>> {
   return withListRestarts('namespaces', options, async () => {
     const namespaces = new Map<string, NamespaceInfo>();
-    let token: string | undefined;
-    do {
+    const pages = listPages<V1Namespace>(kc, '/api/v1/namespaces', {}, { pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, agent, ...(options.signal ? { signal: options.signal } : {}) });
+    for await (const items of pages) {
       options.signal?.throwIfAborted();
-      const page = await api.listNamespace({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, _continue: token }, agent.libraryOptions);
-      for (const ns of page.items) {
+      for (const ns of items) {
         const name = ns.metadata?.name;
         if (name) namespaces.set(name, { name, labels: ns.metadata?.labels ?? {} });
       }
-      token = page.metadata?._continue || undefined;
-    } while (token);
+    }
     return namespaces;
   });
 }

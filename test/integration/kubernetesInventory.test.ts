@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterAgent } from '../../src/inventory/clusterAgent.js';
 import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
-import { runningPodPages } from '../../src/inventory/runningPodPages.js';
+import { runningPodPages } from '../../src/inventory/listPages.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
 import { ensureTestPki } from '../emulators/testPki.js';

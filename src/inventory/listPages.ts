@@ -1,8 +1,8 @@
 /**
- * The running pods of every namespace, page by page, read from the API server with the
+ * Kubernetes lists (namespaces, running pods), page by page, read from the API server with the
  * cluster's `KubeConfig`: server, CA, client certificate, proxy and credentials (including
  * tokens renewed by its authenticators) all come from `@kubernetes/client-node`; only the list
- * request itself is sent here.
+ * requests themselves are sent here.
  *
  * Why not `CoreV1Api.listPodForAllNamespaces` (measured with `npm run bench`, 10 clusters x
  * 2,000 pods in pages of 500, 20 ms of latency a request): pod pages are a serial chain, each
@@ -10,8 +10,9 @@
  * parsing it and deserialising every pod into typed models. Pages came every 36 ms, 16 ms of
  * processing on top of the latency, on the scan's critical path, and the library's work was
  * ~0.25 s of the scan's CPU. Here the next page is asked for as soon as the current one is
- * parsed, while it is folded, and each page is parsed once into plain objects (pod JSON has the
- * shape of `V1Pod` for every field the scan reads).
+ * parsed, while it is folded, and each page is parsed once into plain objects (the JSON of a
+ * pod or namespace has the shape of `V1Pod` or `V1Namespace` for every field the scan reads).
+ * The namespace list goes the same way, so that one code path reads the cluster.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
@@ -20,35 +21,39 @@ import { createGunzip, createInflate } from 'node:zlib';
 import { ApiException, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { ClusterAgent } from './clusterAgent.js';
 
-export interface PodPageOptions {
+export interface ListPageOptions {
+  /** `limit` of each request. */
   pageSize: number;
   agent: ClusterAgent;
   /** Aborts the request in flight (a cluster over its time budget). */
   signal?: AbortSignal;
 }
 
-interface PodList {
+interface List<T> {
   metadata?: { continue?: string };
-  items?: V1Pod[];
+  items?: T[];
 }
 
-/** Yields each page's pods; the next page is already on its way while the caller folds one. */
-export async function* runningPodPages(kc: KubeConfig, options: PodPageOptions): AsyncGenerator<V1Pod[], void> {
+/**
+ * Yields the items of the list at `path` (with `query`) page by page; the next page is already
+ * on its way while the caller works on one.
+ */
+export async function* listPages<T>(kc: KubeConfig, path: string, query: Record<string, string>, options: ListPageOptions): AsyncGenerator<T[], void> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const page = (token: string | undefined): { answer: Promise<PodList>; sent: Promise<unknown> } => {
-    const query = new URLSearchParams({ fieldSelector: 'status.phase=Running', limit: String(options.pageSize) });
-    if (token) query.set('continue', token);
+  const page = (token: string | undefined): { answer: Promise<List<T>>; sent: Promise<unknown> } => {
+    const params = new URLSearchParams({ ...query, limit: String(options.pageSize) });
+    if (token) params.set('continue', token);
     let sent: () => void = () => undefined;
     const whenSent = new Promise<void>((resolve) => (sent = resolve));
-    const answer = getKubernetesJson<PodList>(kc, `/api/v1/pods?${query}`, options.agent, signal, sent);
+    const answer = getKubernetesJson<List<T>>(kc, `${path}?${params}`, options.agent, signal, sent);
     answer.catch(() => undefined); // awaited below; a page nobody reads (the caller stopped) must not go unhandled
     return { answer, sent: Promise.race([whenSent, answer.catch(() => undefined)]) };
   };
   let next: ReturnType<typeof page> | undefined = page(undefined);
   try {
     while (next) {
-      const list: PodList = await next.answer;
+      const list: List<T> = await next.answer;
       const token = list.metadata?.continue;
       next = token ? page(token) : undefined;
       // Credentials are applied asynchronously: wait until the request is written, so that it
@@ -59,6 +64,11 @@ export async function* runningPodPages(kc: KubeConfig, options: PodPageOptions):
   } finally {
     stop.abort(); // a prefetched page the caller will not read
   }
+}
+
+/** The running pods of every namespace. */
+export function runningPodPages(kc: KubeConfig, options: ListPageOptions): AsyncGenerator<V1Pod[], void> {
+  return listPages<V1Pod>(kc, '/api/v1/pods', { fieldSelector: 'status.phase=Running' }, options);
 }
 
 /**
