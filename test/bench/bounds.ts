@@ -123,7 +123,8 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
   // pages reveal, and waiting for later pages would hold lookups back, so a scan that starts
   // each lookup as soon as its repository is seen needs one token request per (registry, page
   // that reveals new repositories of that registry), split when a page reveals more
-  // repositories than one token request may name.
+  // repositories than one token request may name. (Pages that arrive together, read in the same
+  // tick, share a token request: with latency that does not happen.)
   const acrAccessTokens = reveals.reduce((n, r) => n + ceilDiv(r.repositories.length, params.maxScopesPerToken), 0);
   // ACR tag pages: per distinct repository, once per run, the pages up to its newest release.
   const pagesOf = new Map<number, number>();

@@ -71,6 +71,11 @@ export interface KubernetesApiOptions {
    * client, not the emulator's serialisation.
    */
   immutablePods?: boolean;
+  /**
+   * List answers are written in two parts, `afterBytes` and the rest, `ms` apart: a slow
+   * transfer, for showing what a client does while a page is still arriving.
+   */
+  pauseBody?: { afterBytes: number; ms: number };
 }
 
 export interface KubeconfigOptions {
@@ -247,7 +252,13 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
         return;
       }
       res.writeHead(code, { ...headers, 'content-length': Buffer.byteLength(text) });
-      res.end(text);
+      const pause = options.pauseBody;
+      if (!pause || text.length <= pause.afterBytes) {
+        res.end(text);
+        return;
+      }
+      res.write(text.slice(0, pause.afterBytes));
+      setTimeout(() => res.end(text.slice(pause.afterBytes)), pause.ms);
     };
 
     let resource: 'namespaces' | 'pods' | undefined;

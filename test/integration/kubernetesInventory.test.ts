@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterAgent } from '../../src/inventory/clusterAgent.js';
 import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
-import { runningPodPages } from '../../src/inventory/listPages.js';
+import { listMetadataFromHead, runningPodPages } from '../../src/inventory/listPages.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
 import { ensureTestPki } from '../emulators/testPki.js';
@@ -129,10 +129,45 @@ describe('cluster inventory through @kubernetes/client-node', () => {
     }
   });
 
+  it('asks for the next pod page as soon as the first bytes of the current one name its continue token', async () => {
+    // Each page's body stalls for 300 ms after its first 2 KB (metadata and a few pods).
+    api = await startKubernetesApi({ pki: ensureTestPki(), namespaces: [{ name: 'team-0' }], pods: largeEstate(), compressAbove: Number.POSITIVE_INFINITY, pauseBody: { afterBytes: 2048, ms: 300 } });
+    const agent = createClusterAgent();
+    try {
+      const pages = runningPodPages(client(api), { pageSize: 500, agent });
+      const first = await pages.next();
+      expect(first.value).toHaveLength(500);
+      // By the time the first page has arrived whole, the second was asked for and answered in part.
+      expect(api.requests.filter((r) => r.kind === 'pods-page')).toHaveLength(2);
+      const rest: number[] = [];
+      for await (const items of pages) rest.push(items.length);
+      expect(rest).toEqual([500, 201]);
+    } finally {
+      agent.release();
+    }
+  });
+
   it('fails with the HTTP status when the credential is rejected', async () => {
     api = await startKubernetesApi({ pki: ensureTestPki(), namespaces: [], pods: [] });
     const kc = new KubeConfig();
     kc.loadFromString(api.kubeconfig({ user: { token: 'wrong-token' } }));
     await expect(readClusterInventory(kc, { excludedNamespaces: EXCLUDED, logger: silentLogger })).rejects.toMatchObject({ code: 401 });
+  });
+});
+
+describe('listMetadataFromHead', () => {
+  it('reads a list\'s metadata from the first bytes of its answer, when they hold all of it', () => {
+    expect(listMetadataFromHead('{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7","continue":"eyJ2In0="},"items":[{"metadata":')).toEqual({
+      resourceVersion: '7',
+      continue: 'eyJ2In0=',
+    });
+    expect(listMetadataFromHead('{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[]}')).toEqual({ resourceVersion: '7' });
+  });
+
+  it('answers nothing for a head that is incomplete or not in the API server\'s order', () => {
+    expect(listMetadataFromHead('{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7","contin')).toBeUndefined();
+    expect(listMetadataFromHead('{"kind":"PodList","items":[{"metadata":{"name":"a"}}],"metadata":{"continue":"x"}}')).toBeUndefined();
+    expect(listMetadataFromHead('{"kind":"PodList","apiVersion":"v1","items":[]}')).toBeUndefined();
+    expect(listMetadataFromHead('{"metadata":{"annotations":{"a":"b"},"items":["x"]}')).toBeUndefined();
   });
 });
