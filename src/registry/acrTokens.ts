@@ -1,7 +1,6 @@
 /**
  * ACR access tokens for the registry lookups, obtained the way ACR documents it (Azure/acr
- * docs/AAD-OAuth.md) instead of through `@azure/container-registry`'s challenge policy, which
- * stays in use for the data calls.
+ * docs/AAD-OAuth.md) instead of through `@azure/container-registry`'s challenge policy.
  *
  * Why (measured with `npm run bench`, its default estate: 10 clusters x 2,000 pods, 400
  * repositories in 2 registries, 648 tag pages needed, ACR_CONCURRENCY 8, 20 ms per request):
@@ -22,8 +21,9 @@
  * - `/oauth2/token` with several `scope` parameters ("can be specified more than once for
  *   multiple scope requests", ACR's docs) for every repository announced in the same tick,
  *   split above MAX_SCOPES_PER_TOKEN;
- * - a pipeline policy (`policy()`, given to the SDK as an `additionalPolicies` entry) that puts
- *   the repository's token on each data request, so the SDK never meets a challenge.
+ * - a pipeline policy (`policy()`: in the tag-page pipeline, and given to the SDK client that
+ *   reads manifests as an `additionalPolicies` entry) that puts the repository's token on each
+ *   data request, so no request meets a challenge.
  *
  * Tokens outlive the provider: they are kept for the process, per registry and identity, so the
  * scans of a warm instance (the timer every few minutes; with SCAN_FANOUT=queue, one scan per
@@ -234,7 +234,7 @@ export class AcrTokenProvider {
     if (state.identity) processTokensOf(host, state.identity).scopes.delete(repository);
   }
 
-  /** The SDK pipeline policy: the repository's token on every data request; 429s pause the registry. */
+  /** The pipeline policy: the repository's token on every data request; 429s pause the registry. */
   policy(): PipelinePolicy {
     return {
       name: 'acrAksSyncRepositoryToken',
