@@ -111,7 +111,7 @@ export function runningPodPages(kc: KubeConfig, options: ListPageOptions): Async
   return listPages<V1Pod>(kc, '/api/v1/pods', { fieldSelector: 'status.phase=Running' }, options);
 }
 
-export interface GetHooks {
+interface GetHooks {
   /** The request has been written. */
   onSent?(): void;
   /** A successful list answer's `metadata`, as soon as its first bytes hold it (see listMetadataFromHead). */
@@ -122,7 +122,7 @@ export interface GetHooks {
  * GET `path` on the cluster's API server; rejects with the library's `ApiException` (its `code`
  * is the HTTP status) for an error answer, as the generated client would.
  */
-export async function getKubernetesJson<T>(kc: KubeConfig, path: string, agent: ClusterAgent, signal: AbortSignal, hooks: GetHooks = {}): Promise<T> {
+async function getKubernetesJson<T>(kc: KubeConfig, path: string, agent: ClusterAgent, signal: AbortSignal, hooks: GetHooks = {}): Promise<T> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no cluster server');
   const options: RequestOptions = {};
