@@ -48,6 +48,7 @@ import {
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../log/logger.js';
+import { sharedTokenCredential } from '../identity/sharedTokenCredential.js';
 
 /**
  * Most repository scopes named in one `/oauth2/token` request. Each scope makes the access
@@ -192,10 +193,12 @@ export class AcrTokenProvider {
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient;
   private readonly entraScope: string;
-  private entra?: Promise<Expiring>;
+  /** The identity, asked once for every registry (the SDK asked once per client). */
+  private readonly credential: TokenCredential;
 
   constructor(private readonly options: AcrTokenProviderOptions) {
     this.allowed = new Set(options.registries.map((r) => r.toLowerCase()));
+    this.credential = sharedTokenCredential(options.credential);
     this.entraScope = `${(options.audience ?? 'https://containerregistry.azure.net').replace(/\/+$/, '')}/.default`;
     this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: options.maxRetries ?? 6 } });
     this.httpClient = options.httpClient ?? createDefaultHttpClient();
@@ -352,7 +355,7 @@ export class AcrTokenProvider {
   /** The identity this provider's tokens are for (from its Entra token), remembered per registry. */
   private async identity(host: string): Promise<string> {
     const state = this.state(host);
-    state.identity ??= identityOf((await this.entraToken()).token);
+    state.identity ??= identityOf(await this.entraToken());
     return state.identity;
   }
 
@@ -397,7 +400,7 @@ export class AcrTokenProvider {
       const entra = await this.entraToken();
       const kept = processTokensOf(host, await this.identity(host));
       if (isFresh(kept.refresh)) return kept.refresh;
-      const form = new URLSearchParams({ grant_type: 'access_token', service: host, access_token: entra.token });
+      const form = new URLSearchParams({ grant_type: 'access_token', service: host, access_token: entra });
       const body = await this.post(host, '/oauth2/exchange', form);
       const token = (body as { refresh_token?: unknown }).refresh_token;
       if (typeof token !== 'string' || !token) throw new Error(`ACR ${host} returned no refresh token`);
@@ -417,25 +420,11 @@ export class AcrTokenProvider {
     return next;
   }
 
-  /** The identity's Entra token for ACR: one request for every registry (the SDK asked once per client). */
-  private entraToken(): Promise<Expiring> {
-    const current = this.entra;
-    if (current) {
-      return current.then((t) => {
-        if (t.expiresOnMs - EXPIRY_MARGIN_MS > Date.now()) return t;
-        if (this.entra === current) this.entra = undefined;
-        return this.entraToken();
-      });
-    }
-    const next = this.options.credential.getToken(this.entraScope).then((t): Expiring => {
-      if (!t) throw new Error('the identity returned no token for Azure Container Registry');
-      return { token: t.token, expiresOnMs: t.expiresOnTimestamp };
-    });
-    this.entra = next;
-    next.catch(() => {
-      if (this.entra === next) this.entra = undefined;
-    });
-    return next;
+  /** The identity's Entra token for ACR. */
+  private async entraToken(): Promise<string> {
+    const token = await this.credential.getToken(this.entraScope);
+    if (!token) throw new Error('the identity returned no token for Azure Container Registry');
+    return token.token;
   }
 
   private async post(host: string, path: string, form: URLSearchParams): Promise<unknown> {
