@@ -4,9 +4,9 @@
  */
 import { ApiException, type KubeConfig, type V1ContainerStatus, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
-import { createClusterAgent, type ClusterAgent } from './clusterAgent.js';
+import { createClusterAgent } from './clusterAgent.js';
 import { parseImageId } from './imageReference.js';
-import { listPages, runningPodPages } from './listPages.js';
+import { listPages, runningPodPages, type ListPageOptions } from './listPages.js';
 import { workloadOf } from './workloadOwner.js';
 import { WorkloadFolder, type NamespaceInfo, type WorkloadContainer } from './workloads.js';
 
@@ -35,19 +35,19 @@ export interface ClusterInventory {
 export async function readClusterInventory(kc: KubeConfig, options: InventoryOptions): Promise<ClusterInventory> {
   // Independent lists, read together: the namespace list costs no round trip of its own.
   const agent = createClusterAgent();
+  const pageOptions: ListPageOptions = { pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, agent, ...(options.signal ? { signal: options.signal } : {}) };
   try {
-    const [namespaces, folder] = await Promise.all([listNamespaces(kc, options, agent), listRunningPods(kc, options, agent)]);
+    const [namespaces, folder] = await Promise.all([listNamespaces(kc, options, pageOptions), listRunningPods(kc, options, pageOptions)]);
     return { namespaces, workloads: folder.workloads(), pods: folder.pods };
   } finally {
     agent.release();
   }
 }
 
-async function listNamespaces(kc: KubeConfig, options: InventoryOptions, agent: ClusterAgent): Promise<Map<string, NamespaceInfo>> {
+async function listNamespaces(kc: KubeConfig, options: InventoryOptions, pageOptions: ListPageOptions): Promise<Map<string, NamespaceInfo>> {
   return withListRestarts('namespaces', options, async () => {
     const namespaces = new Map<string, NamespaceInfo>();
-    const pages = listPages<V1Namespace>(kc, '/api/v1/namespaces', {}, { pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, agent, ...(options.signal ? { signal: options.signal } : {}) });
-    for await (const items of pages) {
+    for await (const items of listPages<V1Namespace>(kc, '/api/v1/namespaces', {}, pageOptions)) {
       options.signal?.throwIfAborted();
       for (const ns of items) {
         const name = ns.metadata?.name;
@@ -58,12 +58,11 @@ async function listNamespaces(kc: KubeConfig, options: InventoryOptions, agent: 
   });
 }
 
-async function listRunningPods(kc: KubeConfig, options: InventoryOptions, agent: ClusterAgent): Promise<WorkloadFolder> {
+async function listRunningPods(kc: KubeConfig, options: InventoryOptions, pageOptions: ListPageOptions): Promise<WorkloadFolder> {
   return withListRestarts('pods', options, async () => {
     const folder = new WorkloadFolder();
     let page = 0;
-    const pages = runningPodPages(kc, { pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, agent, ...(options.signal ? { signal: options.signal } : {}) });
-    for await (const items of pages) {
+    for await (const items of runningPodPages(kc, pageOptions)) {
       options.signal?.throwIfAborted();
       page += 1;
       for (const pod of items) {
