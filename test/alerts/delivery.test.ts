@@ -4,35 +4,22 @@
  * reports are built directly; time is a settable clock and retry waits are recorded, not slept
  * (except one real 1-second Retry-After).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertKeyOf } from '../../src/alerts/alertKey.js';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
-import { TableStateStore } from '../../src/alerts/tableStateStore.js';
+import type { TableStateStore } from '../../src/alerts/tableStateStore.js';
 import type { StateStore, StoredAlert } from '../../src/alerts/stateStore.js';
 import { alertLine } from '../../src/notify/slackText.js';
 import type { SectionBlock } from '../../src/notify/slackBlocks.js';
 import { WebApiSender } from '../../src/notify/webApiSender.js';
 import type { Finding, ScanReport } from '../../src/report/types.js';
-import { startAzurite, type Azurite } from '../emulators/azurite.js';
 import { startSlackApi, type SlackApiEmulator, type SlackPost } from '../emulators/slackApi.js';
+import { useAzuriteTables } from './azuriteTables.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from './fixtures.js';
 
 const BOT_TOKEN = 'xoxb-1111111111-2222222222222-abcdefghijklmnopqrstuvwx';
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
-});
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-let tableCounter = 0;
+const tables = useAzuriteTables('delivery');
 
 interface Harness {
   slack: SlackApiEmulator;
@@ -55,9 +42,8 @@ async function harness(over: Partial<DeliveryOptions> = {}): Promise<Harness> {
       { name: 'private-team', member: false },
     ],
   });
-  cleanups.push(() => slack.close());
-  tableCounter += 1;
-  const store = new TableStateStore({ connectionString: azurite.connectionString, tableName: `delivery${tableCounter}` });
+  tables.afterTest(() => slack.close());
+  const store = tables.newStore();
   const clock = new TestClock();
   const { sleep, waits } = fakeSleep();
   const logger = recordingLogger();
@@ -343,7 +329,7 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
 
   it('retries timeouts, then leaves the post for the next scan', async () => {
     const slow = await startSlackApi({ botToken: BOT_TOKEN, channels: [{ name: 'team-a' }, { name: 'platform-alerts' }], latencyMs: 400 });
-    cleanups.push(() => slow.close());
+    tables.afterTest(() => slow.close());
     const h = await harness();
     const result = await h.scan(prod(api), { sender: new WebApiSender({ botToken: BOT_TOKEN, apiUrl: slow.apiUrl, timeoutMs: 100, logger: h.logger }) });
     expect(result).toMatchObject({ sent: 0, failed: 1 });

@@ -3,34 +3,20 @@
  * against the webhook emulator, state in Azurite. No threads; channel, username and icon
  * are sent as before; 429 (which the library does not retry) honours Retry-After.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
-import { TableStateStore } from '../../src/alerts/tableStateStore.js';
 import { alertLine } from '../../src/notify/slackText.js';
 import { WebhookSender } from '../../src/notify/webhookSender.js';
 import type { ScanReport } from '../../src/report/types.js';
-import { startAzurite, type Azurite } from '../emulators/azurite.js';
 import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../emulators/slackWebhook.js';
+import { useAzuriteTables } from './azuriteTables.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from './fixtures.js';
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
-});
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-let counter = 0;
+const tables = useAzuriteTables('webhook');
 async function harness() {
   const webhook: SlackWebhookReceiver = await startSlackWebhookReceiver();
-  cleanups.push(() => webhook.close());
-  counter += 1;
-  const store = new TableStateStore({ connectionString: azurite.connectionString, tableName: `webhook${counter}` });
+  tables.afterTest(() => webhook.close());
+  const store = tables.newStore();
   const clock = new TestClock();
   const { sleep, waits } = fakeSleep();
   const logger = recordingLogger();
