@@ -42,6 +42,8 @@ export interface RegistryTagLookupOptions {
   logger: Logger;
   /** Entra audience of ACR (default the public cloud's). */
   audience?: string;
+  /** Aborted when the scan run ends: every request of this lookup still in flight is cancelled. */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_AUDIENCE = 'https://containerregistry.azure.net';

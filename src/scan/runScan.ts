@@ -55,8 +55,10 @@ export function createTagLookup(
   credential: TokenCredential,
   logger: Logger,
   matchesTagPattern: (tag: string) => boolean = compileTagPattern(config.tagPattern),
+  signal?: AbortSignal,
 ): RegistryTagLookup {
   return new RegistryTagLookup({
+    ...(signal ? { signal } : {}),
     credential,
     registries: config.registries,
     matchesTagPattern,
