@@ -2,18 +2,41 @@
  * The settings, read from the environment (Function app settings, or the shell for the CLI)
  * through one zod schema. Every problem is reported at once, one line per problem, with an
  * example of a good value; secret values never appear in messages.
+ *
+ * Longer than most modules: the list of variables, their defaults, examples, the `Config`
+ * type and the schema stay in one file so that they change together. The value parsers are
+ * in settingValues.ts, urlSettings.ts, registrySettings.ts and scanSchedule.ts.
  */
 import { z } from 'zod';
-import { DEFAULT_TAG_PATTERN, validateTagPattern } from '../registry/tagPattern.js';
-import { quoteValue } from '../util/cutText.js';
-import { CLUSTER_RESOURCE_ID_EXAMPLE, ClusterTargetsError, parseClusterTargets, splitList, type ClusterTarget } from './clusterTargets.js';
-import { formatDuration, parseDuration } from './duration.js';
-import { InvalidSetting, SECRET_NOTE, type SettingProblem } from './invalidSetting.js';
+import { DEFAULT_TAG_PATTERN } from '../registry/tagPattern.js';
+import { CLUSTER_RESOURCE_ID_EXAMPLE, type ClusterTarget } from './clusterTargets.js';
+import { parseDuration } from './duration.js';
+import { InvalidSetting } from './invalidSetting.js';
 import { nonAcrRegistryProblems, parseRegistries } from './registrySettings.js';
 import { DEFAULT_SCAN_SCHEDULE, resolveScanSchedule, type ResolvedScanSchedule } from './scanSchedule.js';
+import {
+  DURATION_BOUNDS,
+  duration,
+  integer,
+  parseBoolean,
+  parseBotToken,
+  parseChannel,
+  parseClustersSetting,
+  parseEmoji,
+  parseFanout,
+  parseGuid,
+  parseLabelKey,
+  parseNamespaces,
+  parseQueueName,
+  parseTableName,
+  parseTagPattern,
+  parseUsername,
+  type ScanFanout,
+} from './settingValues.js';
 import { parseArmEndpoint, parseSlackApiUrl, parseWebhookUrl } from './urlSettings.js';
 
 export type { ClusterTarget } from './clusterTargets.js';
+export { DURATION_BOUNDS, FUNCTION_TIMEOUT_MS, type ScanFanout } from './settingValues.js';
 
 /** Every environment variable the configuration reads, in the order problems are reported. */
 export const CONFIG_VARIABLES = [
@@ -115,8 +138,6 @@ export const CONFIG_EXAMPLES: Readonly<Record<ConfigVariable, string>> = {
   SCAN_FANOUT: 'queue',
   SCAN_QUEUE: 'acrsync-clusters',
 };
-
-export type ScanFanout = 'inline' | 'queue';
 
 export interface SlackConfig {
   webhookUrl?: string;
@@ -232,186 +253,12 @@ function optional<T>(parse: (value: string) => T): (value: string | undefined) =
   return (value) => (value === undefined ? undefined : parse(value));
 }
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-      throw new InvalidSetting(`${quoteValue(value)} is not a whole number from ${min} to ${max}`);
-    }
-    return number;
-  };
-}
-
-/** host.json's `functionTimeout` (01:00:00): the longest a function invocation may run. */
-export const FUNCTION_TIMEOUT_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-interface DurationBounds {
-  allowZero: boolean;
-  maxMs: number;
-  /** Why the maximum, for the message. */
-  why: string;
-}
-
-/**
- * The duration settings and their bounds. CLUSTER_TIMEOUT arms a timer and is a budget within
- * the invocation: a longer one can never end before the host kills the function (and one above
- * 2^31 ms overflowed Node's timer into firing at once). GRACE_PERIOD and NOTIFY_REPEAT_INTERVAL
- * feed no timer, only comparisons of times; they are bounded so that a slip of unit cannot
- * silence alerts for months.
- */
-export const DURATION_BOUNDS = {
-  GRACE_PERIOD: { allowZero: true, maxMs: 7 * DAY_MS, why: 'a release that is not rolled out within a week is drift' },
-  CLUSTER_TIMEOUT: {
-    allowZero: false,
-    maxMs: FUNCTION_TIMEOUT_MS,
-    why: "the function may run for 1h at most (host.json functionTimeout), and one cluster's budget cannot outlast it",
-  },
-  NOTIFY_REPEAT_INTERVAL: { allowZero: true, maxMs: 30 * DAY_MS, why: 'a reminder rarer than monthly reminds no one' },
-} as const satisfies Readonly<Record<string, DurationBounds>>;
-
-function duration(bounds: DurationBounds) {
-  return (value: string): number => {
-    let ms: number;
-    try {
-      ms = parseDuration(value);
-    } catch (error) {
-      throw new InvalidSetting((error as Error).message);
-    }
-    if (ms === 0 && !bounds.allowZero) throw new InvalidSetting(`${quoteValue(value)} must be longer than zero`);
-    if (ms > bounds.maxMs) throw new InvalidSetting(`${quoteValue(value)} is longer than the maximum of ${formatDuration(bounds.maxMs)}: ${bounds.why}`);
-    return ms;
-  };
-}
-
-const TRUE_WORDS = new Set(['true', '1', 'yes']);
-const FALSE_WORDS = new Set(['false', '0', 'no']);
-
-function boolean(value: string): boolean {
-  const word = value.toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  throw new InvalidSetting(`${quoteValue(value)} is not a boolean; use true/false, 1/0 or yes/no`);
-}
-
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-
-function parseNamespaces(value: string): string[] {
-  const names: string[] = [];
-  const problems: SettingProblem[] = [];
-  for (const name of splitList(value)) {
-    if (!NAMESPACE.test(name)) {
-      problems.push({ message: `${quoteValue(name)} is not a Kubernetes namespace name (lowercase letters, digits and "-", at most 63)` });
-    } else if (!names.includes(name)) {
-      names.push(name);
-    }
-  }
-  if (problems.length > 0) throw new InvalidSetting(problems);
-  return names;
-}
-
-const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
-const SLACK_CHANNEL_NAME = /^[\p{Ll}\p{Lo}\p{N}_-]{1,80}$/u;
-
-function parseChannel(value: string): string {
-  const channel = value.startsWith('#') ? value.slice(1) : value;
-  if (SLACK_CHANNEL_ID.test(channel) || SLACK_CHANNEL_NAME.test(channel)) return channel;
-  throw new InvalidSetting(
-    `${quoteValue(value)} is neither a channel name (lowercase letters, digits, "-" and "_", at most 80) nor a channel ID (C0123456789)`,
-  );
-}
-
-const LABEL_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
-
-function parseLabelKey(value: string): string {
-  const slash = value.lastIndexOf('/');
-  const prefix = slash === -1 ? undefined : value.slice(0, slash);
-  const name = slash === -1 ? value : value.slice(slash + 1);
-  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
-  if (!prefixOk || !LABEL_NAME.test(name)) {
-    throw new InvalidSetting(`${quoteValue(value)} is not a Kubernetes label key ([prefix/]name, name at most 63 letters, digits, "-", "_", ".")`);
-  }
-  return value;
-}
-
-function parseEmoji(value: string): string {
-  const name = value.replace(/^:/, '').replace(/:$/, '').toLowerCase();
-  if (!/^[a-z0-9_+'-]+$/.test(name)) throw new InvalidSetting(`${quoteValue(value)} is not an emoji name like warning or :warning:`);
-  return name;
-}
-
-function parseUsername(value: string): string {
-  if (value.length > 80) throw new InvalidSetting(`is ${value.length} characters long; Slack allows at most 80`);
-  return value;
-}
-
-function parseBotToken(value: string): string {
-  if (!/^xoxb-[A-Za-z0-9-]+$/.test(value)) {
-    throw new InvalidSetting(`must be a Slack bot token, which starts with "xoxb-" ${SECRET_NOTE}`);
-  }
-  return value;
-}
-
-function parseTagPattern(value: string): string {
-  const problem = validateTagPattern(value);
-  if (problem) throw new InvalidSetting(problem);
-  return value;
-}
-
-function parseGuid(value: string): string {
-  if (!GUID.test(value)) throw new InvalidSetting(`${quoteValue(value)} is not a GUID (the managed identity's client ID)`);
-  return value;
-}
-
-function parseTableName(value: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(value)) {
-    throw new InvalidSetting(`${quoteValue(value)} is not an Azure table name (3-63 letters and digits, starting with a letter)`);
-  }
-  if (value.toLowerCase() === 'tables') throw new InvalidSetting(`"tables" is reserved by Azure Table storage`);
-  return value;
-}
-
-function parseFanout(value: string): ScanFanout {
-  const fanout = value.toLowerCase();
-  if (fanout === 'inline' || fanout === 'queue') return fanout;
-  throw new InvalidSetting(`${quoteValue(value)} must be "inline" (scan every cluster in the timer run) or "queue" (one queue message per cluster)`);
-}
-
-function parseQueueName(value: string): string {
-  if (value.length < 3 || value.length > 63 || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(value)) {
-    throw new InvalidSetting(
-      `${quoteValue(value)} is not an Azure queue name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit)`,
-    );
-  }
-  return value;
-}
-
-function clusters(requireClusters: boolean) {
-  return (value: string | undefined): ClusterTarget[] => {
-    let targets: ClusterTarget[] = [];
-    if (value !== undefined) {
-      try {
-        targets = parseClusterTargets(value);
-      } catch (error) {
-        if (!(error instanceof ClusterTargetsError)) throw error;
-        throw new InvalidSetting(error.problems.map((p) => ({ message: `entry ${quoteValue(p.entry)}: ${p.message}`, example: p.example })));
-      }
-    }
-    if (targets.length === 0 && requireClusters) {
-      throw new InvalidSetting('is required: list the AKS clusters to scan (resource IDs or subscription:<id>), comma-separated');
-    }
-    return targets;
-  };
-}
-
 /** The schema over the environment; its output is the `Config`. */
 export function createConfigSchema(options: LoadConfigOptions = {}) {
   const shape = {
-    CLUSTERS: field('CLUSTERS', clusters(options.requireClusters ?? false)),
+    CLUSTERS: field('CLUSTERS', parseClustersSetting(options.requireClusters ?? false)),
     REGISTRIES: field('REGISTRIES', parseRegistries),
-    ALLOW_ANY_REGISTRY_HOST: field('ALLOW_ANY_REGISTRY_HOST', withDefault(boolean, CONFIG_DEFAULTS.ALLOW_ANY_REGISTRY_HOST)),
+    ALLOW_ANY_REGISTRY_HOST: field('ALLOW_ANY_REGISTRY_HOST', withDefault(parseBoolean, CONFIG_DEFAULTS.ALLOW_ANY_REGISTRY_HOST)),
     TAG_PATTERN: field('TAG_PATTERN', withDefault(parseTagPattern, CONFIG_DEFAULTS.TAG_PATTERN)),
     GRACE_PERIOD: field('GRACE_PERIOD', withDefault(duration(DURATION_BOUNDS.GRACE_PERIOD), parseDuration(CONFIG_DEFAULTS.GRACE_PERIOD))),
     ACR_MAX_RESULTS: field('ACR_MAX_RESULTS', withDefault(integer(1, 10_000), CONFIG_DEFAULTS.ACR_MAX_RESULTS)),
@@ -424,7 +271,7 @@ export function createConfigSchema(options: LoadConfigOptions = {}) {
     SLACK_CHANNEL_LABEL: field('SLACK_CHANNEL_LABEL', withDefault(parseLabelKey, CONFIG_DEFAULTS.SLACK_CHANNEL_LABEL)),
     SLACK_ICON_EMOJI: field('SLACK_ICON_EMOJI', withDefault(parseEmoji, CONFIG_DEFAULTS.SLACK_ICON_EMOJI)),
     SLACK_USERNAME: field('SLACK_USERNAME', withDefault(parseUsername, CONFIG_DEFAULTS.SLACK_USERNAME)),
-    ACR_SYNC_DEBUG: field('ACR_SYNC_DEBUG', withDefault(boolean, false)),
+    ACR_SYNC_DEBUG: field('ACR_SYNC_DEBUG', withDefault(parseBoolean, false)),
     AZURE_CLIENT_ID: field('AZURE_CLIENT_ID', optional(parseGuid)),
     ARM_ENDPOINT: field('ARM_ENDPOINT', withDefault(parseArmEndpoint, CONFIG_DEFAULTS.ARM_ENDPOINT)),
     // Never fails: a bad schedule becomes a warning (see `resolveScanSchedule`), so scanNow still works.
@@ -434,7 +281,7 @@ export function createConfigSchema(options: LoadConfigOptions = {}) {
       'NOTIFY_REPEAT_INTERVAL',
       withDefault(duration(DURATION_BOUNDS.NOTIFY_REPEAT_INTERVAL), parseDuration(CONFIG_DEFAULTS.NOTIFY_REPEAT_INTERVAL)),
     ),
-    NOTIFY_RESOLVED: field('NOTIFY_RESOLVED', withDefault(boolean, true)),
+    NOTIFY_RESOLVED: field('NOTIFY_RESOLVED', withDefault(parseBoolean, true)),
     STATE_TABLE: field('STATE_TABLE', withDefault(parseTableName, CONFIG_DEFAULTS.STATE_TABLE)),
     SCAN_FANOUT: field('SCAN_FANOUT', withDefault(parseFanout, CONFIG_DEFAULTS.SCAN_FANOUT as ScanFanout)),
     SCAN_QUEUE: field('SCAN_QUEUE', withDefault(parseQueueName, CONFIG_DEFAULTS.SCAN_QUEUE)),
