@@ -10,6 +10,7 @@
  * - `subscription:S`, every AKS cluster of a subscription, optionally only those with a tag:
  *   `subscription:S?tag=key:value`.
  */
+import { QUOTED_VALUE_MAX, cutText, quoteValue } from '../util/cutText.js';
 
 export interface ResourceClusterTarget {
   kind: 'resource';
@@ -54,7 +55,7 @@ export class ClusterTargetsError extends Error {
 }
 
 function describeEntry(entry: string): string {
-  return `cluster entry "${entry}"`;
+  return `cluster entry ${quoteValue(entry)}`;
 }
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -81,21 +82,21 @@ function parseSubscriptionEntry(entry: string): EntryResult {
   const question = body.indexOf('?');
   const subscriptionId = (question === -1 ? body : body.slice(0, question)).trim();
   if (subscriptionId.length === 0) return { message: 'the subscription ID is missing', example };
-  if (!GUID.test(subscriptionId)) return { message: `subscription ID "${subscriptionId}" is not a GUID`, example };
+  if (!GUID.test(subscriptionId)) return { message: `subscription ID ${quoteValue(subscriptionId)} is not a GUID`, example };
   if (question === -1) return { target: { kind: 'subscription', subscriptionId } };
 
   const query = body.slice(question + 1);
   const equals = query.indexOf('=');
   const parameter = equals === -1 ? query : query.slice(0, equals);
   if (parameter.trim().toLowerCase() !== 'tag' || equals === -1) {
-    return { message: `only a "?tag=key:value" filter is supported after the subscription ID, not "?${query}"`, example };
+    return { message: `only a "?tag=key:value" filter is supported after the subscription ID, not ${quoteValue(`?${query}`)}`, example };
   }
   const filter = query.slice(equals + 1);
   const colon = filter.indexOf(':');
   const key = colon === -1 ? '' : filter.slice(0, colon).trim();
   const value = colon === -1 ? '' : filter.slice(colon + 1).trim();
   if (colon === -1 || key.length === 0 || value.length === 0) {
-    return { message: `tag filter "${filter}" must be key:value with both parts non-empty`, example };
+    return { message: `tag filter ${quoteValue(filter)} must be key:value with both parts non-empty`, example };
   }
   return { target: { kind: 'subscription', subscriptionId, tag: { key, value } } };
 }
@@ -115,7 +116,7 @@ function parseResourceEntry(entry: string): EntryResult {
     }
     if (!ALIAS.test(alias)) {
       return {
-        message: `alias "${alias}" must be 1-63 letters, digits, ".", "_" or "-", starting and ending with a letter or digit`,
+        message: `alias ${quoteValue(alias)} must be 1-63 letters, digits, ".", "_" or "-", starting and ending with a letter or digit`,
         example,
       };
     }
@@ -138,18 +139,18 @@ function parseResourceEntry(entry: string): EntryResult {
   if (!keywordsMatch || subscriptionId === undefined || resourceGroup === undefined || name === undefined) {
     const isAksType = `${namespace}/${type}`.toLowerCase() === 'microsoft.containerservice/managedclusters';
     if (segments.length === 8 && segments[4]?.toLowerCase() === 'providers' && !isAksType) {
-      return { message: `resource type ${namespace}/${type} is not an AKS cluster (Microsoft.ContainerService/managedClusters)`, example };
+      return { message: `resource type ${cutText(`${namespace}/${type}`, QUOTED_VALUE_MAX)} is not an AKS cluster (Microsoft.ContainerService/managedClusters)`, example };
     }
     return {
       message: 'is not an AKS resource ID of the form /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>',
       example,
     };
   }
-  if (!GUID.test(subscriptionId)) return { message: `subscription ID "${subscriptionId}" is not a GUID`, example };
+  if (!GUID.test(subscriptionId)) return { message: `subscription ID ${quoteValue(subscriptionId)} is not a GUID`, example };
   if (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.')) {
-    return { message: `resource group name "${resourceGroup}" is not valid`, example };
+    return { message: `resource group name ${quoteValue(resourceGroup)} is not valid`, example };
   }
-  if (!CLUSTER_NAME.test(name)) return { message: `cluster name "${name}" is not a valid AKS cluster name`, example };
+  if (!CLUSTER_NAME.test(name)) return { message: `cluster name ${quoteValue(name)} is not a valid AKS cluster name`, example };
   return {
     target: {
       kind: 'resource',
@@ -195,7 +196,7 @@ export function parseClusterTargets(value: string): ClusterTarget[] {
     if (sameTarget !== undefined) {
       problems.push({
         entry,
-        message: `lists the same ${target.kind === 'resource' ? 'cluster' : 'subscription'} as "${sameTarget}"`,
+        message: `lists the same ${target.kind === 'resource' ? 'cluster' : 'subscription'} as ${quoteValue(sameTarget)}`,
         example: target.kind === 'resource' ? CLUSTER_RESOURCE_ID_EXAMPLE : CLUSTER_SUBSCRIPTION_EXAMPLE,
       });
       continue;
@@ -207,7 +208,7 @@ export function parseClusterTargets(value: string): ClusterTarget[] {
       if (sameName !== undefined) {
         problems.push({
           entry,
-          message: `display name "${target.displayName}" is already used by "${sameName}"; give one of them an alias (alias=/subscriptions/…)`,
+          message: `display name ${quoteValue(target.displayName)} is already used by ${quoteValue(sameName)}; give one of them an alias (alias=/subscriptions/…)`,
           example: CLUSTER_RESOURCE_ID_EXAMPLE,
         });
         continue;

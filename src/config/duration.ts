@@ -1,6 +1,7 @@
 /**
  * Durations in settings (`90s`, `3m`, `1h30m`, `500ms`, `2d`) and in messages (`1h 5m`).
  */
+import { cutText, quoteValue } from '../util/cutText.js';
 
 const UNIT_MS = {
   d: 86_400_000,
@@ -24,9 +25,9 @@ export function parseDuration(text: string): number {
   const input = typeof text === 'string' ? text.trim() : '';
   if (input.length === 0) throw new Error(`duration is empty; expected e.g. ${EXAMPLES}`);
   if (/^0+$/.test(input)) return 0;
-  if (/^-/.test(input)) throw new Error(`duration "${input}" is negative; expected e.g. ${EXAMPLES}`);
+  if (/^-/.test(input)) throw new Error(`duration ${quoteValue(input)} is negative; expected e.g. ${EXAMPLES}`);
   if (/^\d+(?:\.\d+)?$/.test(input)) {
-    throw new Error(`duration "${input}" has no unit; write e.g. ${input}s or ${input}m`);
+    throw new Error(`duration ${quoteValue(input)} has no unit; write e.g. ${cutText(input, 20)}s or ${cutText(input, 20)}m`);
   }
 
   const lower = input.toLowerCase();
@@ -38,19 +39,19 @@ export function parseDuration(text: string): number {
     COMPONENT.lastIndex = position;
     const match = COMPONENT.exec(lower);
     if (!match) {
-      throw new Error(`duration "${input}" is not understood at "${input.slice(position)}"; expected e.g. ${EXAMPLES}`);
+      throw new Error(`duration ${quoteValue(input)} is not understood at ${quoteValue(input.slice(position))}; expected e.g. ${EXAMPLES}`);
     }
     const unit = match[2] as Unit;
     const rank = UNIT_ORDER.indexOf(unit);
     if (rank <= previous) {
-      throw new Error(`duration "${input}" must give each unit once, largest first (d, h, m, s, ms), e.g. 1h30m`);
+      throw new Error(`duration ${quoteValue(input)} must give each unit once, largest first (d, h, m, s, ms), e.g. 1h30m`);
     }
     previous = rank;
     total += Number(match[1]) * UNIT_MS[unit];
     position = COMPONENT.lastIndex;
     while (lower[position] === ' ') position++;
   }
-  if (!Number.isSafeInteger(Math.round(total))) throw new Error(`duration "${input}" is too long`);
+  if (!Number.isSafeInteger(Math.round(total))) throw new Error(`duration ${quoteValue(input)} is too long`);
   return Math.round(total);
 }
 

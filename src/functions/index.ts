@@ -4,16 +4,22 @@
  */
 import azureFunctions from '@azure/functions';
 import { CONFIG_DEFAULTS } from '../config/config.js';
+import { resolveScanSchedule } from '../config/scanSchedule.js';
 import { scanClusterQueueHandler } from './scanClusterQueueHandler.js';
 import { scanNowHandler, scanTimerHandler } from './scanHandlers.js';
 
 const { app } = azureFunctions;
 
-/** Every 5 minutes (six-field NCRONTAB) unless the app setting SCAN_SCHEDULE says otherwise. */
-export const DEFAULT_SCAN_SCHEDULE = '0 */5 * * * *';
+export { DEFAULT_SCAN_SCHEDULE } from '../config/scanSchedule.js';
 
+/**
+ * The schedule is checked here as the host checks it, and only a valid one is registered: an
+ * invalid one would put the timer function in error on the host, and no scan would ever run.
+ * The default runs instead; every timer run and every scanNow response says so (the
+ * configuration's `warnings`) until SCAN_SCHEDULE is fixed.
+ */
 app.timer('scan', {
-  schedule: process.env.SCAN_SCHEDULE?.trim() || DEFAULT_SCAN_SCHEDULE,
+  schedule: resolveScanSchedule(process.env.SCAN_SCHEDULE).expression,
   handler: scanTimerHandler,
 });
 

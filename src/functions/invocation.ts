@@ -12,12 +12,25 @@ export function contextLogger(context: InvocationContext, debug: boolean): Logge
   }, debug);
 }
 
-/** The app settings as configuration; a bad setting is logged and fails the invocation. */
+/**
+ * Logs each configuration warning as an error line: a problem that does not stop this run
+ * (an invalid SCAN_SCHEDULE, replaced by the default) must still be seen and fixed.
+ */
+export function logConfigWarnings(config: Config, context: InvocationContext): void {
+  for (const warning of config.warnings) {
+    context.error(`acr-aks-sync configuration warning: ${warning.variable}: ${warning.message} (e.g. ${warning.example})`);
+  }
+}
+
+/** The app settings as configuration; a bad setting is logged and fails the invocation, a warning is logged. */
 export function loadFunctionConfig(context: InvocationContext): Config {
+  let config: Config;
   try {
-    return loadConfig(process.env, { requireClusters: true });
+    config = loadConfig(process.env, { requireClusters: true });
   } catch (error) {
     context.error(`acr-aks-sync configuration error: ${(error as Error).message}`);
     throw error;
   }
+  logConfigWarnings(config, context);
+  return config;
 }

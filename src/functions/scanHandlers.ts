@@ -7,17 +7,13 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@a
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import type { Logger } from '../log/logger.js';
-import { contextLogger, loadFunctionConfig } from './invocation.js';
+import { contextLogger, loadFunctionConfig, logConfigWarnings } from './invocation.js';
 import type { ScanReport } from '../report/types.js';
 import { createAzureCredential, runScan, type ScanRunResult } from '../scan/runScan.js';
 import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
 import { clustersToQueue } from '../fanout/clusterFanout.js';
 import { createScanQueueClient, enqueueClusterScans } from '../fanout/scanQueue.js';
-
-interface ScanRequest {
-  clusterNames: string[];
-  dryRun: boolean;
-}
+import { parseScanRequest, type ScanRequest } from './scanRequest.js';
 
 async function scanWithConfig(config: Config, request: ScanRequest, logger: Logger): Promise<ScanRunResult | { unknown: string[]; known: string[] }> {
   const credential = createAzureCredential(config);
@@ -63,37 +59,6 @@ export async function scanTimerHandler(_timer: Timer, context: InvocationContext
   }
 }
 
-const BOOLEAN_VALUES: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false, '': true };
-
-function parseScanRequest(request: HttpRequest, body: unknown): ScanRequest | string {
-  const allowed = new Set(['cluster', 'dryRun', 'code']);
-  for (const key of request.query.keys()) {
-    if (!allowed.has(key)) return `unknown query parameter "${key}"; use cluster= (repeatable) and dryRun=true|false`;
-  }
-  const clusterNames = request.query.getAll('cluster').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  let dryRun = false;
-  const dryRunText = request.query.get('dryRun');
-  if (dryRunText !== null) {
-    const parsed = BOOLEAN_VALUES[dryRunText.toLowerCase()];
-    if (parsed === undefined) return `dryRun must be true or false, got "${dryRunText.slice(0, 40)}"`;
-    dryRun = parsed;
-  }
-  if (body !== undefined) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the request body must be a JSON object like {"clusters": ["prod-aks"], "dryRun": true}';
-    const b = body as { clusters?: unknown; dryRun?: unknown };
-    for (const key of Object.keys(b)) if (key !== 'clusters' && key !== 'dryRun') return `unknown body field "${key}"; use clusters and dryRun`;
-    if (b.clusters !== undefined) {
-      if (!Array.isArray(b.clusters) || !b.clusters.every((c) => typeof c === 'string')) return '"clusters" must be an array of cluster names';
-      clusterNames.push(...(b.clusters as string[]));
-    }
-    if (b.dryRun !== undefined) {
-      if (typeof b.dryRun !== 'boolean') return '"dryRun" must be true or false';
-      dryRun = b.dryRun;
-    }
-  }
-  return { clusterNames, dryRun };
-}
-
 export async function scanNowHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   let body: unknown;
   if (request.method === 'POST') {
@@ -118,11 +83,14 @@ export async function scanNowHandler(request: HttpRequest, context: InvocationCo
     }
     throw error;
   }
+  logConfigWarnings(config, context);
+  // Said in every response while they last: an invalid SCAN_SCHEDULE means the timer runs on the default.
+  const warnings = config.warnings.length > 0 ? { warnings: config.warnings } : {};
   const logger = contextLogger(context, config.debug);
   const result = await scanWithConfig(config, parsed, logger);
   if (!('report' in result)) {
-    return { status: 404, jsonBody: { error: `unknown cluster(s): ${result.unknown.join(', ')}`, knownClusters: result.known } };
+    return { status: 404, jsonBody: { error: `unknown cluster(s): ${result.unknown.join(', ')}`, knownClusters: result.known, ...warnings } };
   }
   logSummary(result.report, logger);
-  return { status: 200, jsonBody: { ...result.report, dryRun: parsed.dryRun, notifications: result.notifications } };
+  return { status: 200, jsonBody: { ...result.report, dryRun: parsed.dryRun, notifications: result.notifications, ...warnings } };
 }

@@ -27,6 +27,8 @@ export interface InvalidImageReference {
 
 export type ParsedImageReference = ImageReference | InvalidImageReference;
 
+import { quoteValue } from '../util/cutText.js';
+
 // ---------------------------------------------------------------------------------------------
 // The grammar of github.com/distribution/reference (regexp.go), which containerd and the
 // kubelet use. Kept as separate pieces so each part of a reference gets its own error message.
@@ -68,13 +70,13 @@ export function isValidRegistryHost(host: string): boolean {
 export function digestError(digest: string): string | undefined {
   const colon = digest.indexOf(':');
   if (colon <= 0 || colon === digest.length - 1) {
-    return `digest "${digest}" must have the form algorithm:hex, e.g. sha256:<64 hex digits>`;
+    return `digest ${quoteValue(digest)} must have the form algorithm:hex, e.g. sha256:<64 hex digits>`;
   }
-  if (!DIGEST_SHAPE.test(digest)) return `digest "${digest}" is malformed; expected algorithm:hex, e.g. sha256:<64 hex digits>`;
+  if (!DIGEST_SHAPE.test(digest)) return `digest ${quoteValue(digest)} is malformed; expected algorithm:hex, e.g. sha256:<64 hex digits>`;
   const algorithm = digest.slice(0, colon);
   const encoded = digest.slice(colon + 1);
   const length = DIGEST_HEX_LENGTH[algorithm];
-  if (length === undefined) return `unsupported digest algorithm "${algorithm}" (expected sha256, sha384 or sha512)`;
+  if (length === undefined) return `unsupported digest algorithm ${quoteValue(algorithm)} (expected sha256, sha384 or sha512)`;
   if (encoded.length !== length) return `${algorithm} digest must have ${length} hex digits, got ${encoded.length}`;
   if (!/^[a-f0-9]+$/.test(encoded)) return `${algorithm} digest must use lowercase hex digits`;
   return undefined;
@@ -127,7 +129,7 @@ export function parseImageReference(reference: string): ParsedImageReference {
     registry = DOCKER_HUB_REGISTRY;
     remainder = namePart;
   } else {
-    if (!isValidRegistryHost(first)) return invalid(original, `registry "${first}" is not a valid host[:port]`);
+    if (!isValidRegistryHost(first)) return invalid(original, `registry ${quoteValue(first)} is not a valid host[:port]`);
     registry = first.toLowerCase();
     remainder = namePart.slice(slash + 1);
     if (registry === LEGACY_DOCKER_HUB_REGISTRY) registry = DOCKER_HUB_REGISTRY;
@@ -143,15 +145,15 @@ export function parseImageReference(reference: string): ParsedImageReference {
   }
   if (repository.length === 0) return invalid(original, 'repository name is empty');
   if (repository.toLowerCase() !== repository) {
-    return invalid(original, `repository name "${repository}" must be lowercase`);
+    return invalid(original, `repository name ${quoteValue(repository)} must be lowercase`);
   }
   if (registry === DOCKER_HUB_REGISTRY && !repository.includes('/')) repository = OFFICIAL_REPOSITORY_PREFIX + repository;
   for (const component of repository.split('/')) {
-    if (component.length === 0) return invalid(original, `repository name "${repository}" has an empty path component`);
+    if (component.length === 0) return invalid(original, `repository name ${quoteValue(repository)} has an empty path component`);
     if (!PATH_COMPONENT.test(component)) {
       return invalid(
         original,
-        `repository path component "${component}" is invalid: use lowercase letters and digits, separated by ".", "_", "__" or "-"`,
+        `repository path component ${quoteValue(component)} is invalid: use lowercase letters and digits, separated by ".", "_", "__" or "-"`,
       );
     }
   }
@@ -164,7 +166,7 @@ export function parseImageReference(reference: string): ParsedImageReference {
     if (tag.length === 0) return invalid(original, 'tag after ":" is empty');
     if (tag.length > TAG_LENGTH_MAX) return invalid(original, `tag is ${tag.length} characters long; the limit is ${TAG_LENGTH_MAX}`);
     if (!TAG.test(tag)) {
-      return invalid(original, `tag "${tag}" is invalid: use letters, digits, "_", "." and "-", not starting with "." or "-"`);
+      return invalid(original, `tag ${quoteValue(tag)} is invalid: use letters, digits, "_", "." and "-", not starting with "." or "-"`);
     }
   } else if (digest === undefined) {
     tag = 'latest';

@@ -10,6 +10,8 @@
  * catastrophic backtracking on patterns like `*a*a*a*a*b`.
  */
 
+import { quoteValue } from '../util/cutText.js';
+
 export const DEFAULT_TAG_PATTERN = 'prod-*';
 
 /** Characters a tag can contain (`[\w.-]`, see the reference grammar). */
@@ -47,7 +49,7 @@ function parseGlob(glob: string): { tokens: Token[] } | { error: string } {
         const dash = chars[j + 1];
         const to = chars[j + 2];
         if (dash === '-' && to !== undefined && to !== ']') {
-          if (to < from) return { error: `character range "${from}-${to}" in tag pattern "${glob}" is reversed` };
+          if (to < from) return { error: `character range ${quoteValue(`${from}-${to}`)} in tag pattern ${quoteValue(glob)} is reversed` };
           ranges.push({ from, to });
           j += 3;
         } else {
@@ -56,8 +58,8 @@ function parseGlob(glob: string): { tokens: Token[] } | { error: string } {
         }
         firstMember = false;
       }
-      if (j >= chars.length) return { error: `tag pattern "${glob}" has a "[" without its closing "]"` };
-      if (ranges.length === 0) return { error: `tag pattern "${glob}" has an empty character class "[]"` };
+      if (j >= chars.length) return { error: `tag pattern ${quoteValue(glob)} has a "[" without its closing "]"` };
+      if (ranges.length === 0) return { error: `tag pattern ${quoteValue(glob)} has an empty character class "[]"` };
       tokens.push({
         kind: 'one',
         matches: (c) => ranges.some((r) => c >= r.from && c <= r.to) !== negated,
@@ -66,7 +68,7 @@ function parseGlob(glob: string): { tokens: Token[] } | { error: string } {
     } else {
       if (!TAG_CHARACTER.test(char)) {
         return {
-          error: `tag pattern "${glob}" contains "${char}", which no tag can contain (tags use letters, digits, "_", "." and "-")`,
+          error: `tag pattern ${quoteValue(glob)} contains ${JSON.stringify(char)} at character ${i + 1}, which no tag can contain (tags use letters, digits, "_", "." and "-")`,
         };
       }
       tokens.push({ kind: 'one', matches: (c) => c === char });

@@ -4,6 +4,16 @@ import type { WorkloadContainer } from '../inventory/workloads.js';
 import type { TagInfo } from '../registry/types.js';
 import type { Finding, FindingStatus, StatusCounts } from '../report/types.js';
 import { FINDING_STATUSES } from '../report/types.js';
+import { cutText } from '../util/cutText.js';
+
+/**
+ * The longest image reference a report carries whole: a valid one is at most 520 characters
+ * (255 name, 128 tag, a sha512 digest and the separators); the pod spec can hold far more,
+ * and three 1 MB references must not make a 4.7 MB report.
+ */
+export const REPORT_IMAGE_MAX = 600;
+/** Reasons are ours and short; this only stops a quoted input that slipped through. */
+export const REPORT_REASON_MAX = 2_000;
 
 export function buildFinding(
   container: WorkloadContainer,
@@ -16,7 +26,7 @@ export function buildFinding(
     namespace: container.namespace,
     workload: container.workload,
     container: container.container,
-    image: container.image,
+    image: cutText(container.image, REPORT_IMAGE_MAX),
     registry: ref?.registry ?? null,
     repository: ref?.repository ?? null,
     deployedTag: ref?.tag ?? null,
@@ -25,7 +35,7 @@ export function buildFinding(
     latestDigest: decision.newest?.digest ?? null,
     latestUpdatedAt: decision.newest?.lastUpdatedOn.toISOString() ?? null,
     status: decision.status,
-    ...(decision.reason ? { reason: decision.reason } : {}),
+    ...(decision.reason ? { reason: cutText(decision.reason, REPORT_REASON_MAX) } : {}),
     channel,
     pods: container.pods,
   };

@@ -166,6 +166,8 @@ export async function startBenchHarness(estate: EstateModel, options: HarnessOpt
       NODE_EXTRA_CA_CERTS: pki.caPath,
       CLUSTERS: resourceIds.join(','),
       REGISTRIES: loginServers.join(','),
+      // The emulated registries listen on 127.0.0.1, not on an ACR login server.
+      ALLOW_ANY_REGISTRY_HOST: 'true',
       ARM_ENDPOINT: arm.endpoint,
       ACR_CONCURRENCY: String(options.acrConcurrency),
       ACR_MAX_RESULTS: String(options.acrMaxResults),

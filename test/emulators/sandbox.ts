@@ -235,6 +235,8 @@ export async function startSandbox(pki: TestPki, now: Date = new Date()): Promis
     ...identity.env,
     NODE_EXTRA_CA_CERTS: pki.caPath,
     REGISTRIES: `${prod},${priv}`,
+    // The emulated registries listen on 127.0.0.1, not on an ACR login server.
+    ALLOW_ANY_REGISTRY_HOST: 'true',
     SLACK_WEBHOOK_URL: slack.url,
     SLACK_CHANNEL: 'platform-alerts',
   };

@@ -144,6 +144,8 @@ beforeAll(async () => {
     ARM_ENDPOINT: arm.endpoint,
     CLUSTERS: [`shop=${resourceId('shop-rg', 'shop-aks')}`, resourceId('billing-rg', 'billing-aks')].join(','),
     REGISTRIES: registry.loginServer,
+    // The emulated registry listens on 127.0.0.1, not on an ACR login server.
+    ALLOW_ANY_REGISTRY_HOST: 'true',
     SCAN_FANOUT: 'queue',
     SCAN_QUEUE: QUEUE,
     STATE_TABLE: 'fanoutstate',

@@ -16,7 +16,7 @@ async function registrations(env: Record<string, string>): Promise<unknown> {
   const code = [
     "const f = (await import('@azure/functions')).default;",
     'const calls = [];',
-    "for (const kind of ['timer', 'http', 'storageQueue']) f.app[kind] = (name, options) => calls.push({ kind, name, queueName: options.queueName, connection: options.connection, handler: typeof options.handler });",
+    "for (const kind of ['timer', 'http', 'storageQueue']) f.app[kind] = (name, options) => calls.push({ kind, name, schedule: options.schedule, queueName: options.queueName, connection: options.connection, handler: typeof options.handler });",
     "await import('./dist/src/functions/index.js');",
     'console.log(JSON.stringify(calls));',
   ].join('\n');
@@ -29,7 +29,7 @@ async function registrations(env: Record<string, string>): Promise<unknown> {
 describe('function registration', () => {
   it('registers the timer and the HTTP function, and no queue trigger, by default', async () => {
     expect(await registrations({})).toEqual([
-      { kind: 'timer', name: 'scan', handler: 'function' },
+      { kind: 'timer', name: 'scan', schedule: '0 */5 * * * *', handler: 'function' },
       { kind: 'http', name: 'scanNow', handler: 'function' },
     ]);
   });
@@ -49,4 +49,23 @@ describe('function registration', () => {
     const calls = (await registrations({ SCAN_FANOUT: 'Queue' })) as Array<Record<string, unknown>>;
     expect(calls.find((c) => c.kind === 'storageQueue')?.queueName).toBe('acrsync-clusters');
   });
+
+  // The parser itself is tested in test/unit/scanSchedule.test.ts; each case here is a process.
+  it.each([
+    ['*/10 * * * *', '*/10 * * * *'],
+    ['  0  */15 * * * Mon-Fri ', '0 */15 * * * Mon-Fri'],
+    ['00:10:00', '00:10:00'],
+  ])('registers the timer on a valid SCAN_SCHEDULE %j as %j', async (setting, schedule) => {
+    const calls = (await registrations({ SCAN_SCHEDULE: setting })) as Array<Record<string, unknown>>;
+    expect(calls.find((c) => c.kind === 'timer')?.schedule).toBe(schedule);
+  });
+
+  it.each(['0 0 9 ? * MON', '0 0 0 * * 7', '5'])(
+    'registers the default schedule, never the invalid SCAN_SCHEDULE %j, which would put the timer in error',
+    async (setting) => {
+      const calls = (await registrations({ SCAN_SCHEDULE: setting })) as Array<Record<string, unknown>>;
+      expect(calls.find((c) => c.kind === 'timer')?.schedule).toBe('0 */5 * * * *');
+      expect(calls.map((c) => c.name)).toEqual(['scan', 'scanNow']);
+    },
+  );
 });

@@ -111,6 +111,8 @@ export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
     ARM_ENDPOINT: arm.endpoint,
     CLUSTERS: [`orders=${resourceId('orders-rg', 'orders-aks')}`, resourceId('billing-rg', 'billing-aks'), resourceId('legacy-rg', 'legacy-aks')].join(','),
     REGISTRIES: registry.loginServer,
+    // The emulated registry listens on 127.0.0.1, not on an ACR login server.
+    ALLOW_ANY_REGISTRY_HOST: 'true',
     SLACK_WEBHOOK_URL: slack.url,
     SLACK_CHANNEL: 'platform-alerts',
     AzureWebJobsStorage: storage.connectionString,

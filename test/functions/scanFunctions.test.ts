@@ -128,8 +128,30 @@ describe('scanNow parameters', () => {
   });
 
   it.each([
+    ['?dryrun=true&Cluster=orders', ['orders']],
+    ['?DRYRUN=1&CLUSTER=billing-aks', ['billing-aks']],
+    ['?cluster=orders&Cluster=billing-aks&dryRun=true', ['orders', 'billing-aks']],
+    // the host joins a repeated key with commas
+    ['?cluster=orders,billing-aks&dryRun=true', ['orders', 'billing-aks']],
+    ['?cluster=orders&dryRun=true&DryRun=yes', ['orders']],
+    ['?cluster=orders&dryRun=true,true', ['orders']],
+  ])('takes parameter names in any case: %s', async (query, clusters) => {
+    const before = estate.slack.messages.length;
+    const response = await scanNowHandler(get(query), context());
+    expect(response.status).toBe(200);
+    expect((response.jsonBody as ScanReport & { dryRun: boolean }).dryRun).toBe(true);
+    expect((response.jsonBody as ScanReport).clusters.map((c) => c.name)).toEqual(clusters);
+    expect(estate.slack.messages.length).toBe(before);
+  });
+
+  it.each([
     ['?dryRun=maybe', /dryRun must be true or false/],
     ['?clusters=orders', /unknown query parameter "clusters"/],
+    ['?dry_run=true', /unknown query parameter "dry_run"; use cluster= \(repeatable\) and dryRun=true\|false/],
+    ['?dryRun=true&dryrun=false', /dryRun is given more than once, with different values/],
+    ['?dryRun=true,false', /dryRun is given more than once, with different values/],
+    [`?${'x'.repeat(10_000)}=1`, /^unknown query parameter "x{40}…" \(10000 characters\)/],
+    [`?dryRun=${'y'.repeat(10_000)}`, /^dryRun must be true or false, got "y{40}…" \(10000 characters\)$/],
   ])('answers 400 for %s', async (query, message) => {
     const response = await scanNowHandler(get(query), context());
     expect(response.status).toBe(400);
@@ -139,6 +161,51 @@ describe('scanNow parameters', () => {
   it('answers 400 for a body that is not JSON', async () => {
     const response = await scanNowHandler(new HttpRequest({ method: 'POST', url: 'http://localhost:7071/api/scanNow', body: { string: '{nope' } }), context());
     expect(response.status).toBe(400);
+  });
+});
+
+describe('an invalid SCAN_SCHEDULE', () => {
+  const timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+  beforeAll(() => {
+    process.env.SCAN_SCHEDULE = '0 0 9 ? * MON';
+  });
+  afterAll(() => {
+    delete process.env.SCAN_SCHEDULE;
+  });
+
+  it('does not stop scanNow, which says in its answer and in the log that the default schedule runs', async () => {
+    const response = await scanNowHandler(get('?cluster=orders&dryRun=true'), context());
+    expect(response.status).toBe(200);
+    const body = response.jsonBody as ScanReport & { warnings: unknown };
+    expect(body.clusters.map((c) => c.name)).toEqual(['orders']);
+    expect(body.warnings).toEqual([
+      {
+        variable: 'SCAN_SCHEDULE',
+        message: expect.stringMatching(/^day field "\?": .*; the timer runs on the default schedule "0 \*\/5 \* \* \* \*" until SCAN_SCHEDULE is fixed$/),
+        example: '0 0 9 1,15 * *',
+      },
+    ]);
+    expect(logs.filter((l) => l.startsWith('error acr-aks-sync configuration warning: SCAN_SCHEDULE: day field "?"'))).toHaveLength(1);
+  });
+
+  it('is in the 404 answer too', async () => {
+    const response = await scanNowHandler(get('?cluster=nope&dryRun=true'), context());
+    expect(response.status).toBe(404);
+    expect(response.jsonBody).toMatchObject({ error: 'unknown cluster(s): nope', warnings: [{ variable: 'SCAN_SCHEDULE' }] });
+  });
+
+  it('is logged as an error by every timer run, which still scans', async () => {
+    await scanTimerHandler(timer, context());
+    expect(logs.filter((l) => l.startsWith('error acr-aks-sync configuration warning: SCAN_SCHEDULE:'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('scan finished'))).toHaveLength(1);
+  });
+
+  it('answers without warnings once it is valid', async () => {
+    process.env.SCAN_SCHEDULE = '0 0 9 * * Mon';
+    const response = await scanNowHandler(get('?cluster=orders&dryRun=true'), context());
+    expect(response.status).toBe(200);
+    expect(response.jsonBody).not.toHaveProperty('warnings');
+    expect(logs.filter((l) => l.includes('configuration warning'))).toEqual([]);
   });
 });
 

@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CONFIG_EXAMPLES,
   CONFIG_VARIABLES,
   ConfigError,
   DEFAULT_EXCLUDED_NAMESPACES,
+  DURATION_BOUNDS,
+  FUNCTION_TIMEOUT_MS,
   SECRET_VARIABLES,
   loadConfig,
   type Config,
@@ -46,6 +50,7 @@ describe('loadConfig: defaults', () => {
       stateTable: 'acrsyncstate',
       scanFanout: 'inline',
       scanQueue: 'acrsync-clusters',
+      warnings: [],
     } satisfies Config);
   });
 
@@ -90,8 +95,8 @@ describe('loadConfig: values', () => {
     ['REGISTRIES list', { REGISTRIES: ' MyAcr.AzureCR.io ,\nother.azurecr.io:443\n,myacr.azurecr.io' }, {
       registries: ['myacr.azurecr.io', 'other.azurecr.io:443'],
     }],
-    ['REGISTRIES localhost', { REGISTRIES: 'localhost:5000' }, { registries: ['localhost:5000'] }],
-    ['REGISTRIES index.docker.io', { REGISTRIES: 'index.docker.io' }, { registries: ['docker.io'] }],
+    ['REGISTRIES localhost', { REGISTRIES: 'localhost:5000', ALLOW_ANY_REGISTRY_HOST: 'true' }, { registries: ['localhost:5000'] }],
+    ['REGISTRIES index.docker.io', { REGISTRIES: 'index.docker.io', ALLOW_ANY_REGISTRY_HOST: 'yes' }, { registries: ['docker.io'] }],
     ['TAG_PATTERN', { TAG_PATTERN: 'release-[0-9]*' }, { tagPattern: 'release-[0-9]*' }],
     ['GRACE_PERIOD', { GRACE_PERIOD: '1h30m' }, { gracePeriodMs: 90 * 60_000 }],
     ['GRACE_PERIOD zero', { GRACE_PERIOD: '0' }, { gracePeriodMs: 0 }],
@@ -109,7 +114,13 @@ describe('loadConfig: values', () => {
     ['AZURE_CLIENT_ID', { AZURE_CLIENT_ID: 'AAAAAAAA-bbbb-cccc-dddd-eeeeeeeeeeee' }, { azureClientId: 'AAAAAAAA-bbbb-cccc-dddd-eeeeeeeeeeee' }],
     ['ARM_ENDPOINT', { ARM_ENDPOINT: 'https://management.usgovcloudapi.net/' }, { armEndpoint: 'https://management.usgovcloudapi.net' }],
     ['ARM_ENDPOINT with port', { ARM_ENDPOINT: 'https://127.0.0.1:8443' }, { armEndpoint: 'https://127.0.0.1:8443' }],
-    ['SCAN_SCHEDULE', { SCAN_SCHEDULE: '0  0   9 * * Mon-Fri' }, { scanSchedule: '0 0 9 * * Mon-Fri' }],
+    ['SCAN_SCHEDULE', { SCAN_SCHEDULE: '0  0   9 * * Mon-Fri' }, { scanSchedule: '0 0 9 * * Mon-Fri', warnings: [] }],
+    ['SCAN_SCHEDULE five fields', { SCAN_SCHEDULE: '*/5 * * * *' }, { scanSchedule: '*/5 * * * *', warnings: [] }],
+    ['SCAN_SCHEDULE time span', { SCAN_SCHEDULE: '00:10:00' }, { scanSchedule: '00:10:00', warnings: [] }],
+    ['ALLOW_ANY_REGISTRY_HOST', { ALLOW_ANY_REGISTRY_HOST: 'false' }, { registries: ['myacr.azurecr.io'] }],
+    ['CLUSTER_TIMEOUT at its maximum', { CLUSTER_TIMEOUT: '1h' }, { clusterTimeoutMs: 3_600_000 }],
+    ['GRACE_PERIOD at its maximum', { GRACE_PERIOD: '7d' }, { gracePeriodMs: 7 * 86_400_000 }],
+    ['NOTIFY_REPEAT_INTERVAL at its maximum', { NOTIFY_REPEAT_INTERVAL: '30d' }, { notifyRepeatIntervalMs: 30 * 86_400_000 }],
     ['CLUSTER_TIMEOUT', { CLUSTER_TIMEOUT: '90s' }, { clusterTimeoutMs: 90_000 }],
     ['NOTIFY_REPEAT_INTERVAL', { NOTIFY_REPEAT_INTERVAL: '1d' }, { notifyRepeatIntervalMs: 86_400_000 }],
     ['NOTIFY_REPEAT_INTERVAL zero', { NOTIFY_REPEAT_INTERVAL: '0' }, { notifyRepeatIntervalMs: 0 }],
@@ -221,11 +232,13 @@ describe('loadConfig: errors', () => {
     ['AZURE_CLIENT_ID', { AZURE_CLIENT_ID: 'my-identity' }, 'AZURE_CLIENT_ID', /"my-identity" is not a GUID/],
     ['ARM_ENDPOINT http', { ARM_ENDPOINT: 'http://management.azure.com' }, 'ARM_ENDPOINT', /must use https:\/\//],
     ['ARM_ENDPOINT not a URL', { ARM_ENDPOINT: 'management.azure.com' }, 'ARM_ENDPOINT', /is not a valid URL/],
-    ['SCAN_SCHEDULE five fields', { SCAN_SCHEDULE: '*/5 * * * *' }, 'SCAN_SCHEDULE', /"\*\/5 \* \* \* \*" has 5 fields; Azure Functions NCRONTAB needs 6/],
-    ['SCAN_SCHEDULE seven fields', { SCAN_SCHEDULE: '0 0 */5 * * * *' }, 'SCAN_SCHEDULE', /has 7 fields/],
-    ['SCAN_SCHEDULE bad field', { SCAN_SCHEDULE: '0 */5 * * * $' }, 'SCAN_SCHEDULE', /invalid field "\$"/],
     ['CLUSTER_TIMEOUT zero', { CLUSTER_TIMEOUT: '0' }, 'CLUSTER_TIMEOUT', /"0" must be longer than zero/],
     ['CLUSTER_TIMEOUT bad', { CLUSTER_TIMEOUT: 'two minutes' }, 'CLUSTER_TIMEOUT', /not understood/],
+    ['CLUSTER_TIMEOUT 30d', { CLUSTER_TIMEOUT: '30d' }, 'CLUSTER_TIMEOUT', /^"30d" is longer than the maximum of 1h: the function may run for 1h at most \(host\.json functionTimeout\)/],
+    ['CLUSTER_TIMEOUT 61m', { CLUSTER_TIMEOUT: '61m' }, 'CLUSTER_TIMEOUT', /^"61m" is longer than the maximum of 1h/],
+    ['GRACE_PERIOD 8d', { GRACE_PERIOD: '8d' }, 'GRACE_PERIOD', /^"8d" is longer than the maximum of 7d: a release that is not rolled out within a week is drift$/],
+    ['NOTIFY_REPEAT_INTERVAL 31d', { NOTIFY_REPEAT_INTERVAL: '31d' }, 'NOTIFY_REPEAT_INTERVAL', /^"31d" is longer than the maximum of 30d/],
+    ['ALLOW_ANY_REGISTRY_HOST', { ALLOW_ANY_REGISTRY_HOST: 'maybe', REGISTRIES: 'localhost:5000' }, 'ALLOW_ANY_REGISTRY_HOST', /"maybe" is not a boolean/],
     ['NOTIFY_REPEAT_INTERVAL', { NOTIFY_REPEAT_INTERVAL: '-1h' }, 'NOTIFY_REPEAT_INTERVAL', /negative/],
     ['STATE_TABLE short', { STATE_TABLE: 'ab' }, 'STATE_TABLE', /"ab" is not an Azure table name/],
     ['STATE_TABLE digit first', { STATE_TABLE: '1state' }, 'STATE_TABLE', /not an Azure table name/],
@@ -324,5 +337,156 @@ describe('CONFIG_VARIABLES', () => {
     const error = configError(env);
     expect(new Set(error.issues.map((i) => i.variable))).toEqual(new Set(CONFIG_VARIABLES));
     expect(configError({ ...env, NOT_A_SETTING: '!' }).issues).toEqual(error.issues);
+  });
+});
+
+describe('loadConfig: SCAN_SCHEDULE', () => {
+  it.each([
+    ['0 0 9 ? * MON', /^day field "\?": .*Quartz syntax/],
+    ['0 61 * * * *', /^minute field "61": 61 is out of range 0-59/],
+    ['0 0 0 * * 7', /^day-of-week field "7": 7 is out of range 0-6/],
+    ['0 0 0 L * *', /^day field "L": .*Quartz syntax/],
+    ['*/5 * * *', /has 4 fields/],
+  ])('an invalid %j is a warning, not an error: the timer keeps the default schedule', (schedule, message) => {
+    const config = loadConfig({ ...BASE, SCAN_SCHEDULE: schedule });
+    expect(config.scanSchedule).toBe('0 */5 * * * *');
+    expect(config.warnings).toEqual([
+      {
+        variable: 'SCAN_SCHEDULE',
+        message: expect.stringMatching(message) as string,
+        example: expect.any(String) as string,
+      },
+    ]);
+    expect(config.warnings[0]?.message).toMatch(/; the timer runs on the default schedule "0 \*\/5 \* \* \* \*" until SCAN_SCHEDULE is fixed$/);
+  });
+
+  it('lists an invalid schedule among the problems when other settings fail too', () => {
+    const error = configError({ ...BASE, SCAN_SCHEDULE: '0 61 * * * *', SCAN_QUEUE: 'BAD', ACR_CONCURRENCY: '0' });
+    expect(error.issues.map((i) => i.variable)).toEqual(['ACR_CONCURRENCY', 'SCAN_SCHEDULE', 'SCAN_QUEUE']);
+    expect(error.issues[1]).toEqual({ variable: 'SCAN_SCHEDULE', message: expect.stringMatching(/^minute field "61"/), example: '0 */15 * * * *' });
+  });
+});
+
+describe('loadConfig: REGISTRIES hosts', () => {
+  it.each([
+    'myacr.azurecr.io',
+    'MyAcr.AzureCR.io:443',
+    'myregistry-abc123.azurecr.io',
+    'chinaacr.azurecr.cn',
+    'govacr.azurecr.us',
+    'airgapacr.azurecr.eaglex.ic.gov',
+    'secretacr.azurecr.microsoft.scloud',
+  ])('accepts the ACR login server %s', (registry) => {
+    expect(loadConfig({ REGISTRIES: registry }).registries).toEqual([registry.toLowerCase()]);
+  });
+
+  it.each([
+    ['a typo', 'myacr.azurcr.io'],
+    ['another registry', 'registry.example.com'],
+    ['a name too short for ACR', 'acr.azurecr.io'],
+    ['a suffix lookalike', 'myacr.azurecr.io.example.com'],
+    ['this machine', 'localhost:5000'],
+    ['an address', '127.0.0.1:8443'],
+    ['Docker Hub', 'index.docker.io'],
+  ])('refuses %s (%s) unless ALLOW_ANY_REGISTRY_HOST=true, naming the ACR suffixes', (_label, registry) => {
+    const error = configError({ REGISTRIES: `myacr.azurecr.io,${registry}` });
+    expect(error.issues).toEqual([
+      {
+        variable: 'REGISTRIES',
+        message: expect.stringMatching(/is not an Azure Container Registry login server \(<name>\.azurecr\.io, <name>\.azurecr\.cn, <name>\.azurecr\.us, <name>\.azurecr\.eaglex\.ic\.gov, <name>\.azurecr\.microsoft\.scloud\).*set ALLOW_ANY_REGISTRY_HOST=true/) as string,
+        example: 'myacr.azurecr.io',
+      },
+    ]);
+    expect(configError({ REGISTRIES: registry, ALLOW_ANY_REGISTRY_HOST: 'false' }).issues).toHaveLength(1);
+    expect(loadConfig({ REGISTRIES: `myacr.azurecr.io,${registry}`, ALLOW_ANY_REGISTRY_HOST: 'true' }).registries).toHaveLength(2);
+  });
+
+  it('reports each non-ACR host once', () => {
+    const error = configError({ REGISTRIES: 'one.example.com,myacr.azurecr.io,two.example.com' });
+    expect(error.issues.map((i) => i.message.split(' ')[0])).toEqual(['"one.example.com"', '"two.example.com"']);
+  });
+});
+
+describe('loadConfig: credentials in URLs', () => {
+  const PASSWORD = 'pa55w0rdXYZ';
+  it.each([
+    ['SLACK_API_URL', `https://bot:${PASSWORD}@slack.example.com/api/`, /must not contain a user name or password/],
+    ['SLACK_API_URL', `http://bot:${PASSWORD}@localhost:8080/api/`, /must not contain a user name or password/],
+    ['SLACK_API_URL', `ftp://bot:${PASSWORD}@slack.example.com/api/`, /must use https:\/\//],
+    ['SLACK_API_URL', `bot:${PASSWORD}@slack.example.com/api`, /must use https:\/\//],
+    ['SLACK_API_URL', `https://bot:${PASSWORD}@slack.example.com/api?x=1`, /must not contain a user name or password/],
+    ['SLACK_API_URL', `https://bot:${PASSWORD}@[slack/api`, /is not a valid URL/],
+    ['ARM_ENDPOINT', `https://arm:${PASSWORD}@management.azure.com`, /must not contain a user name or password/],
+    ['ARM_ENDPOINT', `http://arm:${PASSWORD}@management.azure.com`, /must use https:\/\//],
+  ])('refuses %s with credentials and never shows them (%j)', (variable, value, message) => {
+    const error = configError({ ...BASE, [variable]: value });
+    expect(error.issues).toEqual([{ variable, message: expect.stringMatching(message) as string, example: CONFIG_EXAMPLES[variable as keyof typeof CONFIG_EXAMPLES] }]);
+    expect(error.issues[0]?.message).toMatch(/value not shown: it may hold a user name or password/);
+    expect(error.message).not.toContain(PASSWORD);
+    expect(error.message).not.toContain('bot:');
+    expect(error.message).not.toContain('arm:');
+  });
+
+  it('never shows credentials written into a REGISTRIES entry', () => {
+    const error = configError({ REGISTRIES: `https://u:${PASSWORD}@myacr.azurecr.io` });
+    expect(error.issues[0]?.message).toMatch(/^an entry with "@" \(not shown: it may hold a user name or password\): give the login server without the "https:\/\/" prefix/);
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it('accepts a webhook URL with credentials, a secret that is never shown', () => {
+    const url = `https://hook:${PASSWORD}@hooks.example.com/services/T0/B0/x`;
+    expect(loadConfig({ ...BASE, SLACK_WEBHOOK_URL: url, SLACK_CHANNEL: 'alerts' }).slack?.webhookUrl).toBe(url);
+    expect(configError({ ...BASE, SLACK_WEBHOOK_URL: url.replace('https', 'http'), SLACK_CHANNEL: 'alerts' }).message).not.toContain(PASSWORD);
+  });
+});
+
+describe('loadConfig: long values', () => {
+  const LONG = 100_000;
+
+  it('quotes only the start of a 100,000-character TAG_PATTERN', () => {
+    const error = configError({ ...BASE, TAG_PATTERN: `prod-[${'0'.repeat(LONG)}` });
+    expect(error.issues[0]?.message).toMatch(/^tag pattern "prod-\[0+…" \(100006 characters\) has a "\[" without its closing "\]"$/);
+    expect(error.message.length).toBeLessThan(300);
+  });
+
+  it.each<[string, string]>([
+    ['CLUSTERS', `subscription:${'x'.repeat(LONG)}`],
+    ['CLUSTERS', `subscription:${SUB}?tag=${'x'.repeat(LONG)}`],
+    ['CLUSTERS', `${'a'.repeat(LONG)}=${CLUSTER_ID}`],
+    ['CLUSTERS', `/subscriptions/${SUB}/resourceGroups/${'-'.repeat(LONG)}/providers/Microsoft.ContainerService/managedClusters/x`],
+    ['CLUSTERS', `/subscriptions/${SUB}/resourceGroups/rg/providers/${'x'.repeat(LONG)}/y/z`],
+    ['CLUSTERS', `${CLUSTER_ID},${CLUSTER_ID.replace('aks-prod', 'a'.repeat(LONG))},${CLUSTER_ID}`],
+    ['REGISTRIES', `${'x'.repeat(LONG)}://myacr.azurecr.io`],
+    ['REGISTRIES', `${'x'.repeat(LONG)}.example.com`],
+    ['GRACE_PERIOD', `${'1'.repeat(LONG)}x`],
+    ['GRACE_PERIOD', '1'.repeat(LONG)],
+    ['CLUSTER_TIMEOUT', `-${'1'.repeat(LONG)}m`],
+    ['NOTIFY_REPEAT_INTERVAL', `1s${'1'.repeat(LONG)}h`],
+    ['SCAN_SCHEDULE', `0 ${'1,'.repeat(LONG)}x * * * *`],
+    ['SLACK_API_URL', `https://${'x'.repeat(LONG)}.example.com/api?q`],
+    ['ARM_ENDPOINT', `http://${'x'.repeat(LONG)}`],
+  ])('cuts what it quotes of a long %s', (variable, value) => {
+    // With ACR_CONCURRENCY=0 as well, an invalid SCAN_SCHEDULE is reported as an error too.
+    const error = configError({ ...BASE, ACR_CONCURRENCY: '0', [variable]: value });
+    const issue = error.issues.find((i) => i.variable === variable);
+    expect(issue?.message).toMatch(/…"? \(\d{6,} characters\)/);
+    for (const line of error.message.split('\n')) expect(line.length).toBeLessThan(500);
+  });
+
+  it('cuts every long invalid value in one message of bounded size', () => {
+    const env: Record<string, string> = {};
+    for (const name of CONFIG_VARIABLES) env[name] = `!${'x'.repeat(LONG)}`;
+    const error = configError(env);
+    expect(new Set(error.issues.map((i) => i.variable))).toEqual(new Set(CONFIG_VARIABLES));
+    expect(error.message.length).toBeLessThan(CONFIG_VARIABLES.length * 500);
+  });
+});
+
+describe('FUNCTION_TIMEOUT_MS', () => {
+  it("is host.json's functionTimeout", () => {
+    const host = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'host.json'), 'utf8')) as { functionTimeout: string };
+    const [hours, minutes, seconds] = host.functionTimeout.split(':').map(Number);
+    expect(((hours ?? 0) * 3600 + (minutes ?? 0) * 60 + (seconds ?? 0)) * 1000).toBe(FUNCTION_TIMEOUT_MS);
+    expect(DURATION_BOUNDS.CLUSTER_TIMEOUT.maxMs).toBe(FUNCTION_TIMEOUT_MS);
   });
 });

@@ -82,3 +82,16 @@ describe('formatDuration', () => {
     expect(formatDuration(parseDuration(text))).toBe(text);
   });
 });
+
+describe('parseDuration: long input', () => {
+  it.each([
+    ['an unknown unit', `${'1'.repeat(100_000)}x`],
+    ['no unit', '1'.repeat(100_000)],
+    ['a negative value', `-${'9'.repeat(100_000)}m`],
+    ['units out of order', `1s${'1'.repeat(100_000)}h`],
+    ['a value too large', `${'1'.repeat(400)}d`],
+  ])('quotes only the start of a long value with %s', (_label, text) => {
+    expect(() => parseDuration(text)).toThrow(/…" \(\d{3,} characters\)/);
+    expect(() => parseDuration(text)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^.{1,400}$/s) }));
+  });
+});

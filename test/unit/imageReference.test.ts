@@ -121,6 +121,24 @@ describe('parseImageReference: invalid references', () => {
   });
 });
 
+describe('parseImageReference: long invalid references', () => {
+  const MB = 1024 * 1024;
+  it.each([
+    ['a digest', `r.io/app@sha256:${'z'.repeat(MB)}`, /^digest "sha256:z+…" \(1048583 characters\) is malformed/],
+    ['a tag', `r.io/app:${'t'.repeat(100)}+${'t'.repeat(MB)}`, /tag is 1048677 characters long; the limit is 128/],
+    ['a digest algorithm', `r.io/app@${'m'.repeat(MB)}:${'a'.repeat(64)}`, /^unsupported digest algorithm "m+…" \(1048576 characters\)/],
+    ['a repository name', `r.io/${'A'.repeat(MB)}:1`, /^repository name "A+…" \(1048576 characters\) must be lowercase$/],
+    ['a path component', `r.io/${'-'.repeat(MB)}`, /^repository path component "-+…" \(1048576 characters\) is invalid/],
+    ['a registry', `${'_'.repeat(MB)}.io/app`, /^registry "_+…" \(1048579 characters\) is not a valid host/],
+  ])('quotes only the start of %s in the reason', (_label, input, error) => {
+    const parsed = parseImageReference(input);
+    expect(parsed.valid).toBe(false);
+    if (parsed.valid) return;
+    expect(parsed.error).toMatch(error);
+    expect(parsed.error.length).toBeLessThan(250);
+  });
+});
+
 describe('isValidRegistryHost', () => {
   it.each([
     ['myacr.azurecr.io', true],

@@ -80,12 +80,28 @@ describe('validateTagPattern', () => {
     ['prod-[0-9', /without its closing "\]"/],
     ['prod-[!', /without its closing "\]"/],
     ['v[9-0]', /range "9-0" .* is reversed/],
-    ['prod/*', /contains "\/", which no tag can contain/],
+    ['prod/*', /contains "\/" at character 5, which no tag can contain/],
     ['prod *', /contains " "/],
     ['prod:*', /contains ":"/],
   ])('%j → %s', (glob, expected) => {
     const error = validateTagPattern(glob);
     if (expected === undefined) expect(error).toBeUndefined();
     else expect(error).toMatch(expected);
+  });
+});
+
+describe('validateTagPattern: long patterns', () => {
+  it.each([
+    ['an unclosed class', `prod-[${'0'.repeat(100_000)}`, /^tag pattern "prod-\[0+…" \(100006 characters\) has a "\[" without its closing "\]"$/],
+    ['a character no tag can contain', `${'p'.repeat(100_000)}/`, /^tag pattern "p+…" \(100001 characters\) contains "\/" at character 100001, which no tag can contain/],
+    ['a reversed range', `${'p'.repeat(100_000)}[9-0]`, /^character range "9-0" in tag pattern "p+…" \(100005 characters\) is reversed$/],
+  ])('quotes only the start of a 100,000-character pattern with %s', (_label, glob, message) => {
+    const error = validateTagPattern(glob) ?? '';
+    expect(error).toMatch(message);
+    expect(error.length).toBeLessThan(250);
+  });
+
+  it('escapes a control character instead of printing it', () => {
+    expect(validateTagPattern('prod-\n*')).toBe('tag pattern "prod-\\n*" contains "\\n" at character 6, which no tag can contain (tags use letters, digits, "_", "." and "-")');
   });
 });
