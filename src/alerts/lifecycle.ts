@@ -6,17 +6,21 @@
  * - lagging toward another target (a newer tag was pushed) than the one announced → `new`;
  * - lagging toward the announced target, last message at least `repeatIntervalMs` ago →
  *   `reminder` (an interval of 0 reminds on every scan, the old behaviour); otherwise silence;
- * - announced, and now in sync, untracked or gone from a cluster that was scanned → `resolved`
+ * - announced, and now seen in sync, seen running an image not tracked by configuration
+ *   (`untracked`: "no longer tracked"), or gone from a cluster that was scanned → `resolved`
  *   (or a silent removal when `notifyResolved` is off, or when nothing had been delivered yet).
  *
- * Things this does not conclude from: a cluster that failed to scan (its alerts stay as they
- * are), a container whose registry lookup failed (`error`), and one that is `pending` (a newer
- * tag inside the grace period: the workload has not caught up, the rollout may be under way).
- * Items another run has claimed, and whose claim has not expired, are left to that run.
+ * Only what was seen resolves an alert; "we could not tell this time" holds it (no resolved
+ * notice, no reminder): a cluster that failed to scan, a lookup that failed (`error`), a
+ * registry that named no release (`no-release`: repository not found, or no release among the
+ * newest tags), and a newer tag inside the grace period (`pending`: the rollout may be under
+ * way). Any status not named as resolving holds, so a status added later cannot silence an
+ * alert by mistake. Items another run has claimed, and whose claim has not expired, are left
+ * to that run.
  *
  * A failed delivery leaves the state as it was, so the next plan asks for the same thing again.
  */
-import type { ClusterReport, Finding } from '../report/types.js';
+import type { ClusterReport, Finding, FindingStatus } from '../report/types.js';
 import { compareFindings } from '../scan/findings.js';
 import { alertId, alertKeyOf, alertTarget, isLagging } from './alertKey.js';
 import type { AlertRecord, StoredAlert } from './stateStore.js';
@@ -54,17 +58,20 @@ export interface AlertPlan {
   silentRemovals: StoredAlert[];
   /** Lagging, unchanged, reminder not yet due. */
   unchanged: number;
-  /** Records left alone: registry error or grace period. */
+  /** Records left alone: registry error, no release named, or grace period. */
   held: number;
   /** Items another run has claimed (claim not expired). */
   claimedElsewhere: number;
 }
 
+/** Statuses that say the workload no longer lags the alert's release: seen, not guessed. */
+const RESOLVING_STATUSES: ReadonlySet<FindingStatus> = new Set(['in-sync', 'untracked']);
+
 interface Observation {
   cluster: string;
   /** The lagging finding, when one of the container's findings lags. */
   lagging?: Finding;
-  /** Another finding (in sync, untracked, pending, error) when none lags. */
+  /** Another finding (in sync, untracked, pending, no release, error) when none lags. */
   other?: Finding;
   hold: boolean;
 }
@@ -80,7 +87,7 @@ function observe(clusters: readonly ClusterReport[]): Map<string, Observation> {
       if (isLagging(finding)) {
         seen.lagging ??= finding;
       } else {
-        if (finding.status === 'error' || finding.status === 'pending') seen.hold = true;
+        if (!RESOLVING_STATUSES.has(finding.status)) seen.hold = true;
         if (!seen.other || finding.status === 'in-sync') seen.other = finding;
       }
       observations.set(id, seen);

@@ -66,13 +66,20 @@ describe('CLI report', () => {
     expect(lines[0]).toMatch(/^CLUSTER\s+NAMESPACE\s+WORKLOAD\s+CONTAINER\s+STATUS\s+RUNNING\s+NEWEST\s+DETAIL$/);
     expect(text).toMatch(/prod-aks\s+payments\s+Deployment\/worker\s+worker\s+drift\s+my-repo\/service:prod-456\s+prod-789/);
     expect(text).toMatch(/x\s+-\s+-\s+-\s+error.*HTTP 403/);
-    expect(lines.at(-1)).toBe('2 cluster(s), 3 running pod(s): 1 drift, 0 stale digest, 0 pending, 1 in sync, 0 untracked, 0 error(s); 1 cluster(s) could not be scanned');
+    expect(lines.at(-1)).toBe('2 cluster(s), 3 running pod(s): 1 drift, 0 stale digest, 0 pending, 1 in sync, 0 no release, 0 untracked, 0 error(s); 1 cluster(s) could not be scanned');
     expect(text).not.toContain('\x1b[');
     expect(renderReportTable(report([finding({})]), true)).toContain('\x1b[31m');
   });
 
+  it('shows no-release findings in their own colour and count', () => {
+    const text = renderReportTable(report([finding({ status: 'no-release', latestTag: null, reason: 'repository my-repo/service not found in hmctsprod.azurecr.io' })]), true);
+    expect(text).toContain('\x1b[34mprod-aks');
+    expect(text).toMatch(/no-release .*repository my-repo\/service not found/);
+    expect(text.split('\n').at(-1)).toContain('1 no release, 0 untracked');
+  });
+
   it.each([
-    [[finding({ status: 'in-sync' }), finding({ status: 'pending' }), finding({ status: 'untracked' })], false, 0],
+    [[finding({ status: 'in-sync' }), finding({ status: 'pending' }), finding({ status: 'untracked' }), finding({ status: 'no-release' })], false, 0],
     [[finding({ status: 'drift' })], false, 1],
     [[finding({ status: 'stale-digest' })], false, 1],
     [[finding({ status: 'drift' }), finding({ status: 'error' })], false, 2],
