@@ -9,7 +9,7 @@
  */
 import { formatDuration } from '../config/duration.js';
 import type { Finding } from '../report/types.js';
-import { alertLine, escapeSlackText } from './slackText.js';
+import { alertLine, escapeSlackText, shortDigestOrUnknown } from './slackText.js';
 
 export interface PlainText {
   type: 'plain_text';
@@ -93,22 +93,16 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
-function shortDigest(digest: string | null): string {
-  if (!digest) return 'unknown digest';
-  const colon = digest.indexOf(':');
-  return colon === -1 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
-}
-
 /** `repo:tag`, `repo:tag @ sha256:…` (stale digest) or `repo@sha256:…` (digest-pinned). */
 function runningImage(f: Finding, withDigest: boolean): string {
   const repository = f.repository ?? f.image;
-  if (f.deployedTag) return withDigest ? `${repository}:${f.deployedTag} @ ${shortDigest(f.deployedDigest)}` : `${repository}:${f.deployedTag}`;
-  return `${repository}@${shortDigest(f.deployedDigest)}`;
+  if (f.deployedTag) return withDigest ? `${repository}:${f.deployedTag} @ ${shortDigestOrUnknown(f.deployedDigest)}` : `${repository}:${f.deployedTag}`;
+  return `${repository}@${shortDigestOrUnknown(f.deployedDigest)}`;
 }
 
 function newestImage(f: Finding): string {
   const tag = f.latestTag ?? 'unknown';
-  return f.status === 'stale-digest' ? `${tag} @ ${shortDigest(f.latestDigest)}` : tag;
+  return f.status === 'stale-digest' ? `${tag} @ ${shortDigestOrUnknown(f.latestDigest)}` : tag;
 }
 
 function pushedAt(iso: string | null): string {

@@ -1,4 +1,5 @@
 /** Slack message text: the old script's wording, with cluster- and registry-supplied text escaped. */
+import { shortDigest } from '../drift/decide.js';
 import type { Finding } from '../report/types.js';
 
 /** Slack treats `<...>` as links and mentions (`<!channel>`); these three must be escaped. */
@@ -6,14 +7,15 @@ export function escapeSlackText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function shortDigest(digest: string | null): string {
-  return digest ? digest.replace(/^sha256:/, 'sha256:').slice(0, 19) : 'unknown digest';
+/** The short form of a digest in messages (`sha256:0123456789ab`), or `unknown digest`. */
+export function shortDigestOrUnknown(digest: string | null): string {
+  return digest ? shortDigest(digest) : 'unknown digest';
 }
 
 /** `repository:tag`, or `repository@digest` for digest-pinned images, as the old script printed. */
 function deployedImage(f: Finding): string {
   if (f.deployedTag) return `${f.repository}:${f.deployedTag}`;
-  return `${f.repository}@${shortDigest(f.deployedDigest)}`;
+  return `${f.repository}@${shortDigestOrUnknown(f.deployedDigest)}`;
 }
 
 /**
@@ -25,7 +27,7 @@ export function alertLine(cluster: string, f: Finding): string {
   const e = escapeSlackText;
   if (f.status === 'stale-digest') {
     return e(
-      `Warning: AKS cluster ${cluster} is running ${f.repository}:${f.deployedTag} at ${shortDigest(f.deployedDigest)}, but ${f.latestTag} now points to ${shortDigest(f.latestDigest)} (${f.latestUpdatedAt}); restart ${f.namespace}/${f.workload.name} to pick it up.`,
+      `Warning: AKS cluster ${cluster} is running ${f.repository}:${f.deployedTag} at ${shortDigestOrUnknown(f.deployedDigest)}, but ${f.latestTag} now points to ${shortDigestOrUnknown(f.latestDigest)} (${f.latestUpdatedAt}); restart ${f.namespace}/${f.workload.name} to pick it up.`,
     );
   }
   return e(`Warning: AKS cluster ${cluster} is running ${deployedImage(f)} instead of ${f.repository}:${f.latestTag} (${f.latestUpdatedAt}).`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/cli/main.js';
+import { shortDigest } from '../../src/drift/decide.js';
 import { renderReportTable } from '../../src/cli/reportTable.js';
 import { alertLine, escapeSlackText, normaliseChannel } from '../../src/notify/slackText.js';
 import type { Finding, ScanReport } from '../../src/report/types.js';
@@ -45,6 +46,13 @@ describe('Slack text', () => {
   it('names the digest for digest-pinned images and explains stale digests', () => {
     expect(alertLine('prod-aks', finding({ deployedTag: null }))).toContain('running my-repo/service@sha256:111111111111 instead of my-repo/service:prod-789');
     expect(alertLine('prod-aks', finding({ status: 'stale-digest', deployedTag: 'prod-789' }))).toContain('prod-789 now points to sha256:222222222222');
+  });
+
+  it('shortens digests exactly as the drift reasons do (one shared function)', () => {
+    const odd = 'md5:0123456789abcdef0123';
+    expect(alertLine('prod-aks', finding({ deployedTag: null, deployedDigest: odd }))).toContain(`running my-repo/service@${shortDigest(odd)} instead`);
+    expect(shortDigest(odd)).toBe('md5:0123456789ab');
+    expect(alertLine('prod-aks', finding({ deployedTag: null, deployedDigest: null }))).toContain('running my-repo/service@unknown digest instead');
   });
 
   it('escapes &, < and > so cluster-supplied text cannot ping or link', () => {
