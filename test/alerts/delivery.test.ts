@@ -82,7 +82,7 @@ function header(post: SlackPost | undefined): string {
 
 /** Workload names listed by a post, in order. */
 function listed(post: SlackPost | undefined): string[] {
-  return fieldTexts(post).map((fields) => /\/(\S+) ·/.exec(fields[2] ?? '')?.[1] ?? '?');
+  return fieldTexts(post).map((fields) => /\/([^`\s]+)` ·/.exec(fields[2] ?? '')?.[1] ?? '?');
 }
 
 const api = finding({ name: 'api' });
@@ -99,9 +99,9 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
     expect(post?.thread_ts).toBeUndefined();
     expect(header(post)).toBe('Image drift: 1 new');
     expect(fieldTexts(post)[0]).toEqual([
-      '*Cluster*\nprod-aks',
-      '*Namespace*\npayments',
-      '*Workload*\nDeployment/api · container `app`',
+      '*Cluster*\n`prod-aks`',
+      '*Namespace*\n`payments`',
+      '*Workload*\n`Deployment/api` · container `app`',
       '*Running*\n`team/api:prod-456`',
       '*Newest*\n`prod-789` (pushed 2026-03-02 07:00 UTC)',
       '*Lagging for*\n2h',
