@@ -9,6 +9,7 @@
  */
 import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
+import { cutText } from '../notify/slackText.js';
 import { resolveAppStorage } from '../storage/appStorage.js';
 import type { Finding } from '../report/types.js';
 import { partitionKeyFor, rowKeyFor, type AlertKey } from './alertKey.js';
@@ -41,6 +42,21 @@ interface AlertEntity {
   claimExpiresAt?: string;
 }
 
+/**
+ * Azure Table string properties hold at most 64 KiB (32,768 UTF-16 characters). A finding is a
+ * few hundred characters; one with hostile values from a cluster (an owner name of 100,000
+ * characters) is stored with every string cut, which messages never show anyway (they cut
+ * each value to 150 characters). The cut leaves room for JSON escapes of 6 characters each.
+ */
+const MAX_FINDING_JSON_CHARS = 30_000;
+const MAX_STORED_VALUE_CHARS = 256;
+
+function findingJson(finding: Finding): string {
+  const json = JSON.stringify(finding);
+  if (json.length <= MAX_FINDING_JSON_CHARS) return json;
+  return JSON.stringify(finding, (_key, value: unknown) => (typeof value === 'string' ? cutText(value, MAX_STORED_VALUE_CHARS) : value));
+}
+
 function toEntity(record: AlertRecord): AlertEntity {
   return {
     partitionKey: partitionKeyFor(record.cluster),
@@ -52,7 +68,7 @@ function toEntity(record: AlertRecord): AlertEntity {
     workloadName: record.workloadName,
     container: record.container,
     channel: record.channel,
-    finding: JSON.stringify(record.finding),
+    finding: findingJson(record.finding),
     target: record.target,
     laggingSince: record.laggingSince,
     ...(record.announcedTarget !== null ? { announcedTarget: record.announcedTarget } : {}),

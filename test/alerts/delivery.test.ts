@@ -9,7 +9,7 @@ import { alertKeyOf } from '../../src/alerts/alertKey.js';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
 import type { TableStateStore } from '../../src/alerts/tableStateStore.js';
 import type { StateStore, StoredAlert } from '../../src/alerts/stateStore.js';
-import { alertLine } from '../../src/notify/slackText.js';
+import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js';
 import type { SectionBlock } from '../../src/notify/slackBlocks.js';
 import { WebApiSender } from '../../src/notify/webApiSender.js';
 import type { Finding, ScanReport } from '../../src/report/types.js';
@@ -115,6 +115,22 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
       thread: { channelId: h.slack.channelIds['team-a'], ts: post?.ts },
       claim: null,
     });
+  });
+
+  it('a pod naming a 600-character owner stops no alert: every alert of both clusters is delivered, that one too', async () => {
+    const h = await harness();
+    const longOwner = finding({ name: `evil-${'o'.repeat(595)}`, namespace: 'sandbox', channel: 'team-b' });
+    const scanReport = report(
+      cluster('prod-aks', [api, finding({ name: 'web' }), longOwner]),
+      cluster('dev-aks', [finding({ name: 'api' }), finding({ name: 'worker', channel: 'team-b' })]),
+    );
+    expect(await h.scan(scanReport)).toMatchObject({ new: 5, failed: 0 });
+    expect(h.slack.posts.flatMap((p) => listed(p)).sort()).toEqual(['api', 'api', `${longOwner.workload.name.slice(0, MAX_SLACK_VALUE_CHARS - 1 - 'Deployment/'.length)}…`, 'web', 'worker'].sort());
+    expect(await h.state('prod-aks')).toHaveLength(3);
+    expect(await h.state('dev-aks')).toHaveLength(2);
+    // And the next scan knows it was sent.
+    h.clock.advance(5 * MINUTE);
+    expect(await h.scan(scanReport)).toMatchObject({ sent: 0, unchanged: 5 });
   });
 
   it('stays silent while nothing changes, reminds in the thread after NOTIFY_REPEAT_INTERVAL, then is silent again', async () => {
