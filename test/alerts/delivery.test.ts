@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { alertKeyOf } from '../../src/alerts/alertKey.js';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
 import type { TableStateStore } from '../../src/alerts/tableStateStore.js';
-import type { StateStore, StoredAlert } from '../../src/alerts/stateStore.js';
+import { deliveryProblem } from '../../src/alerts/deliveryResult.js';
+import type { AlertRecord, StateStore, StoredAlert } from '../../src/alerts/stateStore.js';
 import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js';
 import type { SectionBlock } from '../../src/notify/slackBlocks.js';
 import { WebApiSender } from '../../src/notify/webApiSender.js';
@@ -131,6 +132,62 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
     // And the next scan knows it was sent.
     h.clock.advance(5 * MINUTE);
     expect(await h.scan(scanReport)).toMatchObject({ sent: 0, unchanged: 5 });
+  });
+
+  describe('one item the store refuses is that item’s failure', () => {
+    /** The store, except that writes `poisoned` picks carry a value Azure refuses (a property over 64 KiB: HTTP 400). */
+    function refusing(store: TableStateStore, poisoned: (r: AlertRecord, op: 'insert' | 'replace') => boolean): StateStore {
+      const poison = (r: AlertRecord): AlertRecord => ({ ...r, channel: 'c'.repeat(40_000) });
+      return {
+        description: store.description,
+        load: (clusters) => store.load(clusters),
+        insert: (r) => store.insert(poisoned(r, 'insert') ? poison(r) : r),
+        replace: (r, etag) => store.replace(poisoned(r, 'replace') ? poison(r) : r, etag),
+        remove: (key, etag) => store.remove(key, etag),
+      };
+    }
+    const bad = finding({ name: 'bad', channel: 'team-b' });
+    const twoClusters = () => report(cluster('prod-aks', [api, finding({ name: 'web' }), bad]), cluster('dev-aks', [finding({ name: 'worker' })]));
+
+    it('a claim answered 400: every other alert is delivered, the item counted and logged, and sent by the next scan', async () => {
+      const h = await harness();
+      const store = refusing(h.store, (r, op) => op === 'insert' && r.workloadName === 'bad');
+      const result = await h.scan(twoClusters(), { store });
+      expect(result).toMatchObject({ new: 3, failed: 1, stateErrors: 1 });
+      expect(result.failures).toEqual([{ stage: 'claim', reason: expect.stringMatching(/^alert state table: claiming an alert failed \(HTTP 400/), items: 1 }]);
+      expect(deliveryProblem(result)).toMatch(/^1 alert item\(s\) not delivered, 1 alert state write\(s\) failed: claim alert state table/);
+      expect(h.slack.posts.flatMap((p) => listed(p)).sort()).toEqual(['api', 'web', 'worker']);
+      expect(h.logger.lines.some((l) => l.startsWith('error alert state: claim failed for one item') && l.includes('"item":"prod-aks/payments_Deployment_bad_app"'))).toBe(true);
+
+      h.clock.advance(5 * MINUTE);
+      expect(await h.scan(twoClusters())).toMatchObject({ new: 1, unchanged: 3, failed: 0 });
+      expect(listed(h.slack.posts.at(-1))).toEqual(['bad']);
+    });
+
+    it('a commit answered 400 after Slack accepted the post: counted and logged, the other items advance', async () => {
+      const h = await harness();
+      const store = refusing(h.store, (r, op) => op === 'replace' && r.workloadName === 'bad' && r.claim === null);
+      const result = await h.scan(twoClusters(), { store });
+      expect(result).toMatchObject({ new: 4, sent: 4, failed: 0, stateErrors: 1 });
+      expect(result.failures).toEqual([{ stage: 'commit', reason: expect.stringMatching(/HTTP 400/), items: 1 }]);
+      expect(deliveryProblem(result)).not.toBeNull();
+      const stored = await h.state();
+      expect(stored.filter((s) => s.record.announcedTarget === 'prod-789').map((s) => s.record.workloadName).sort()).toEqual(['api', 'web']);
+    });
+
+    it('a release answered 400 after a failed post: both counted, the claim expires by itself', async () => {
+      const h = await harness();
+      h.slack.failNext(4, 500);
+      const store = refusing(h.store, (r, op) => op === 'replace' && r.claim === null);
+      const result = await h.scan(prod(bad), { store });
+      expect(result).toMatchObject({ sent: 0, failed: 1, stateErrors: 1 });
+      expect(result.failures).toEqual([
+        { stage: 'post', reason: 'http_500', items: 1 },
+        { stage: 'release', reason: expect.stringMatching(/HTTP 400/), items: 1 },
+      ]);
+      h.clock.advance(5 * MINUTE);
+      expect(await h.scan(prod(bad))).toMatchObject({ new: 1, failed: 0 });
+    });
   });
 
   it('stays silent while nothing changes, reminds in the thread after NOTIFY_REPEAT_INTERVAL, then is silent again', async () => {

@@ -156,6 +156,21 @@ describe('acr-aks-sync scan --state FILE (CLI main against the sandbox)', () => 
     for (const out of [first.stderr, second.stderr, saved]) expect(out).not.toContain(sandbox.env.SLACK_WEBHOOK_URL);
   });
 
+  it('exits 2 when alerts could not be delivered, saying so, and delivers them on the next run', async () => {
+    const state = join(dir, 'cli-undelivered.json');
+    // Only the registry the identity may read: the scan alone would exit 1 (drift).
+    const args = ['--state', state, '--registries', sandbox.registry.loginServer];
+    sandbox.slack.failNext(1, 403); // invalid_token: no post gets through
+    const failed = await cli(args);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/acr-aks-sync: alerts could not all be delivered \(the next scan retries\): 3 alert item\(s\) not delivered, 0 alert state write\(s\) failed: post invalid_token \(3\)/);
+    expect(failed.stderr).toMatch(/^error Slack post failed; the next scan retries/m);
+    const retried = await cli(args);
+    expect(retried.code).toBe(1);
+    expect(retried.stderr).toMatch(/Slack notifications sent=3 new=3/);
+    expect(retried.stderr).not.toContain('could not all be delivered');
+  });
+
   it('rejects an empty --state path', async () => {
     const result = await cli(['--state', ' ']);
     expect(result.code).toBe(2);

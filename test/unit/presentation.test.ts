@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyDeliveryResult } from '../../src/alerts/deliveryResult.js';
 import { exitCodeFor } from '../../src/cli/main.js';
 import { shortDigest } from '../../src/drift/decide.js';
 import { renderReportTable } from '../../src/cli/reportTable.js';
@@ -94,6 +95,14 @@ describe('CLI report', () => {
     [[finding({ status: 'in-sync' })], true, 2],
   ] as const)('exit code for %j (failed cluster: %s) is %d', (findings, failed, code) => {
     expect(exitCodeFor(report([...findings], failed))).toBe(code);
+  });
+
+  it('exits 2 when alerts could not be delivered, whatever the findings', () => {
+    const delivered = { ...emptyDeliveryResult(), sent: 1, new: 1 };
+    expect(exitCodeFor(report([finding({ status: 'drift' })]), delivered)).toBe(1);
+    expect(exitCodeFor(report([finding({ status: 'drift' })]), { ...delivered, failed: 1, failures: [{ stage: 'post', reason: 'http_503', items: 1 }] })).toBe(2);
+    expect(exitCodeFor(report([finding({ status: 'in-sync' })]), { ...delivered, stateErrors: 1 })).toBe(2);
+    expect(exitCodeFor(report([finding({ status: 'in-sync' })]), { ...emptyDeliveryResult(), error: 'alert state could not be read' })).toBe(2);
   });
 });
 
