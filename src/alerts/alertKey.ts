@@ -104,6 +104,17 @@ export function alertId(key: AlertKey): string {
   return `${partitionKeyFor(key.cluster)}/${rowKeyFor(key)}`;
 }
 
+/** The id of an alert key, or of a row known only by its id. */
+export function idOf(key: AlertKey | { id: string }): string {
+  return 'id' in key ? key.id : alertId(key);
+}
+
+/** The table keys in an id (a partition key never contains `/`). */
+export function tableKeysOf(id: string): { partitionKey: string; rowKey: string } {
+  const slash = id.indexOf('/');
+  return { partitionKey: id.slice(0, slash), rowKey: id.slice(slash + 1) };
+}
+
 /** The alert key of a finding: the cluster as configured, the other parts bounded. */
 export function alertKeyOf(cluster: string, finding: Pick<Finding, 'namespace' | 'workload' | 'container'>): AlertKey {
   return {

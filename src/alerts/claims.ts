@@ -12,7 +12,7 @@ import type { PostReceipt } from '../notify/slackSender.js';
 import { alertId } from './alertKey.js';
 import { recordFailure, type DeliveryResult, type DeliveryStage } from './deliveryResult.js';
 import type { PlannedAlert } from './lifecycle.js';
-import type { AlertClaim, AlertRecord, StateStore, StoredAlert } from './stateStore.js';
+import type { AlertClaim, AlertRecord, ForeignRow, StateStore, StoredAlert } from './stateStore.js';
 
 export interface Claimed {
   planned: PlannedAlert;
@@ -66,6 +66,17 @@ export class AlertStateWriter {
     });
   }
 
+  /** Removes rows the store could not read and no lagging workload overwrites. */
+  removeUnreadable(rows: readonly ForeignRow[]): Promise<void> {
+    return this.each(rows, async (row) => {
+      try {
+        await this.options.store.remove({ id: row.id }, row.etag);
+      } catch (error) {
+        this.failed('remove', row.id, error);
+      }
+    });
+  }
+
   /** Claims each planned item; those another run holds are skipped, those that fail are counted as not delivered. */
   async claim(deliveries: readonly PlannedAlert[], claim: AlertClaim): Promise<Claimed[]> {
     const { store, result } = this.options;
@@ -74,7 +85,8 @@ export class AlertStateWriter {
       const record: AlertRecord = { ...planned.record, claim };
       let etag: string | null;
       try {
-        etag = planned.previous ? await store.replace(record, planned.previous.etag) : await store.insert(record);
+        const over = planned.previous?.etag ?? planned.overwrites;
+        etag = over !== undefined ? await store.replace(record, over) : await store.insert(record);
       } catch (error) {
         result.failed += 1;
         this.failed('claim', planned.id, error);

@@ -27,7 +27,7 @@ import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
 import { AlertStateWriter, type Claimed, type PostedVia } from './claims.js';
 import { emptyDeliveryResult, recordFailure, type DeliveryResult } from './deliveryResult.js';
 import { planAlerts } from './lifecycle.js';
-import type { SlackThread, StateStore, StoredAlert } from './stateStore.js';
+import type { SlackThread, StateSnapshot, StateStore } from './stateStore.js';
 
 export const DEFAULT_CLAIM_TTL_MS = 5 * 60_000;
 
@@ -96,18 +96,45 @@ export async function deliverAlerts(report: ScanReport, options: DeliveryOptions
   if (failedClusters.length) logger.info('alerts of clusters that failed to scan are kept as they are', { clusters: failedClusters.join(',') });
   if (scanned.length === 0) return result;
 
-  let records: StoredAlert[];
-  try {
-    records = await store.load(scanned);
-  } catch (error) {
-    // Without the state, sending would repeat every alert on every scan: send nothing this time.
+  let started = false;
+  const whole = async (): Promise<void> => {
+    started = true;
+    let snapshot: StateSnapshot;
+    try {
+      snapshot = await store.load(scanned);
+    } catch (error) {
+      // Without the state, sending would repeat every alert on every scan: send nothing this time.
+      stopped(error, 'alert state could not be read');
+      return;
+    }
+    reportForeignRows(snapshot, result, logger);
+    await new AlertDelivery(options, result).deliver(report, snapshot);
+  };
+  const stopped = (error: unknown, what: string): void => {
     const reason = error instanceof Error ? error.message : String(error);
-    result.error = `alert state could not be read (${store.description}), nothing was sent: ${reason}`;
-    logger.error('alert state could not be read; nothing was sent, the next scan retries', { state: store.description, reason });
-    return result;
+    result.error = `${what} (${store.description}), nothing was sent: ${reason}`;
+    logger.error(`${what}; nothing was sent, the next scan retries`, { state: store.description, reason });
+  };
+  if (!store.exclusive) {
+    await whole();
+  } else {
+    try {
+      await store.exclusive(whole);
+    } catch (error) {
+      // The store could not be had (another scan holds the file): nothing was read or sent.
+      if (started) throw error;
+      stopped(error, 'alert state could not be locked');
+    }
   }
-  await new AlertDelivery(options, result).deliver(report, records);
   return result;
+}
+
+/** Warns about each row the store could not use, and counts them (see stateStore.ts). */
+function reportForeignRows(snapshot: StateSnapshot, result: DeliveryResult, logger: Logger): void {
+  result.unreadableRows = snapshot.unreadable.length;
+  result.newerRows = snapshot.newer.length;
+  for (const row of snapshot.unreadable) logger.warn('alert state row unreadable; treated as absent (overwritten or removed)', { row: row.id, problem: row.problem });
+  for (const row of snapshot.newer) logger.warn('alert state row written by a newer acr-aks-sync; left alone, its workload is not alerted by this version', { row: row.id, problem: row.problem });
 }
 
 /** One delivery after the state was read: plan, claim, post, commit or release. */
@@ -134,15 +161,16 @@ class AlertDelivery {
     this.state = new AlertStateWriter({ store: options.store, logger: options.logger, result, now: this.clock, limit: createConcurrencyLimit(8) });
   }
 
-  async deliver(report: ScanReport, records: StoredAlert[]): Promise<void> {
+  async deliver(report: ScanReport, snapshot: StateSnapshot): Promise<void> {
     const { options, result } = this;
     const plan = planAlerts(
-      { clusters: report.clusters, records },
+      { clusters: report.clusters, records: snapshot.alerts, unreadable: snapshot.unreadable, newer: snapshot.newer },
       { now: this.clock(), repeatIntervalMs: options.repeatIntervalMs, notifyResolved: options.notifyResolved, defaultChannel: options.defaultChannel },
     );
     result.unchanged = plan.unchanged;
     result.skipped = plan.claimedElsewhere;
     await this.state.removeSilently(plan.silentRemovals);
+    await this.state.removeUnreadable(plan.unreadableRemovals);
 
     // Claim every item before posting anything: a lost claim means another run has it.
     const claimTtlMs = options.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;

@@ -68,7 +68,7 @@ async function harness(over: Partial<DeliveryOptions> = {}): Promise<Harness> {
         ...over,
         ...more,
       }),
-    state: (clusterName = 'prod-aks') => store.load([clusterName]),
+    state: async (clusterName = 'prod-aks') => (await store.load([clusterName])).alerts,
   };
 }
 

@@ -57,10 +57,10 @@ describe('TableStateStore', () => {
     const b = record('west europe/aks #2', 'web');
     expect(await store.insert(a)).toEqual(expect.any(String));
     expect(await store.insert(b)).toEqual(expect.any(String));
-    const loaded = await store.load(['prod-aks']);
+    const loaded = (await store.load(['prod-aks'])).alerts;
     expect(loaded.map((s) => s.record)).toEqual([a]);
-    expect((await store.load(['west europe/aks #2'])).map((s) => s.record)).toEqual([b]);
-    expect(await store.load(['unknown'])).toEqual([]);
+    expect((await store.load(['west europe/aks #2'])).alerts.map((s) => s.record)).toEqual([b]);
+    expect(await store.load(['unknown'])).toEqual({ alerts: [], unreadable: [], newer: [] });
 
     const table = TableClient.fromConnectionString(azurite.connectionString, 'roundtrip', { allowInsecureConnection: true });
     const entities = [];
@@ -79,10 +79,10 @@ describe('TableStateStore', () => {
     expect(second).not.toBeNull();
     expect(await store.replace({ ...a, channel: 'other' }, first as string)).toBeNull();
     expect(await store.remove(a, first as string)).toBe(false);
-    expect((await store.load(['prod-aks']))[0]?.record.claim).toBeNull();
+    expect((await store.load(['prod-aks'])).alerts[0]?.record.claim).toBeNull();
 
     expect(await store.remove(a, second as string)).toBe(true);
-    expect(await store.load(['prod-aks'])).toEqual([]);
+    expect((await store.load(['prod-aks'])).alerts).toEqual([]);
     expect(await store.replace(a, second as string)).toBeNull();
     expect(await store.remove(a, second as string)).toBe(false);
   });
@@ -97,7 +97,7 @@ describe('TableStateStore', () => {
     const etags = [];
     for (const r of hostile) etags.push(await store.insert(r));
     expect(etags.every((e) => typeof e === 'string')).toBe(true);
-    const loaded = await store.load(['prod-aks']);
+    const { alerts: loaded } = await store.load(['prod-aks']);
     expect(loaded).toHaveLength(names.length);
     const byName = new Map(loaded.map((s) => [s.record.workloadName, s]));
     for (const r of hostile) {
@@ -112,7 +112,7 @@ describe('TableStateStore', () => {
       expect(next).not.toBeNull();
       expect(await store.remove(r, next as string)).toBe(true);
     }
-    expect(await store.load(['prod-aks'])).toEqual([]);
+    expect((await store.load(['prod-aks'])).alerts).toEqual([]);
   });
 
   it('is built from the Functions storage settings: a connection string, or the managed identity', async () => {

@@ -38,7 +38,7 @@ describe('alert lifecycle with an incoming webhook', () => {
     for (const m of h.webhook.messages) expect(m).toMatchObject({ username: 'acr-aks-sync', icon_emoji: ':warning:' });
     expect(String(byChannel.get('#team-a')?.text)).toContain(alertLine('prod-aks', api));
     expect((byChannel.get('#team-a')?.blocks as unknown[]).length).toBeGreaterThan(2);
-    const [stored] = await h.store.load(['prod-aks']);
+    const [stored] = (await h.store.load(['prod-aks'])).alerts;
     expect(stored?.record.thread).toBeNull();
   });
 
