@@ -400,16 +400,49 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
     for (const line of h.logger.lines) expect(line).not.toContain(BOT_TOKEN);
   });
 
-  it('retries timeouts, then leaves the post for the next scan', async () => {
-    const slow = await startSlackApi({ botToken: BOT_TOKEN, channels: [{ name: 'team-a' }, { name: 'platform-alerts' }], latencyMs: 400 });
-    tables.afterTest(() => slow.close());
-    const h = await harness();
-    const result = await h.scan(prod(api), { sender: new WebApiSender({ botToken: BOT_TOKEN, apiUrl: slow.apiUrl, timeoutMs: 100, logger: h.logger }) });
-    expect(result).toMatchObject({ sent: 0, failed: 1 });
-    expect(h.waits).toEqual([1000, 2000, 4000]);
-    expect(h.logger.lines.filter((l) => l.startsWith('warn Slack post failed; retrying') && l.includes('timeout'))).toHaveLength(3);
-    const [owed] = await h.state();
-    expect(owed?.record).toMatchObject({ announcedTarget: null, claim: null });
+  describe('a post Slack accepted but did not answer (it may have landed)', () => {
+    const impatient = (h: Harness) => new WebApiSender({ botToken: BOT_TOKEN, apiUrl: h.slack.apiUrl, timeoutMs: 100, logger: h.logger });
+
+    it('is retried once in a scan, so at most two copies land; the next scan posts it again', async () => {
+      const h = await harness();
+      h.slack.acceptWithoutAnswer(2);
+      const result = await h.scan(prod(api), { sender: impatient(h), retryPolicy: { retryTimeoutMs: 200 } });
+      expect(result).toMatchObject({ sent: 0, failed: 1 });
+      expect(result.failures).toEqual([{ stage: 'post', reason: 'timeout', items: 1 }]);
+      // Both attempts were accepted by Slack: two copies, and no third attempt.
+      expect(h.slack.posts).toHaveLength(2);
+      expect(h.slack.requests.filter((r) => r.kind === 'chat.postMessage')).toHaveLength(2);
+      expect(h.waits).toEqual([1000]);
+      expect(h.logger.lines.some((l) => l.startsWith('warn Slack post may have been posted already (no answer); not retried again in this scan'))).toBe(true);
+      const [owed] = await h.state();
+      expect(owed?.record).toMatchObject({ announcedTarget: null, claim: null });
+      // Still owed: the next scan posts it (a third copy, as the README says), and is answered.
+      h.clock.advance(5 * MINUTE);
+      expect(await h.scan(prod(api), { sender: impatient(h) })).toMatchObject({ new: 1, failed: 0 });
+      expect(h.slack.posts).toHaveLength(3);
+    });
+
+    it('retries with the longer timeout, so a slow answer is waited for instead of timing out again', async () => {
+      const h = await harness();
+      h.slack.acceptWithoutAnswer(1);
+      h.slack.acceptWithoutAnswer(1, 400); // answered after the first attempt's 100 ms timeout
+      const result = await h.scan(prod(api), { sender: impatient(h), retryPolicy: { retryTimeoutMs: 10_000 } });
+      expect(result).toMatchObject({ new: 1, failed: 0 });
+      expect(h.slack.posts).toHaveLength(2);
+      const [stored] = await h.state();
+      expect(stored?.record).toMatchObject({ announcedTarget: 'prod-789', thread: { ts: h.slack.posts[1]?.ts } });
+    });
+
+    it('is not a post that never left: a connection refused keeps the normal retries', async () => {
+      const h = await harness();
+      const closed = await startSlackApi({ botToken: BOT_TOKEN, channels: [{ name: 'team-a' }] });
+      const url = closed.apiUrl;
+      await closed.close();
+      const result = await h.scan(prod(api), { sender: new WebApiSender({ botToken: BOT_TOKEN, apiUrl: url, timeoutMs: 100, logger: h.logger }) });
+      expect(result).toMatchObject({ sent: 0, failed: 1 });
+      expect(result.failures).toEqual([{ stage: 'post', reason: 'connection_failed_econnrefused', items: 1 }]);
+      expect(h.waits).toEqual([1000, 2000, 4000]);
+    });
   });
 
   it('stops starting posts when its claims are about to expire, leaving the rest to the next scan', async () => {
