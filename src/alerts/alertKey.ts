@@ -2,11 +2,23 @@
  * Alert identity: one (cluster, namespace, workload kind, workload name, container). The newest
  * tag it lags behind is the alert's *target*: a newer target is a new alert for the same key.
  *
- * Keys are encoded so that they are valid Azure Table keys (no `/ \ # ?`, no control
- * characters) and stay readable for ordinary Kubernetes names: letters, digits, `.` and `-` are
- * kept, every other character becomes `~XX` (its UTF-8 bytes in hex). `_` separates the parts of
- * a row key, which the encoding never produces, so the encoding is injective.
+ * Everything but the cluster comes from the cluster, and Kubernetes checks little: an owner
+ * reference's kind and name need only be non-empty, so a pod can name an owner of any length
+ * and content. Keys must nevertheless always be valid Azure Table keys (at most 1 KiB, that is
+ * 512 UTF-16 characters; no `/ \ # ?` and no control characters) and never let two alerts
+ * collide, whatever a cluster contains:
+ *
+ * - key parts: a value longer than MAX_KEY_PART_CHARS (the longest Kubernetes object name) is
+ *   replaced by its first MAX_KEY_PART_CHARS characters, `…sha256:` and the SHA-256 of the
+ *   whole value. Such a form is longer than any value kept as it is, so the two never meet, and
+ *   the records' columns stay readable and bounded.
+ * - table keys: each part is encoded readably (letters, digits, `.` and `-` kept, every other
+ *   character `~XX` per UTF-8 byte; `_` separates the parts of a row key, which the encoding
+ *   never produces, so the encoding is injective). An encoded key longer than
+ *   MAX_TABLE_KEY_CHARS becomes a readable prefix, `!` and the SHA-256 of the whole encoded
+ *   key: `!` never occurs in the readable encoding, so a hashed key never equals a readable one.
  */
+import { createHash } from 'node:crypto';
 import type { Finding } from '../report/types.js';
 
 export interface AlertKey {
@@ -15,6 +27,26 @@ export interface AlertKey {
   workloadKind: string;
   workloadName: string;
   container: string;
+}
+
+/** The longest name Kubernetes gives an object (a DNS subdomain): real names are never cut. */
+export const MAX_KEY_PART_CHARS = 253;
+
+/**
+ * The longest table key written: under Azure's 512 characters with room to spare, since point
+ * operations carry both keys in the request URL.
+ */
+export const MAX_TABLE_KEY_CHARS = 400;
+
+function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** A key part bounded to a readable prefix plus a hash of the whole value when it is longer. */
+export function boundedKeyPart(value: string): string {
+  const points = Array.from(value);
+  if (points.length <= MAX_KEY_PART_CHARS) return value;
+  return `${points.slice(0, MAX_KEY_PART_CHARS).join('')}…sha256:${sha256Hex(value)}`;
 }
 
 /** Encodes one key part: `[A-Za-z0-9.-]` kept, anything else `~XX` per UTF-8 byte. */
@@ -46,14 +78,25 @@ export function decodeKeyPart(encoded: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** An encoded key as written to the table: as it is when short enough, else prefix `!` hash. */
+function tableKey(encoded: string): string {
+  if (encoded.length <= MAX_TABLE_KEY_CHARS) return encoded;
+  const hash = sha256Hex(encoded);
+  let prefix = encoded.slice(0, MAX_TABLE_KEY_CHARS - hash.length - 1);
+  // Keep the prefix decodable: never end inside a `~XX` escape.
+  const tilde = prefix.lastIndexOf('~');
+  if (tilde !== -1 && tilde > prefix.length - 3) prefix = prefix.slice(0, tilde);
+  return `${prefix}!${hash}`;
+}
+
 /** The table partition key: one partition per cluster. */
 export function partitionKeyFor(cluster: string): string {
-  return encodeKeyPart(cluster);
+  return tableKey(encodeKeyPart(cluster));
 }
 
 /** The table row key: namespace, kind, name and container within the cluster's partition. */
 export function rowKeyFor(key: Omit<AlertKey, 'cluster'>): string {
-  return [key.namespace, key.workloadKind, key.workloadName, key.container].map(encodeKeyPart).join('_');
+  return tableKey([key.namespace, key.workloadKind, key.workloadName, key.container].map(encodeKeyPart).join('_'));
 }
 
 /** A stable, printable id: `<partition key>/<row key>`. */
@@ -61,13 +104,25 @@ export function alertId(key: AlertKey): string {
   return `${partitionKeyFor(key.cluster)}/${rowKeyFor(key)}`;
 }
 
+/** The id of an alert key, or of a row known only by its id. */
+export function idOf(key: AlertKey | { id: string }): string {
+  return 'id' in key ? key.id : alertId(key);
+}
+
+/** The table keys in an id (a partition key never contains `/`). */
+export function tableKeysOf(id: string): { partitionKey: string; rowKey: string } {
+  const slash = id.indexOf('/');
+  return { partitionKey: id.slice(0, slash), rowKey: id.slice(slash + 1) };
+}
+
+/** The alert key of a finding: the cluster as configured, the other parts bounded. */
 export function alertKeyOf(cluster: string, finding: Pick<Finding, 'namespace' | 'workload' | 'container'>): AlertKey {
   return {
     cluster,
-    namespace: finding.namespace,
-    workloadKind: finding.workload.kind,
-    workloadName: finding.workload.name,
-    container: finding.container,
+    namespace: boundedKeyPart(finding.namespace),
+    workloadKind: boundedKeyPart(finding.workload.kind),
+    workloadName: boundedKeyPart(finding.workload.name),
+    container: boundedKeyPart(finding.container),
   };
 }
 

@@ -6,20 +6,28 @@
  * - lagging toward another target (a newer tag was pushed) than the one announced → `new`;
  * - lagging toward the announced target, last message at least `repeatIntervalMs` ago →
  *   `reminder` (an interval of 0 reminds on every scan, the old behaviour); otherwise silence;
- * - announced, and now in sync, untracked or gone from a cluster that was scanned → `resolved`
+ * - announced, and now seen in sync, seen running an image not tracked by configuration
+ *   (`untracked`: "no longer tracked"), or gone from a cluster that was scanned → `resolved`
  *   (or a silent removal when `notifyResolved` is off, or when nothing had been delivered yet).
  *
- * Things this does not conclude from: a cluster that failed to scan (its alerts stay as they
- * are), a container whose registry lookup failed (`error`), and one that is `pending` (a newer
- * tag inside the grace period: the workload has not caught up, the rollout may be under way).
- * Items another run has claimed, and whose claim has not expired, are left to that run.
+ * Only what was seen resolves an alert; "we could not tell this time" holds it (no resolved
+ * notice, no reminder): a cluster that failed to scan, a lookup that failed (`error`), a
+ * registry that named no release (`no-release`: repository not found, or no release among the
+ * newest tags), and a newer tag inside the grace period (`pending`: the rollout may be under
+ * way). Any status not named as resolving holds, so a status added later cannot silence an
+ * alert by mistake. Items another run has claimed, and whose claim has not expired, are left
+ * to that run.
+ *
+ * Rows the store could not read are treated as absent: a lagging workload at such a row's key
+ * overwrites it (on its ETag), and any other such row is removed. Rows of a newer schema are
+ * left alone, and their workloads are not alerted by this version (see stateStore.ts).
  *
  * A failed delivery leaves the state as it was, so the next plan asks for the same thing again.
  */
-import type { ClusterReport, Finding } from '../report/types.js';
+import type { ClusterReport, Finding, FindingStatus } from '../report/types.js';
 import { compareFindings } from '../scan/findings.js';
 import { alertId, alertKeyOf, alertTarget, isLagging } from './alertKey.js';
-import type { AlertRecord, StoredAlert } from './stateStore.js';
+import type { AlertRecord, ForeignRow, StoredAlert } from './stateStore.js';
 
 export type AlertAction = 'new' | 'reminder' | 'resolved';
 
@@ -44,6 +52,8 @@ export interface PlannedAlert {
   record: AlertRecord;
   /** The stored record and its ETag, when there is one. */
   previous: StoredAlert | null;
+  /** `new` only: the ETag of an unreadable row at this key, which the claim overwrites. */
+  overwrites?: string;
   /** `resolved` only: what the container runs now; absent when the workload is gone. */
   current?: Finding;
 }
@@ -52,19 +62,26 @@ export interface AlertPlan {
   deliveries: PlannedAlert[];
   /** Records to delete without a message. */
   silentRemovals: StoredAlert[];
+  /** Unreadable rows no lagging workload overwrites: removed. */
+  unreadableRemovals: ForeignRow[];
+  /** Lagging items whose row a newer schema wrote: left to that version. */
+  leftToNewerVersion: number;
   /** Lagging, unchanged, reminder not yet due. */
   unchanged: number;
-  /** Records left alone: registry error or grace period. */
+  /** Records left alone: registry error, no release named, or grace period. */
   held: number;
   /** Items another run has claimed (claim not expired). */
   claimedElsewhere: number;
 }
 
+/** Statuses that say the workload no longer lags the alert's release: seen, not guessed. */
+const RESOLVING_STATUSES: ReadonlySet<FindingStatus> = new Set(['in-sync', 'untracked']);
+
 interface Observation {
   cluster: string;
   /** The lagging finding, when one of the container's findings lags. */
   lagging?: Finding;
-  /** Another finding (in sync, untracked, pending, error) when none lags. */
+  /** Another finding (in sync, untracked, pending, no release, error) when none lags. */
   other?: Finding;
   hold: boolean;
 }
@@ -80,7 +97,7 @@ function observe(clusters: readonly ClusterReport[]): Map<string, Observation> {
       if (isLagging(finding)) {
         seen.lagging ??= finding;
       } else {
-        if (finding.status === 'error' || finding.status === 'pending') seen.hold = true;
+        if (!RESOLVING_STATUSES.has(finding.status)) seen.hold = true;
         if (!seen.other || finding.status === 'in-sync') seen.other = finding;
       }
       observations.set(id, seen);
@@ -93,7 +110,45 @@ function claimedByAnother(record: AlertRecord, now: Date): boolean {
   return record.claim !== null && Date.parse(record.claim.expiresAt) > now.getTime();
 }
 
-export function planAlerts(input: { clusters: readonly ClusterReport[]; records: readonly StoredAlert[] }, options: LifecycleOptions): AlertPlan {
+export interface PlanInput {
+  clusters: readonly ClusterReport[];
+  records: readonly StoredAlert[];
+  /** Rows the store could not read (treated as absent). */
+  unreadable?: readonly ForeignRow[];
+  /** Rows a newer schema wrote (left alone). */
+  newer?: readonly ForeignRow[];
+}
+
+/** A lagging item: `new` when never announced or toward another target, `reminder` when due, else null (unchanged). */
+function planLagging(
+  cluster: string,
+  finding: Finding,
+  previous: StoredAlert | null,
+  options: LifecycleOptions,
+): Pick<PlannedAlert, 'action' | 'channel' | 'record'> | null {
+  const { now } = options;
+  const target = alertTarget(finding);
+  const channel = finding.channel ?? options.defaultChannel;
+  const record: AlertRecord = previous
+    ? { ...previous.record, channel, finding, target }
+    : {
+        ...alertKeyOf(cluster, finding),
+        channel,
+        finding,
+        target,
+        laggingSince: finding.latestUpdatedAt ?? now.toISOString(),
+        announcedTarget: null,
+        lastSentAt: null,
+        thread: null,
+        claim: null,
+      };
+  const prior = previous?.record;
+  if (!prior || prior.announcedTarget === null || prior.announcedTarget !== target) return { action: 'new', channel, record };
+  if (prior.lastSentAt === null || now.getTime() - Date.parse(prior.lastSentAt) >= options.repeatIntervalMs) return { action: 'reminder', channel, record };
+  return null;
+}
+
+export function planAlerts(input: PlanInput, options: LifecycleOptions): AlertPlan {
   const { now } = options;
   const scanned = new Set(input.clusters.filter((c) => c.ok).map((c) => c.name));
   const observations = observe(input.clusters);
@@ -101,47 +156,33 @@ export function planAlerts(input: { clusters: readonly ClusterReport[]; records:
   for (const s of input.records) {
     if (scanned.has(s.record.cluster)) stored.set(alertId(s.record), s);
   }
+  const unreadable = new Map((input.unreadable ?? []).map((row) => [row.id, row]));
+  const newer = new Set((input.newer ?? []).map((row) => row.id));
 
-  const plan: AlertPlan = { deliveries: [], silentRemovals: [], unchanged: 0, held: 0, claimedElsewhere: 0 };
+  const plan: AlertPlan = { deliveries: [], silentRemovals: [], unreadableRemovals: [], leftToNewerVersion: 0, unchanged: 0, held: 0, claimedElsewhere: 0 };
 
   for (const [id, seen] of observations) {
     const finding = seen.lagging;
     if (!finding) continue;
+    if (newer.has(id)) {
+      plan.leftToNewerVersion += 1;
+      continue;
+    }
+    const overwrites = unreadable.get(id)?.etag;
+    unreadable.delete(id);
     const previous = stored.get(id) ?? null;
     if (previous && claimedByAnother(previous.record, now)) {
       plan.claimedElsewhere += 1;
       continue;
     }
-    const target = alertTarget(finding);
-    const channel = finding.channel ?? options.defaultChannel;
-    const record: AlertRecord = previous
-      ? { ...previous.record, channel, finding, target }
-      : {
-          ...alertKeyOf(seen.cluster, finding),
-          channel,
-          finding,
-          target,
-          laggingSince: finding.latestUpdatedAt ?? now.toISOString(),
-          announcedTarget: null,
-          lastSentAt: null,
-          thread: null,
-          claim: null,
-        };
-    const prior = previous?.record;
-    let action: AlertAction | null;
-    if (!prior || prior.announcedTarget === null || prior.announcedTarget !== target) {
-      action = 'new';
-    } else if (prior.lastSentAt === null || now.getTime() - Date.parse(prior.lastSentAt) >= options.repeatIntervalMs) {
-      action = 'reminder';
-    } else {
-      action = null;
-    }
-    if (action === null) {
+    const planned = planLagging(seen.cluster, finding, previous, options);
+    if (planned === null) {
       plan.unchanged += 1;
       continue;
     }
-    plan.deliveries.push({ id, action, channel, record, previous });
+    plan.deliveries.push({ id, ...planned, previous, ...(overwrites !== undefined ? { overwrites } : {}) });
   }
+  plan.unreadableRemovals = [...unreadable.values()].filter((row) => row.cluster === '' || scanned.has(row.cluster));
 
   for (const [id, previous] of stored) {
     const seen = observations.get(id);

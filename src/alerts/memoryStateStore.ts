@@ -3,16 +3,17 @@
  * one-off scan reports every lagging item as new and remembers nothing afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { alertId, type AlertKey } from './alertKey.js';
-import type { AlertRecord, StateStore, StoredAlert } from './stateStore.js';
+import { alertId, idOf, type AlertKey } from './alertKey.js';
+import type { AlertRecord, StateSnapshot, StateStore, StoredAlert } from './stateStore.js';
 
 export class MemoryStateStore implements StateStore {
   readonly description = 'memory (not kept)';
   private readonly alerts = new Map<string, StoredAlert>();
 
-  async load(clusters: readonly string[]): Promise<StoredAlert[]> {
+  async load(clusters: readonly string[]): Promise<StateSnapshot> {
     const wanted = new Set(clusters);
-    return [...this.alerts.values()].filter((a) => wanted.has(a.record.cluster)).map((a) => structuredClone(a));
+    const alerts = [...this.alerts.values()].filter((a) => wanted.has(a.record.cluster)).map((a) => structuredClone(a));
+    return { alerts, unreadable: [], newer: [] };
   }
 
   async insert(record: AlertRecord): Promise<string | null> {
@@ -31,8 +32,8 @@ export class MemoryStateStore implements StateStore {
     return next;
   }
 
-  async remove(key: AlertKey, etag: string): Promise<boolean> {
-    const id = alertId(key);
+  async remove(key: AlertKey | { id: string }, etag: string): Promise<boolean> {
+    const id = idOf(key);
     if (this.alerts.get(id)?.etag !== etag) return false;
     this.alerts.delete(id);
     return true;

@@ -9,12 +9,12 @@
  */
 import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
+import { cutText } from '../notify/slackText.js';
 import { resolveAppStorage } from '../storage/appStorage.js';
 import type { Finding } from '../report/types.js';
-import { partitionKeyFor, rowKeyFor, type AlertKey } from './alertKey.js';
-import type { AlertRecord, StateStore, StoredAlert } from './stateStore.js';
-
-const SCHEMA_VERSION = 1;
+import { idOf, partitionKeyFor, rowKeyFor, tableKeysOf, type AlertKey } from './alertKey.js';
+import { readRecord, RECORD_SCHEMA_VERSION } from './recordSchema.js';
+import type { AlertRecord, StateSnapshot, StateStore, StoredAlert } from './stateStore.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 const DEVELOPMENT_STORAGE =
@@ -41,18 +41,33 @@ interface AlertEntity {
   claimExpiresAt?: string;
 }
 
+/**
+ * Azure Table string properties hold at most 64 KiB (32,768 UTF-16 characters). A finding is a
+ * few hundred characters; one with hostile values from a cluster (an owner name of 100,000
+ * characters) is stored with every string cut, which messages never show anyway (they cut
+ * each value to 150 characters). The cut leaves room for JSON escapes of 6 characters each.
+ */
+const MAX_FINDING_JSON_CHARS = 30_000;
+const MAX_STORED_VALUE_CHARS = 256;
+
+function findingJson(finding: Finding): string {
+  const json = JSON.stringify(finding);
+  if (json.length <= MAX_FINDING_JSON_CHARS) return json;
+  return JSON.stringify(finding, (_key, value: unknown) => (typeof value === 'string' ? cutText(value, MAX_STORED_VALUE_CHARS) : value));
+}
+
 function toEntity(record: AlertRecord): AlertEntity {
   return {
     partitionKey: partitionKeyFor(record.cluster),
     rowKey: rowKeyFor(record),
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: RECORD_SCHEMA_VERSION,
     cluster: record.cluster,
     namespace: record.namespace,
     workloadKind: record.workloadKind,
     workloadName: record.workloadName,
     container: record.container,
     channel: record.channel,
-    finding: JSON.stringify(record.finding),
+    finding: findingJson(record.finding),
     target: record.target,
     laggingSince: record.laggingSince,
     ...(record.announcedTarget !== null ? { announcedTarget: record.announcedTarget } : {}),
@@ -62,35 +77,38 @@ function toEntity(record: AlertRecord): AlertEntity {
   };
 }
 
-function fromEntity(entity: TableEntityResult<Partial<AlertEntity>>): StoredAlert | null {
-  const e = entity;
-  if (e.schemaVersion !== SCHEMA_VERSION || !e.etag) return null;
-  const strings = [e.cluster, e.namespace, e.workloadKind, e.workloadName, e.container, e.channel, e.finding, e.target, e.laggingSince];
-  if (strings.some((s) => typeof s !== 'string')) return null;
-  let finding: Finding;
+type RowReading = { alert: StoredAlert } | { unreadable: string } | { newer: string };
+
+/** What a row is to this version: an alert it can use, or a foreign row and why (see stateStore.ts). */
+function readEntity(e: TableEntityResult<Partial<AlertEntity>>, id: string): RowReading {
+  const version: unknown = e.schemaVersion;
+  if (typeof version === 'number' && version > RECORD_SCHEMA_VERSION) return { newer: `schema version ${version} (this version writes ${RECORD_SCHEMA_VERSION})` };
+  if (version !== RECORD_SCHEMA_VERSION) return { unreadable: version === undefined ? 'no schema version' : `schema version ${String(version).slice(0, 20)}` };
+  let finding: unknown;
   try {
-    finding = JSON.parse(e.finding as string) as Finding;
+    finding = typeof e.finding === 'string' ? JSON.parse(e.finding) : undefined;
   } catch {
-    return null;
+    return { unreadable: 'its finding is not JSON' };
   }
-  return {
-    etag: e.etag,
-    record: {
-      cluster: e.cluster as string,
-      namespace: e.namespace as string,
-      workloadKind: e.workloadKind as string,
-      workloadName: e.workloadName as string,
-      container: e.container as string,
-      channel: e.channel as string,
+  const read = readRecord(
+    {
+      cluster: e.cluster,
+      namespace: e.namespace,
+      workloadKind: e.workloadKind,
+      workloadName: e.workloadName,
+      container: e.container,
+      channel: e.channel,
       finding,
-      target: e.target as string,
-      laggingSince: e.laggingSince as string,
+      target: e.target,
+      laggingSince: e.laggingSince,
       announcedTarget: e.announcedTarget ?? null,
       lastSentAt: e.lastSentAt ?? null,
       thread: e.threadChannelId && e.threadTs ? { channelId: e.threadChannelId, ts: e.threadTs } : null,
       claim: e.claimOwner && e.claimExpiresAt ? { owner: e.claimOwner, expiresAt: e.claimExpiresAt } : null,
     },
-  };
+    id,
+  );
+  return 'record' in read ? { alert: { record: read.record, etag: e.etag } } : { unreadable: read.problem };
 }
 
 /** Status codes that mean "someone else changed it first": exists, ETag mismatch, gone. */
@@ -151,9 +169,9 @@ export class TableStateStore implements StateStore {
     return this.ready;
   }
 
-  async load(clusters: readonly string[]): Promise<StoredAlert[]> {
+  async load(clusters: readonly string[]): Promise<StateSnapshot> {
     await this.ensureTable();
-    const alerts: StoredAlert[] = [];
+    const snapshot: StateSnapshot = { alerts: [], unreadable: [], newer: [] };
     for (const cluster of new Set(clusters)) {
       const partitionKey = partitionKeyFor(cluster);
       try {
@@ -161,14 +179,17 @@ export class TableStateStore implements StateStore {
           queryOptions: { filter: `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'` },
         });
         for await (const entity of entities) {
-          const stored = fromEntity(entity);
-          if (stored && stored.record.cluster === cluster) alerts.push(stored);
+          const id = `${entity.partitionKey}/${entity.rowKey}`;
+          const reading = readEntity(entity, id);
+          if ('alert' in reading) snapshot.alerts.push(reading.alert);
+          else if ('newer' in reading) snapshot.newer.push({ id, cluster, etag: entity.etag, problem: reading.newer });
+          else snapshot.unreadable.push({ id, cluster, etag: entity.etag, problem: reading.unreadable });
         }
       } catch (error) {
         throw storeError('reading alert state', error);
       }
     }
-    return alerts;
+    return snapshot;
   }
 
   async insert(record: AlertRecord): Promise<string | null> {
@@ -193,10 +214,11 @@ export class TableStateStore implements StateStore {
     }
   }
 
-  async remove(key: AlertKey, etag: string): Promise<boolean> {
+  async remove(key: AlertKey | { id: string }, etag: string): Promise<boolean> {
     await this.ensureTable();
+    const { partitionKey, rowKey } = tableKeysOf(idOf(key));
     try {
-      await this.client.deleteEntity(partitionKeyFor(key.cluster), rowKeyFor(key), { etag });
+      await this.client.deleteEntity(partitionKey, rowKey, { etag });
       return true;
     } catch (error) {
       if (isLostRace(error)) return false;

@@ -1,7 +1,8 @@
 /**
  * `acr-aks-sync scan`: one scan from the command line, of the clusters in CLUSTERS or of one
  * cluster reached through a kubeconfig. Exit codes: 0 no drift, 1 drift or stale digest,
- * 2 configuration error or something that could not be scanned.
+ * 2 configuration error, something that could not be scanned, or alerts that could not be
+ * delivered.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
@@ -11,6 +12,7 @@ import type { ScanReport } from '../report/types.js';
 import type { ClusterSource } from '../scan/clusterSource.js';
 import { createAzureCredential, runScan } from '../scan/runScan.js';
 import { FileStateStore } from '../alerts/fileStateStore.js';
+import { deliveryProblem, type DeliveryResult } from '../alerts/deliveryResult.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import { renderReportTable } from './reportTable.js';
 
@@ -42,8 +44,8 @@ Options:
   -h, --help                 this help
 
 Configuration comes from the environment variables documented in the README; flags override them.
-Exit codes: 0 no drift, 1 drift or stale digest found, 2 configuration error or a cluster or
-registry that could not be scanned.`;
+Exit codes: 0 no drift, 1 drift or stale digest found, 2 configuration error, a cluster or
+registry that could not be scanned, or alerts that could not be delivered.`;
 
 /** Flags that stand in for environment variables. */
 const FLAG_TO_VARIABLE: Record<string, string> = {
@@ -157,14 +159,19 @@ export async function main(
       reminders: notifications.reminders,
       resolved: notifications.resolved,
       failed: notifications.failed,
+      stateErrors: notifications.stateErrors,
       ...(notifications.error ? { error: notifications.error } : {}),
     });
+    const problem = deliveryProblem(notifications);
+    if (problem) io.stderr.write(`acr-aks-sync: alerts could not all be delivered (the next scan retries): ${problem}\n`);
   }
-  return exitCodeFor(report);
+  return exitCodeFor(report, notifications);
 }
 
-export function exitCodeFor(report: ScanReport): number {
+/** 2 wins over 1: an incomplete scan, or alerts that could not be delivered, make the answer incomplete. */
+export function exitCodeFor(report: ScanReport, notifications: DeliveryResult | null = null): number {
   if (report.summary.clustersFailed > 0 || report.summary.error > 0) return EXIT_FAILURE;
+  if (notifications && deliveryProblem(notifications) !== null) return EXIT_FAILURE;
   if (report.summary.drift > 0 || report.summary['stale-digest'] > 0) return EXIT_DRIFT;
   return EXIT_OK;
 }

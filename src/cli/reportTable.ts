@@ -6,6 +6,7 @@ const COLOURS: Record<FindingStatus, string> = {
   pending: '\x1b[36m',
   drift: '\x1b[31m',
   'stale-digest': '\x1b[35m',
+  'no-release': '\x1b[34m',
   untracked: '\x1b[90m',
   error: '\x1b[33m',
 };
@@ -56,7 +57,7 @@ export function renderReportTable(report: ScanReport, colour: boolean): string {
   const s = report.summary;
   out.push('');
   out.push(
-    `${s.clusters} cluster(s), ${s.pods} running pod(s): ${s.drift} drift, ${s['stale-digest']} stale digest, ${s.pending} pending, ${s['in-sync']} in sync, ${s.untracked} untracked, ${s.error} error(s)` +
+    `${s.clusters} cluster(s), ${s.pods} running pod(s): ${s.drift} drift, ${s['stale-digest']} stale digest, ${s.pending} pending, ${s['in-sync']} in sync, ${s['no-release']} no release, ${s.untracked} untracked, ${s.error} error(s)` +
       (s.clustersFailed ? `; ${s.clustersFailed} cluster(s) could not be scanned` : ''),
   );
   return out.join('\n');

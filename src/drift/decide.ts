@@ -59,10 +59,20 @@ export function shortDigest(digest: string): string {
 }
 
 /**
+ * How far ahead of this host's clock a registry's push time may be and still count as "pushed
+ * now". Clocks of hosts synchronised with NTP differ by far less; a push time further ahead
+ * says one of the clocks is wrong, and trusting it would keep a lagging workload `pending`
+ * for as long as the error lasts (years, for a wrong year).
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
  * The status of one tracked image, given the registry's answer:
  *
- * - the registry could not be asked → `error`; unknown repository, or no release tag among the
- *   newest tags → `untracked`;
+ * - the registry could not be asked → `error`; it was asked but named no release (the
+ *   repository does not exist, or no tag among the newest ACR_MAX_RESULTS matches the
+ *   pattern) → `no-release`, which is not `untracked`: the image is tracked, we just could
+ *   not tell this time, so an alert about it is held rather than resolved;
  * - the deployed digest (what the pods run, else the digest in the reference) is the newest
  *   tag's digest → `in-sync`, whatever tag the pod spec names (a re-tag is not drift);
  * - the pod spec names the newest tag and the deployed digest is unknown → `in-sync`;
@@ -71,7 +81,8 @@ export function shortDigest(digest: string): string {
  * - anything else → `drift`.
  *
  * `stale-digest` and `drift` are `pending` while the newest tag is younger than the grace
- * period (a rollout may be under way); at exactly the grace period they count.
+ * period (a rollout may be under way); at exactly the grace period they count. A push time up
+ * to MAX_CLOCK_SKEW_MS ahead of `now` counts as pushed now; further ahead it is an `error`.
  */
 export function decideDrift(input: DriftInput): DriftDecision {
   const { reference, lookup } = input;
@@ -80,9 +91,9 @@ export function decideDrift(input: DriftInput): DriftDecision {
     case 'error':
       return { status: 'error', reason: lookup.reason };
     case 'unknown-repository':
-      return { status: 'untracked', reason: `repository ${reference.repository} not found in ${reference.registry}` };
+      return { status: 'no-release', reason: `repository ${reference.repository} not found in ${reference.registry}` };
     case 'no-match':
-      return { status: 'untracked', reason: `no tag matching the pattern among the newest ${lookup.examined} tags` };
+      return { status: 'no-release', reason: `no tag matching TAG_PATTERN among the newest ${lookup.examined} tags` };
     case 'found':
       break;
   }
@@ -95,9 +106,17 @@ export function decideDrift(input: DriftInput): DriftDecision {
       : { status: 'in-sync', reason: `runs the digest of newest ${newest.name}`, newest };
   }
 
-  const age = input.now.getTime() - newest.lastUpdatedOn.getTime();
+  const ahead = newest.lastUpdatedOn.getTime() - input.now.getTime();
+  if (ahead > MAX_CLOCK_SKEW_MS) {
+    return {
+      status: 'error',
+      reason: `the registry's push time of ${newest.name} (${newest.lastUpdatedOn.toISOString()}) is in the future: clock skew? (${formatDuration(ahead)} ahead of this host)`,
+      newest,
+    };
+  }
+  const age = Math.max(0, -ahead);
   const withinGrace = age < input.gracePeriodMs;
-  const ago = formatDuration(Math.max(0, age));
+  const ago = formatDuration(age);
   const countsIn = formatDuration(input.gracePeriodMs - age);
 
   if (reference.tag === newest.name) {

@@ -1,5 +1,6 @@
 /** What every function handler does first: read the configuration and log through the host. */
 import type { InvocationContext } from '@azure/functions';
+import { deliveryProblem, type DeliveryResult } from '../alerts/deliveryResult.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../log/logger.js';
 
@@ -33,4 +34,18 @@ export function loadFunctionConfig(context: InvocationContext): Config {
   }
   logConfigWarnings(config, context);
   return config;
+}
+
+/**
+ * Logs a scheduled run's alert delivery and, when it left anything undone (items not
+ * delivered, state that could not be read or written), fails the invocation after saying so
+ * at error level, so monitoring sees a silenced alert as a failed run.
+ */
+export function endWithDelivery(notifications: DeliveryResult | null, logger: Logger): void {
+  if (!notifications) return;
+  logger.info('Slack notifications', { ...notifications });
+  const problem = deliveryProblem(notifications);
+  if (problem === null) return;
+  logger.error('alert delivery incomplete; failing this invocation so that monitoring sees it', { problem });
+  throw new Error(`alert delivery incomplete: ${problem}`);
 }

@@ -7,7 +7,9 @@
  * name) is logged and dropped: retrying it could only fail the same way. A configuration error
  * or an unexpected failure throws, so the host retries the message and, after its
  * `maxDequeueCount`, moves it to the `-poison` queue. A cluster that cannot be scanned is a
- * result (reported and logged like in the inline scan), not a retry.
+ * result (reported and logged like in the inline scan), not a retry. Alerts that could not be
+ * delivered fail the invocation too (after the summary is logged): the retried message scans
+ * again and sends what is still owed, never what was already sent.
  */
 import type { InvocationContext } from '@azure/functions';
 import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
@@ -15,7 +17,7 @@ import { clusterSourceFor, targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
 import { createAzureCredential, createTagLookup, runScan } from '../scan/runScan.js';
-import { contextLogger, loadFunctionConfig } from './invocation.js';
+import { contextLogger, endWithDelivery, loadFunctionConfig } from './invocation.js';
 import { logSummary } from './scanHandlers.js';
 
 /** The scans of one timer run that land on this instance share their registry answers. */
@@ -47,5 +49,5 @@ export async function scanClusterQueueHandler(queueItem: unknown, context: Invoc
   const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
   const { report, notifications } = await runScan(config, [clusterSourceFor(config, target, credential)], { logger, credential, stateStore, lookup });
   logSummary(report, logger);
-  if (notifications) logger.info('Slack notifications', { ...notifications });
+  endWithDelivery(notifications, logger);
 }

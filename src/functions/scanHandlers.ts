@@ -7,7 +7,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@a
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import type { Logger } from '../log/logger.js';
-import { contextLogger, loadFunctionConfig, logConfigWarnings } from './invocation.js';
+import { contextLogger, endWithDelivery, loadFunctionConfig, logConfigWarnings } from './invocation.js';
 import type { ScanReport } from '../report/types.js';
 import { createAzureCredential, runScan, type ScanRunResult } from '../scan/runScan.js';
 import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
@@ -55,7 +55,7 @@ export async function scanTimerHandler(_timer: Timer, context: InvocationContext
   const result = await scanWithConfig(config, { clusterNames: [], dryRun: false }, logger);
   if ('report' in result) {
     logSummary(result.report, logger);
-    if (result.notifications) logger.info('Slack notifications', { ...result.notifications });
+    endWithDelivery(result.notifications, logger);
   }
 }
 

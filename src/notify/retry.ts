@@ -1,9 +1,17 @@
 /**
  * Posting with retries inside one scan: HTTP 429 waits exactly what `Retry-After` says;
- * timeouts, network errors and 5xx back off exponentially (1 s, 2 s, 4 s, ... up to
- * `maxDelayMs`) for at most `maxAttempts` attempts. All waits of a scan share one budget, so
- * a Slack outage cannot hold the scan (and its alert claims) for long: when the next wait
- * would overrun it, the post fails and its alerts are retried by the next scan.
+ * 5xx answers and connections that could not be opened back off exponentially (1 s, 2 s,
+ * 4 s, ... up to `maxDelayMs`) for at most `maxAttempts` attempts: Slack did not take the post.
+ *
+ * A post that got no answer (a timeout, a connection lost after sending) may have been
+ * accepted, and every retry may then post a copy: after it, at most `maxRetriesAfterNoAnswer`
+ * more attempts (one) are made in the scan, whatever their failures, with the longer
+ * `retryTimeoutMs`, so that a slow Slack answers rather than times out again. A scan thus
+ * posts a message at most twice.
+ *
+ * All waits of a scan share one budget, so a Slack outage cannot hold the scan (and its alert
+ * claims) for long: when the next wait would overrun it, the post fails and its alerts are
+ * retried by the next scan.
  */
 import type { Logger } from '../log/logger.js';
 import { SlackPostError, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
@@ -19,6 +27,10 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** 429 answers honoured per message before giving up (each waits its Retry-After). */
   maxRateLimitWaits: number;
+  /** Retries of a post that got no answer and may have landed (each may post a copy). */
+  maxRetriesAfterNoAnswer: number;
+  /** The timeout of such a retry (the sender's own applies to first attempts). */
+  retryTimeoutMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -26,6 +38,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 1_000,
   maxDelayMs: 30_000,
   maxRateLimitWaits: 10,
+  maxRetriesAfterNoAnswer: 1,
+  retryTimeoutMs: 30_000,
 };
 
 /** Default total waiting per scan: well inside the 5-minute alert claim. */
@@ -66,14 +80,28 @@ export async function postWithRetry(sender: SlackSender, message: SlackMessage, 
   const { policy, budget, sleep, logger } = context;
   let failures = 0;
   let rateLimits = 0;
+  /** Attempts left in this scan once a post got no answer (null until one did). */
+  let afterNoAnswer: number | null = null;
+  let timeoutMs: number | undefined;
   for (;;) {
     let error: SlackPostError;
     try {
-      return await sender.post(message);
+      return await sender.post(message, timeoutMs !== undefined ? { timeoutMs } : {});
     } catch (caught) {
       error = asPostError(caught);
     }
     if (error.kind !== 'retryable') throw error;
+    if (error.mayHaveLanded && afterNoAnswer === null) {
+      afterNoAnswer = policy.maxRetriesAfterNoAnswer;
+      timeoutMs = policy.retryTimeoutMs;
+    }
+    if (afterNoAnswer !== null) {
+      if (afterNoAnswer <= 0) {
+        logger.warn('Slack post may have been posted already (no answer); not retried again in this scan', { channel: message.channel, code: error.code });
+        throw error;
+      }
+      afterNoAnswer -= 1;
+    }
     let wait: number;
     if (error.retryAfterMs !== undefined) {
       rateLimits += 1;

@@ -4,12 +4,13 @@
  * section whose fields read like a table row: cluster, namespace, workload, running, newest,
  * lagging for. The plain-text `text` fallback keeps the old one-line wording for each item.
  *
- * Everything from a cluster or a registry is escaped (`&`, `<`, `>`), so a name cannot turn
- * into a mention or a link.
+ * Everything from a cluster or a registry is a cleaned code span in `verbatim` mrkdwn (see
+ * slackText.ts), so a name cannot add a line, a link or a mention; in the fallback it is
+ * cleaned and escaped.
  */
 import { formatDuration } from '../config/duration.js';
 import type { Finding } from '../report/types.js';
-import { alertLine, escapeSlackText } from './slackText.js';
+import { alertLine, cleanSlackValue, codeSpan, escapeSlackText, plainSlackValue, shortDigestOrUnknown } from './slackText.js';
 
 export interface PlainText {
   type: 'plain_text';
@@ -19,6 +20,8 @@ export interface PlainText {
 export interface MrkdwnText {
   type: 'mrkdwn';
   text: string;
+  /** Always true here: Slack does not auto-link URLs or channel names, or parse mentions, in it. */
+  verbatim: true;
 }
 export interface HeaderBlock {
   type: 'header';
@@ -93,22 +96,20 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
-function shortDigest(digest: string | null): string {
-  if (!digest) return 'unknown digest';
-  const colon = digest.indexOf(':');
-  return colon === -1 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
+function mrkdwn(text: string): MrkdwnText {
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 /** `repo:tag`, `repo:tag @ sha256:…` (stale digest) or `repo@sha256:…` (digest-pinned). */
 function runningImage(f: Finding, withDigest: boolean): string {
   const repository = f.repository ?? f.image;
-  if (f.deployedTag) return withDigest ? `${repository}:${f.deployedTag} @ ${shortDigest(f.deployedDigest)}` : `${repository}:${f.deployedTag}`;
-  return `${repository}@${shortDigest(f.deployedDigest)}`;
+  if (f.deployedTag) return withDigest ? `${repository}:${f.deployedTag} @ ${shortDigestOrUnknown(f.deployedDigest)}` : `${repository}:${f.deployedTag}`;
+  return `${repository}@${shortDigestOrUnknown(f.deployedDigest)}`;
 }
 
 function newestImage(f: Finding): string {
   const tag = f.latestTag ?? 'unknown';
-  return f.status === 'stale-digest' ? `${tag} @ ${shortDigest(f.latestDigest)}` : tag;
+  return f.status === 'stale-digest' ? `${tag} @ ${shortDigestOrUnknown(f.latestDigest)}` : tag;
 }
 
 function pushedAt(iso: string | null): string {
@@ -122,15 +123,11 @@ function lagFor(item: AlertMessageItem, now: Date): string {
   return Number.isNaN(since) ? 'unknown' : formatDuration(Math.max(0, now.getTime() - since));
 }
 
-function code(value: string): string {
-  return `\`${escapeSlackText(value)}\``;
-}
-
 function itemFields(item: AlertMessageItem, now: Date): string[] {
   const f = item.finding;
-  const e = escapeSlackText;
-  const workload = `${e(f.workload.kind)}/${e(f.workload.name)} · container ${code(f.container)}`;
-  const common = [`*Cluster*\n${e(item.cluster)}`, `*Namespace*\n${e(f.namespace)}`, `*Workload*\n${workload}`];
+  const code = codeSpan;
+  const workload = `${code(`${f.workload.kind}/${f.workload.name}`)} · container ${code(f.container)}`;
+  const common = [`*Cluster*\n${code(item.cluster)}`, `*Namespace*\n${code(f.namespace)}`, `*Workload*\n${workload}`];
   const stale = f.status === 'stale-digest';
   if (item.action === 'resolved') {
     const now_ = item.current;
@@ -139,11 +136,11 @@ function itemFields(item: AlertMessageItem, now: Date): string[] {
       : 'workload gone';
     return [...common, `*Was running*\n${code(runningImage(f, stale))}`, `*Now*\n${nowRunning}`, `*Lagged for*\n${lagFor(item, now)}`];
   }
-  const restart = stale ? `\nrestart ${e(f.namespace)}/${e(f.workload.name)} to pick it up` : '';
+  const restart = stale ? `\nrestart ${code(`${f.namespace}/${f.workload.name}`)} to pick it up` : '';
   return [
     ...common,
     `*Running*\n${code(runningImage(f, stale))}`,
-    `*Newest*\n${code(newestImage(f))}${e(pushedAt(f.latestUpdatedAt))}${restart}`,
+    `*Newest*\n${code(newestImage(f))}${pushedAt(f.latestUpdatedAt)}${restart}`,
     `*Lagging for*\n${lagFor(item, now)}`,
   ];
 }
@@ -152,11 +149,10 @@ function itemFields(item: AlertMessageItem, now: Date): string[] {
 export function itemTextLine(item: AlertMessageItem, now: Date): string {
   if (item.action !== 'resolved') return alertLine(item.cluster, item.finding);
   const f = item.finding;
-  const where = `${f.namespace}/${f.workload.name} (container ${f.container})`;
-  const current = item.current
-    ? `now runs ${runningImage(item.current, false)}`
-    : 'is gone';
-  return escapeSlackText(`Resolved: on AKS cluster ${item.cluster}, ${where} ${current} (was ${runningImage(f, f.status === 'stale-digest')}; lagged ${lagFor(item, now)}).`);
+  const v = plainSlackValue;
+  const where = `${v(`${f.namespace}/${f.workload.name}`)} (container ${v(f.container)})`;
+  const current = item.current ? `now runs ${v(runningImage(item.current, false))}` : 'is gone';
+  return `Resolved: on AKS cluster ${v(item.cluster)}, ${where} ${current} (was ${v(runningImage(f, f.status === 'stale-digest'))}; lagged ${lagFor(item, now)}).`;
 }
 
 function headerText(counts: Record<AlertMessageAction, number>, part: number, parts: number): string {
@@ -184,7 +180,7 @@ interface Part {
 export function renderAlertMessages(items: readonly AlertMessageItem[], options: RenderOptions): RenderedMessage[] {
   const limits = { ...SLACK_MESSAGE_LIMITS, ...options.limits };
   const { now } = options;
-  const note = options.note ? truncate(escapeSlackText(options.note), limits.maxFieldChars) : undefined;
+  const note = options.note ? escapeSlackText(cleanSlackValue(options.note, limits.maxFieldChars)) : undefined;
   // Header (filled in at the end) and the note open every part.
   const openingBlocks = note ? 2 : 1;
   const openingChars = 200 + (note ? note.length + 60 : 0);
@@ -199,7 +195,7 @@ export function renderAlertMessages(items: readonly AlertMessageItem[], options:
 
   for (const group of GROUPS) {
     for (const item of items.filter((i) => i.action === group.action)) {
-      const fields = itemFields(item, now).map((text): MrkdwnText => ({ type: 'mrkdwn', text: truncate(text, limits.maxFieldChars) }));
+      const fields = itemFields(item, now).map((text) => mrkdwn(truncate(text, limits.maxFieldChars)));
       const section: SectionBlock = { type: 'section', fields };
       const line = itemTextLine(item, now);
       const sectionChars = JSON.stringify(section).length;
@@ -218,7 +214,7 @@ export function renderAlertMessages(items: readonly AlertMessageItem[], options:
 
       if (part.lastGroup !== group.action) {
         if (part.lastGroup) part.blocks.push({ type: 'divider' });
-        const heading: SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: truncate(group.heading, limits.maxSectionChars) } };
+        const heading: SectionBlock = { type: 'section', text: mrkdwn(truncate(group.heading, limits.maxSectionChars)) };
         part.blocks.push(heading);
         part.blockChars += JSON.stringify(heading).length + 20;
         part.textLines.push(group.textHeading);
@@ -239,7 +235,7 @@ export function renderAlertMessages(items: readonly AlertMessageItem[], options:
     for (const item of p.items) counts[item.action] += 1;
     const header = headerText(counts, index + 1, used.length);
     const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header, emoji: true } }];
-    if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:information_source: ${note}` }] });
+    if (note) blocks.push({ type: 'context', elements: [mrkdwn(`:information_source: ${note}`)] });
     blocks.push(...p.blocks);
     return { text: truncate([header, ...p.textLines].join('\n'), limits.maxChars), blocks, items: p.items };
   });

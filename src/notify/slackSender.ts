@@ -22,13 +22,18 @@ export interface PostReceipt {
   ts?: string;
 }
 
+export interface PostOptions {
+  /** This attempt's timeout instead of the sender's own (a retry after a timeout waits longer). */
+  timeoutMs?: number;
+}
+
 export interface SlackSender {
   /** For logs: `bot` (chat.postMessage) or `webhook`. */
   readonly kind: 'bot' | 'webhook';
   /** Whether messages get a `ts` that replies can thread on. */
   readonly threads: boolean;
   /** One attempt; throws `SlackPostError`. */
-  post(message: SlackMessage): Promise<PostReceipt>;
+  post(message: SlackMessage, options?: PostOptions): Promise<PostReceipt>;
 }
 
 /**
@@ -44,14 +49,35 @@ export class SlackPostError extends Error {
   /** Slack's error code (`channel_not_found`, `ratelimited`, `http_503`, `timeout`, ...). */
   readonly code: string;
   readonly retryAfterMs: number | undefined;
+  /**
+   * The request was sent and no answer came (a timeout, a connection lost mid-way): Slack may
+   * have accepted it, so posting again may post a copy.
+   */
+  readonly mayHaveLanded: boolean;
 
-  constructor(kind: SlackFailureKind, code: string, retryAfterMs?: number) {
+  constructor(kind: SlackFailureKind, code: string, retryAfterMs?: number, mayHaveLanded = false) {
     super(`Slack post failed: ${code}${retryAfterMs !== undefined ? ` (retry after ${retryAfterMs} ms)` : ''}`);
     this.name = 'SlackPostError';
     this.kind = kind;
     this.code = code;
     this.retryAfterMs = retryAfterMs;
+    this.mayHaveLanded = mayHaveLanded;
   }
+}
+
+/** Failures to reach the server at all: the request was never sent. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/**
+ * A request that got no HTTP answer (both Slack clients send with fetch): a timeout may have
+ * landed, a connection that could not be opened cannot have; anything else (a connection
+ * lost after sending) is treated as possibly landed.
+ */
+export function requestFailure(original: { name?: string; cause?: { code?: unknown } } | undefined): SlackPostError {
+  if (original?.name === 'TimeoutError' || original?.name === 'AbortError') return new SlackPostError('retryable', 'timeout', undefined, true);
+  const code = original?.cause?.code;
+  if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return new SlackPostError('retryable', `connection_failed_${code.toLowerCase()}`);
+  return new SlackPostError('retryable', 'request_error', undefined, true);
 }
 
 /** Slack platform errors meaning "not this channel": the alert falls back to SLACK_CHANNEL. */

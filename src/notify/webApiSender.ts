@@ -7,7 +7,7 @@
  */
 import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type { Logger } from '../log/logger.js';
-import { classifySlackError, SlackPostError, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
+import { classifySlackError, requestFailure, SlackPostError, type PostOptions, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
 import { normaliseChannel } from './slackText.js';
 
 export interface WebApiSenderOptions {
@@ -37,7 +37,7 @@ function slackLogger(logger: Logger): SlackLogger {
 }
 
 function toPostError(error: unknown): SlackPostError {
-  const e = error as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; original?: { name?: string } };
+  const e = error as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; original?: { name?: string; cause?: { code?: unknown } } };
   switch (e.code) {
     case ErrorCode.RateLimitedError:
       return new SlackPostError('retryable', 'ratelimited', Math.max(0, (e.retryAfter ?? 1) * 1000));
@@ -46,7 +46,7 @@ function toPostError(error: unknown): SlackPostError {
       return new SlackPostError(status >= 500 || status === 408 ? 'retryable' : 'permanent', `http_${status}`);
     }
     case ErrorCode.RequestError:
-      return new SlackPostError('retryable', e.original?.name === 'TimeoutError' || e.original?.name === 'AbortError' ? 'timeout' : 'request_error');
+      return requestFailure(e.original);
     case ErrorCode.PlatformError: {
       const code = e.data?.error ?? 'unknown_error';
       return new SlackPostError(classifySlackError(code), code);
@@ -59,22 +59,33 @@ function toPostError(error: unknown): SlackPostError {
 export class WebApiSender implements SlackSender {
   readonly kind = 'bot' as const;
   readonly threads = true;
-  private readonly client: WebClient;
+  /** One client per timeout: the web client's timeout is set when it is made. */
+  private readonly clients = new Map<number, WebClient>();
+  private readonly timeoutMs: number;
 
-  constructor(options: WebApiSenderOptions) {
-    this.client = new WebClient(options.botToken, {
-      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: options.timeoutMs ?? 10_000,
-      logger: slackLogger(options.logger),
-      logLevel: LogLevel.DEBUG,
-    });
+  constructor(private readonly options: WebApiSenderOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  async post(message: SlackMessage): Promise<PostReceipt> {
+  private client(timeoutMs: number): WebClient {
+    let client = this.clients.get(timeoutMs);
+    if (!client) {
+      client = new WebClient(this.options.botToken, {
+        ...(this.options.apiUrl ? { slackApiUrl: this.options.apiUrl } : {}),
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        timeout: timeoutMs,
+        logger: slackLogger(this.options.logger),
+        logLevel: LogLevel.DEBUG,
+      });
+      this.clients.set(timeoutMs, client);
+    }
+    return client;
+  }
+
+  async post(message: SlackMessage, options: PostOptions = {}): Promise<PostReceipt> {
     try {
-      const response = await this.client.chat.postMessage({
+      const response = await this.client(options.timeoutMs ?? this.timeoutMs).chat.postMessage({
         channel: normaliseChannel(message.channel),
         text: message.text,
         ...(message.blocks ? { blocks: message.blocks as never } : {}),

@@ -6,7 +6,7 @@
  * never appears in an error.
  */
 import { IncomingWebhook, type FetchFunction } from '@slack/webhook';
-import { classifySlackError, parseRetryAfter, SlackPostError, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
+import { classifySlackError, parseRetryAfter, requestFailure, SlackPostError, type PostOptions, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
 import { normaliseChannel } from './slackText.js';
 
 export interface WebhookAppearance {
@@ -25,7 +25,7 @@ export class WebhookSender implements SlackSender {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  async post(message: SlackMessage): Promise<PostReceipt> {
+  async post(message: SlackMessage, options: PostOptions = {}): Promise<PostReceipt> {
     // One client per post, so the response headers (Retry-After) seen below are this post's.
     let retryAfter: string | null = null;
     const fetchWithHeaders: FetchFunction = async (input, init) => {
@@ -36,7 +36,7 @@ export class WebhookSender implements SlackSender {
     const webhook = new IncomingWebhook(this.url, {
       username: this.appearance.username,
       icon_emoji: `:${this.appearance.iconEmoji}:`,
-      timeout: this.timeoutMs,
+      timeout: options.timeoutMs ?? this.timeoutMs,
       retryConfig: { retries: 0 },
       fetch: fetchWithHeaders,
     });
@@ -56,7 +56,7 @@ export class WebhookSender implements SlackSender {
 }
 
 function toPostError(error: unknown, retryAfter: string | null): SlackPostError {
-  const e = error as { code?: string; statusCode?: number; body?: unknown; original?: { name?: string } };
+  const e = error as { code?: string; statusCode?: number; body?: unknown; original?: { name?: string; cause?: { code?: unknown } } };
   if (e.code === 'slack_webhook_http_error') {
     const status = e.statusCode ?? 0;
     if (status === 429) return new SlackPostError('retryable', 'rate_limited', parseRetryAfter(retryAfter) ?? 1_000);
@@ -67,9 +67,6 @@ function toPostError(error: unknown, retryAfter: string | null): SlackPostError 
     const kind = classifySlackError(code);
     return new SlackPostError(kind === 'retryable' ? 'permanent' : kind, code);
   }
-  if (e.code === 'slack_webhook_request_error') {
-    const name = e.original?.name;
-    return new SlackPostError('retryable', name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'request_error');
-  }
+  if (e.code === 'slack_webhook_request_error') return requestFailure(e.original);
   return new SlackPostError('retryable', 'unexpected_error');
 }

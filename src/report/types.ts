@@ -1,6 +1,11 @@
 import type { WorkloadRef } from '../inventory/workloads.js';
 
-export const FINDING_STATUSES = ['in-sync', 'pending', 'drift', 'stale-digest', 'untracked', 'error'] as const;
+/**
+ * `no-release`: the registry was asked but named no release (repository not found, or no tag
+ * matching TAG_PATTERN among the newest ACR_MAX_RESULTS). `untracked`: not tracked by
+ * configuration (registry not in REGISTRIES, tag not matching TAG_PATTERN, invalid reference).
+ */
+export const FINDING_STATUSES = ['in-sync', 'pending', 'drift', 'stale-digest', 'no-release', 'untracked', 'error'] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
 export interface Finding {

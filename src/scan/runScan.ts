@@ -6,7 +6,8 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config.js';
 import { sharedTokenCredential } from '../identity/sharedTokenCredential.js';
 import type { Logger } from '../log/logger.js';
-import { deliverAlerts, type DeliveryResult } from '../alerts/deliver.js';
+import { deliverAlerts } from '../alerts/deliver.js';
+import { emptyDeliveryResult, type DeliveryResult } from '../alerts/deliveryResult.js';
 import { MemoryStateStore } from '../alerts/memoryStateStore.js';
 import type { StateStore } from '../alerts/stateStore.js';
 import { createSlackSender } from '../notify/createSlackSender.js';
@@ -87,10 +88,11 @@ export async function runScan(config: Config, sources: readonly ClusterSource[],
   let notifications: NotifyResult | null = null;
   const sender = !options.dryRun && config.slack ? createSlackSender(config.slack, logger) : null;
   if (sender && config.slack) {
-    const store = options.stateStore ?? new MemoryStateStore();
+    // deliverAlerts reports in its result what it could not do (state unreadable, items not
+    // delivered, state writes that failed); an exception would be a bug, reported the same way.
     try {
       notifications = await deliverAlerts(report, {
-        store,
+        store: options.stateStore ?? new MemoryStateStore(),
         sender,
         defaultChannel: config.slack.channel,
         repeatIntervalMs: config.notifyRepeatIntervalMs,
@@ -100,11 +102,9 @@ export async function runScan(config: Config, sources: readonly ClusterSource[],
         ...(options.sleep ? { sleep: options.sleep } : {}),
       });
     } catch (error) {
-      // The state could not be read or written: sending without it would repeat every alert on
-      // every scan, so nothing is sent; the next scan tries again.
-      const reason = (error as Error).message;
-      logger.error('alert delivery failed; nothing was sent, the next scan retries', { state: store.description, reason });
-      notifications = { sent: 0, new: 0, reminders: 0, resolved: 0, failed: 0, messages: 0, skipped: 0, unchanged: 0, fallbacks: 0, removedSilently: 0, error: reason };
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.error('alert delivery stopped by an unexpected error; what was not posted is retried by the next scan', { reason });
+      notifications = { ...emptyDeliveryResult(), error: `alert delivery stopped by an unexpected error: ${reason}` };
     }
   }
   return { report, notifications };

@@ -3,12 +3,21 @@
  * each harness, and whatever a test registers closed after it.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { TableClient } from '@azure/data-tables';
 import { TableStateStore } from '../../src/alerts/tableStateStore.js';
 import { startAzurite, type Azurite } from '../emulators/azurite.js';
 
-export function useAzuriteTables(tablePrefix: string): { newStore(): TableStateStore; afterTest(close: () => Promise<void>): void } {
+export interface AzuriteTables {
+  newStore(): TableStateStore;
+  /** The store's table through the SDK directly, to write rows the app did not. */
+  tableOf(store: TableStateStore): TableClient;
+  afterTest(close: () => Promise<void>): void;
+}
+
+export function useAzuriteTables(tablePrefix: string): AzuriteTables {
   let azurite: Azurite | undefined;
   let tables = 0;
+  const names = new Map<TableStateStore, string>();
   const cleanups: Array<() => Promise<void>> = [];
   beforeAll(async () => {
     azurite = await startAzurite();
@@ -23,7 +32,14 @@ export function useAzuriteTables(tablePrefix: string): { newStore(): TableStateS
     newStore() {
       if (!azurite) throw new Error('Azurite is not running: call newStore() inside a test');
       tables += 1;
-      return new TableStateStore({ connectionString: azurite.connectionString, tableName: `${tablePrefix}${tables}` });
+      const store = new TableStateStore({ connectionString: azurite.connectionString, tableName: `${tablePrefix}${tables}` });
+      names.set(store, `${tablePrefix}${tables}`);
+      return store;
+    },
+    tableOf(store) {
+      const name = names.get(store);
+      if (!azurite || !name) throw new Error('not a store of this fixture');
+      return TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
     },
     afterTest: (close) => void cleanups.push(close),
   };

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { alertKeyOf } from '../../src/alerts/alertKey.js';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
 import type { TableStateStore } from '../../src/alerts/tableStateStore.js';
-import type { StateStore, StoredAlert } from '../../src/alerts/stateStore.js';
-import { alertLine } from '../../src/notify/slackText.js';
+import { deliveryProblem } from '../../src/alerts/deliveryResult.js';
+import type { AlertRecord, StateStore, StoredAlert } from '../../src/alerts/stateStore.js';
+import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js';
 import type { SectionBlock } from '../../src/notify/slackBlocks.js';
 import { WebApiSender } from '../../src/notify/webApiSender.js';
 import type { Finding, ScanReport } from '../../src/report/types.js';
@@ -67,7 +68,7 @@ async function harness(over: Partial<DeliveryOptions> = {}): Promise<Harness> {
         ...over,
         ...more,
       }),
-    state: (clusterName = 'prod-aks') => store.load([clusterName]),
+    state: async (clusterName = 'prod-aks') => (await store.load([clusterName])).alerts,
   };
 }
 
@@ -82,7 +83,7 @@ function header(post: SlackPost | undefined): string {
 
 /** Workload names listed by a post, in order. */
 function listed(post: SlackPost | undefined): string[] {
-  return fieldTexts(post).map((fields) => /\/(\S+) ·/.exec(fields[2] ?? '')?.[1] ?? '?');
+  return fieldTexts(post).map((fields) => /\/([^`\s]+)` ·/.exec(fields[2] ?? '')?.[1] ?? '?');
 }
 
 const api = finding({ name: 'api' });
@@ -99,9 +100,9 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
     expect(post?.thread_ts).toBeUndefined();
     expect(header(post)).toBe('Image drift: 1 new');
     expect(fieldTexts(post)[0]).toEqual([
-      '*Cluster*\nprod-aks',
-      '*Namespace*\npayments',
-      '*Workload*\nDeployment/api · container `app`',
+      '*Cluster*\n`prod-aks`',
+      '*Namespace*\n`payments`',
+      '*Workload*\n`Deployment/api` · container `app`',
       '*Running*\n`team/api:prod-456`',
       '*Newest*\n`prod-789` (pushed 2026-03-02 07:00 UTC)',
       '*Lagging for*\n2h',
@@ -114,6 +115,78 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
       lastSentAt: h.clock.now().toISOString(),
       thread: { channelId: h.slack.channelIds['team-a'], ts: post?.ts },
       claim: null,
+    });
+  });
+
+  it('a pod naming a 600-character owner stops no alert: every alert of both clusters is delivered, that one too', async () => {
+    const h = await harness();
+    const longOwner = finding({ name: `evil-${'o'.repeat(595)}`, namespace: 'sandbox', channel: 'team-b' });
+    const scanReport = report(
+      cluster('prod-aks', [api, finding({ name: 'web' }), longOwner]),
+      cluster('dev-aks', [finding({ name: 'api' }), finding({ name: 'worker', channel: 'team-b' })]),
+    );
+    expect(await h.scan(scanReport)).toMatchObject({ new: 5, failed: 0 });
+    expect(h.slack.posts.flatMap((p) => listed(p)).sort()).toEqual(['api', 'api', `${longOwner.workload.name.slice(0, MAX_SLACK_VALUE_CHARS - 1 - 'Deployment/'.length)}…`, 'web', 'worker'].sort());
+    expect(await h.state('prod-aks')).toHaveLength(3);
+    expect(await h.state('dev-aks')).toHaveLength(2);
+    // And the next scan knows it was sent.
+    h.clock.advance(5 * MINUTE);
+    expect(await h.scan(scanReport)).toMatchObject({ sent: 0, unchanged: 5 });
+  });
+
+  describe('one item the store refuses is that item’s failure', () => {
+    /** The store, except that writes `poisoned` picks carry a value Azure refuses (a property over 64 KiB: HTTP 400). */
+    function refusing(store: TableStateStore, poisoned: (r: AlertRecord, op: 'insert' | 'replace') => boolean): StateStore {
+      const poison = (r: AlertRecord): AlertRecord => ({ ...r, channel: 'c'.repeat(40_000) });
+      return {
+        description: store.description,
+        load: (clusters) => store.load(clusters),
+        insert: (r) => store.insert(poisoned(r, 'insert') ? poison(r) : r),
+        replace: (r, etag) => store.replace(poisoned(r, 'replace') ? poison(r) : r, etag),
+        remove: (key, etag) => store.remove(key, etag),
+      };
+    }
+    const bad = finding({ name: 'bad', channel: 'team-b' });
+    const twoClusters = () => report(cluster('prod-aks', [api, finding({ name: 'web' }), bad]), cluster('dev-aks', [finding({ name: 'worker' })]));
+
+    it('a claim answered 400: every other alert is delivered, the item counted and logged, and sent by the next scan', async () => {
+      const h = await harness();
+      const store = refusing(h.store, (r, op) => op === 'insert' && r.workloadName === 'bad');
+      const result = await h.scan(twoClusters(), { store });
+      expect(result).toMatchObject({ new: 3, failed: 1, stateErrors: 1 });
+      expect(result.failures).toEqual([{ stage: 'claim', reason: expect.stringMatching(/^alert state table: claiming an alert failed \(HTTP 400/), items: 1 }]);
+      expect(deliveryProblem(result)).toMatch(/^1 alert item\(s\) not delivered, 1 alert state write\(s\) failed: claim alert state table/);
+      expect(h.slack.posts.flatMap((p) => listed(p)).sort()).toEqual(['api', 'web', 'worker']);
+      expect(h.logger.lines.some((l) => l.startsWith('error alert state: claim failed for one item') && l.includes('"item":"prod-aks/payments_Deployment_bad_app"'))).toBe(true);
+
+      h.clock.advance(5 * MINUTE);
+      expect(await h.scan(twoClusters())).toMatchObject({ new: 1, unchanged: 3, failed: 0 });
+      expect(listed(h.slack.posts.at(-1))).toEqual(['bad']);
+    });
+
+    it('a commit answered 400 after Slack accepted the post: counted and logged, the other items advance', async () => {
+      const h = await harness();
+      const store = refusing(h.store, (r, op) => op === 'replace' && r.workloadName === 'bad' && r.claim === null);
+      const result = await h.scan(twoClusters(), { store });
+      expect(result).toMatchObject({ new: 4, sent: 4, failed: 0, stateErrors: 1 });
+      expect(result.failures).toEqual([{ stage: 'commit', reason: expect.stringMatching(/HTTP 400/), items: 1 }]);
+      expect(deliveryProblem(result)).not.toBeNull();
+      const stored = await h.state();
+      expect(stored.filter((s) => s.record.announcedTarget === 'prod-789').map((s) => s.record.workloadName).sort()).toEqual(['api', 'web']);
+    });
+
+    it('a release answered 400 after a failed post: both counted, the claim expires by itself', async () => {
+      const h = await harness();
+      h.slack.failNext(4, 500);
+      const store = refusing(h.store, (r, op) => op === 'replace' && r.claim === null);
+      const result = await h.scan(prod(bad), { store });
+      expect(result).toMatchObject({ sent: 0, failed: 1, stateErrors: 1 });
+      expect(result.failures).toEqual([
+        { stage: 'post', reason: 'http_500', items: 1 },
+        { stage: 'release', reason: expect.stringMatching(/HTTP 400/), items: 1 },
+      ]);
+      h.clock.advance(5 * MINUTE);
+      expect(await h.scan(prod(bad))).toMatchObject({ new: 1, failed: 0 });
     });
   });
 
@@ -327,16 +400,49 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
     for (const line of h.logger.lines) expect(line).not.toContain(BOT_TOKEN);
   });
 
-  it('retries timeouts, then leaves the post for the next scan', async () => {
-    const slow = await startSlackApi({ botToken: BOT_TOKEN, channels: [{ name: 'team-a' }, { name: 'platform-alerts' }], latencyMs: 400 });
-    tables.afterTest(() => slow.close());
-    const h = await harness();
-    const result = await h.scan(prod(api), { sender: new WebApiSender({ botToken: BOT_TOKEN, apiUrl: slow.apiUrl, timeoutMs: 100, logger: h.logger }) });
-    expect(result).toMatchObject({ sent: 0, failed: 1 });
-    expect(h.waits).toEqual([1000, 2000, 4000]);
-    expect(h.logger.lines.filter((l) => l.startsWith('warn Slack post failed; retrying') && l.includes('timeout'))).toHaveLength(3);
-    const [owed] = await h.state();
-    expect(owed?.record).toMatchObject({ announcedTarget: null, claim: null });
+  describe('a post Slack accepted but did not answer (it may have landed)', () => {
+    const impatient = (h: Harness) => new WebApiSender({ botToken: BOT_TOKEN, apiUrl: h.slack.apiUrl, timeoutMs: 100, logger: h.logger });
+
+    it('is retried once in a scan, so at most two copies land; the next scan posts it again', async () => {
+      const h = await harness();
+      h.slack.acceptWithoutAnswer(2);
+      const result = await h.scan(prod(api), { sender: impatient(h), retryPolicy: { retryTimeoutMs: 200 } });
+      expect(result).toMatchObject({ sent: 0, failed: 1 });
+      expect(result.failures).toEqual([{ stage: 'post', reason: 'timeout', items: 1 }]);
+      // Both attempts were accepted by Slack: two copies, and no third attempt.
+      expect(h.slack.posts).toHaveLength(2);
+      expect(h.slack.requests.filter((r) => r.kind === 'chat.postMessage')).toHaveLength(2);
+      expect(h.waits).toEqual([1000]);
+      expect(h.logger.lines.some((l) => l.startsWith('warn Slack post may have been posted already (no answer); not retried again in this scan'))).toBe(true);
+      const [owed] = await h.state();
+      expect(owed?.record).toMatchObject({ announcedTarget: null, claim: null });
+      // Still owed: the next scan posts it (a third copy, as the README says), and is answered.
+      h.clock.advance(5 * MINUTE);
+      expect(await h.scan(prod(api), { sender: impatient(h) })).toMatchObject({ new: 1, failed: 0 });
+      expect(h.slack.posts).toHaveLength(3);
+    });
+
+    it('retries with the longer timeout, so a slow answer is waited for instead of timing out again', async () => {
+      const h = await harness();
+      h.slack.acceptWithoutAnswer(1);
+      h.slack.acceptWithoutAnswer(1, 400); // answered after the first attempt's 100 ms timeout
+      const result = await h.scan(prod(api), { sender: impatient(h), retryPolicy: { retryTimeoutMs: 10_000 } });
+      expect(result).toMatchObject({ new: 1, failed: 0 });
+      expect(h.slack.posts).toHaveLength(2);
+      const [stored] = await h.state();
+      expect(stored?.record).toMatchObject({ announcedTarget: 'prod-789', thread: { ts: h.slack.posts[1]?.ts } });
+    });
+
+    it('is not a post that never left: a connection refused keeps the normal retries', async () => {
+      const h = await harness();
+      const closed = await startSlackApi({ botToken: BOT_TOKEN, channels: [{ name: 'team-a' }] });
+      const url = closed.apiUrl;
+      await closed.close();
+      const result = await h.scan(prod(api), { sender: new WebApiSender({ botToken: BOT_TOKEN, apiUrl: url, timeoutMs: 100, logger: h.logger }) });
+      expect(result).toMatchObject({ sent: 0, failed: 1 });
+      expect(result.failures).toEqual([{ stage: 'post', reason: 'connection_failed_econnrefused', items: 1 }]);
+      expect(h.waits).toEqual([1000, 2000, 4000]);
+    });
   });
 
   it('stops starting posts when its claims are about to expire, leaving the rest to the next scan', async () => {

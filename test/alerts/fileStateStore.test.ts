@@ -3,7 +3,7 @@
  * conditional semantics as the table; without it a scan remembers nothing. The last test runs
  * the CLI's `main` against the sandbox estate (Kubernetes, ACR, identity and webhook emulators).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -47,15 +47,15 @@ describe('FileStateStore', () => {
   it('keeps records across instances with conditional writes', async () => {
     const path = join(dir, 'nested', 'conditional.json');
     const store = new FileStateStore(path);
-    expect(await store.load(['prod-aks'])).toEqual([]);
+    expect((await store.load(['prod-aks'])).alerts).toEqual([]);
     const etag = await store.insert(record);
     expect(etag).not.toBeNull();
     expect(await store.insert(record)).toBeNull();
 
     const again = new FileStateStore(path);
-    const [loaded] = await again.load(['prod-aks']);
+    const [loaded] = (await again.load(['prod-aks'])).alerts;
     expect(loaded).toEqual({ record, etag });
-    expect(await again.load(['other-aks'])).toEqual([]);
+    expect((await again.load(['other-aks'])).alerts).toEqual([]);
     const next = await again.replace({ ...record, lastSentAt: T0.toISOString() }, etag as string);
     expect(next).not.toBeNull();
     expect(await store.replace(record, etag as string)).toBeNull();
@@ -71,6 +71,50 @@ describe('FileStateStore', () => {
     writeFileSync(path, 'not json');
     await expect(new FileStateStore(path).insert(record)).rejects.toThrow(/not valid JSON/);
     expect(readFileSync(path, 'utf8')).toBe('not json');
+  });
+
+  it('lets one delivery at a time hold the file: another waits a bounded time, then refuses naming the file and sends nothing', async () => {
+    const webhook = await startSlackWebhookReceiver();
+    cleanups.push(() => webhook.close());
+    const path = join(dir, 'locked.json');
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding: () => void = () => {};
+    const acquired = new Promise<void>((resolve) => (holding = resolve));
+    const holder = new FileStateStore(path).exclusive(async () => {
+      holding();
+      await held;
+    });
+    await acquired;
+    const logger = recordingLogger();
+    const result = await deliverAlerts(report(cluster('prod-aks', [api])), {
+      store: new FileStateStore(path, { lockWaitMs: 600 }),
+      sender: new WebhookSender(webhook.url, { username: 'acr-aks-sync', iconEmoji: 'warning' }),
+      defaultChannel: 'platform-alerts',
+      repeatIntervalMs: 6 * HOUR,
+      notifyResolved: true,
+      logger,
+      sleep: fakeSleep().sleep,
+    });
+    expect(result.error).toBe(
+      `alert state could not be locked (file ${path}), nothing was sent: alert state file ${path} is in use by another acr-aks-sync scan (lock ${path}.lock); waited 600ms. ` +
+        'Run one scan at a time per --state file; a lock left by a scan that died is taken over after 30s.',
+    );
+    expect(webhook.messages).toEqual([]);
+    expect(logger.lines.some((l) => l.startsWith('error alert state could not be locked'))).toBe(true);
+    release();
+    await holder;
+    // Free again: the next scan gets it at once.
+    expect(await new FileStateStore(path, { lockWaitMs: 0 }).exclusive(async () => 'ran')).toBe('ran');
+  });
+
+  it('takes over a lock whose holder died once it is stale', async () => {
+    const path = join(dir, 'stale.json');
+    mkdirSync(`${path}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.lock`, old, old);
+    expect(await new FileStateStore(path, { lockWaitMs: 0, staleMs: 5_000 }).exclusive(async () => 'ran')).toBe('ran');
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it('gives the CLI the whole lifecycle across runs: new, silence, reminder, resolved', async () => {
@@ -154,6 +198,21 @@ describe('acr-aks-sync scan --state FILE (CLI main against the sandbox)', () => 
     await cli([]);
     expect(sandbox.slack.messages.length).toBe(before + 4);
     for (const out of [first.stderr, second.stderr, saved]) expect(out).not.toContain(sandbox.env.SLACK_WEBHOOK_URL);
+  });
+
+  it('exits 2 when alerts could not be delivered, saying so, and delivers them on the next run', async () => {
+    const state = join(dir, 'cli-undelivered.json');
+    // Only the registry the identity may read: the scan alone would exit 1 (drift).
+    const args = ['--state', state, '--registries', sandbox.registry.loginServer];
+    sandbox.slack.failNext(1, 403); // invalid_token: no post gets through
+    const failed = await cli(args);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/acr-aks-sync: alerts could not all be delivered \(the next scan retries\): 3 alert item\(s\) not delivered, 0 alert state write\(s\) failed: post invalid_token \(3\)/);
+    expect(failed.stderr).toMatch(/^error Slack post failed; the next scan retries/m);
+    const retried = await cli(args);
+    expect(retried.code).toBe(1);
+    expect(retried.stderr).toMatch(/Slack notifications sent=3 new=3/);
+    expect(retried.stderr).not.toContain('could not all be delivered');
   });
 
   it('rejects an empty --state path', async () => {

@@ -95,6 +95,30 @@ describe('planAlerts', () => {
     ]);
   });
 
+  it('holds an alert whose registry named no release (404, or no release among the newest tags): no resolved notice, no new alert after', () => {
+    const records = [delivered('prod-aks', api), delivered('prod-aks', finding({ name: 'web' }))];
+    const noRelease = (f: Finding, reason: string): Finding => ({ ...f, status: 'no-release', latestTag: null, latestDigest: null, latestUpdatedAt: null, reason });
+    const held = planAlerts(
+      {
+        clusters: [
+          cluster('prod-aks', [
+            noRelease(api, 'repository team/api not found in myacr.azurecr.io'),
+            noRelease(finding({ name: 'web' }), 'no tag matching TAG_PATTERN among the newest 100 tags'),
+          ]),
+        ],
+        records,
+      },
+      options({ now: new Date(T0.getTime() + 7 * HOUR) }),
+    );
+    expect(held.deliveries).toEqual([]);
+    expect(held.silentRemovals).toEqual([]);
+    expect(held.held).toBe(2);
+    // The next scan sees it lag again: the alert it still has is unchanged, not new.
+    const again = planAlerts({ clusters: [cluster('prod-aks', [api, finding({ name: 'web' })])], records }, options({ now: new Date(T0.getTime() + 10 * MINUTE) }));
+    expect(again.deliveries).toEqual([]);
+    expect(again.unchanged).toBe(2);
+  });
+
   it('does not resolve what a failed cluster scan, a registry error or the grace period hides', () => {
     const web = finding({ name: 'web' });
     const records = [delivered('prod-aks', api), delivered('prod-aks', web), delivered('other-aks', api)];

@@ -1,7 +1,8 @@
 /** Grouped Block Kit messages: what a person sees, the plain-text fallback, escaping, limits. */
 import { describe, expect, it } from 'vitest';
 import { renderAlertMessages, type AlertMessageItem, type SectionBlock, type SlackBlock } from '../../src/notify/slackBlocks.js';
-import { alertLine } from '../../src/notify/slackText.js';
+import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js';
+import type { Finding } from '../../src/report/types.js';
 import { caughtUp, finding, HOUR, T0 } from './fixtures.js';
 
 const laggingSince = new Date(T0.getTime() - 2 * HOUR - 15 * 60_000).toISOString();
@@ -21,9 +22,9 @@ describe('renderAlertMessages', () => {
     expect(message?.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Image drift: 1 new', emoji: true } });
     const fields = sections(message?.blocks ?? [])[0]?.fields?.map((f) => f.text);
     expect(fields).toEqual([
-      '*Cluster*\nprod-aks',
-      '*Namespace*\npayments',
-      '*Workload*\nDeployment/api · container `app`',
+      '*Cluster*\n`prod-aks`',
+      '*Namespace*\n`payments`',
+      '*Workload*\n`Deployment/api` · container `app`',
       '*Running*\n`team/api:prod-456`',
       '*Newest*\n`prod-789` (pushed 2026-03-02 07:00 UTC)',
       '*Lagging for*\n2h 15m',
@@ -73,6 +74,76 @@ describe('renderAlertMessages', () => {
     expect(message?.text).toContain('&lt;https://evil|click&gt;');
   });
 
+  describe('hostile names from a cluster or registry', () => {
+    /** Every mrkdwn text object of a message, with where it is. */
+    const mrkdwnTexts = (blocks: SlackBlock[]) =>
+      blocks.flatMap((b) => (b.type === 'section' ? [...(b.text ? [b.text] : []), ...(b.fields ?? [])] : b.type === 'context' ? b.elements : []));
+    const render = (over: Partial<Finding>, action: AlertMessageItem['action'] = 'new') => {
+      const f = { ...finding({ name: 'api' }), ...over };
+      const current = action === 'resolved' ? { current: { ...caughtUp(f), ...over, status: 'in-sync' as const } } : {};
+      const [message] = renderAlertMessages([{ action, cluster: 'prod-aks', finding: f, laggingSince, ...current }], { now: T0 });
+      if (!message) throw new Error('no message');
+      return { message, fields: sections(message.blocks)[0]?.fields?.map((x) => x.text) ?? [] };
+    };
+
+    it('cannot add lines or paragraphs (newlines, CR, Unicode line separators, other controls)', () => {
+      for (const action of ['new', 'resolved'] as const) {
+        const forged = 'api\n\n:white_check_mark: *Resolved*: all good\r\u2028\u2029\u0085\u0007\t<!here>';
+        const { message, fields } = render({ workload: { kind: 'Deployment\nFAKE', name: forged }, namespace: 'pay\nments', container: 'app\n*x*' }, action);
+        // Each field is its bold label, one line break, and one line of values.
+        for (const field of fields) expect(field.split('\n')).toHaveLength(field.startsWith('*Newest*') && field.includes('restart') ? 3 : 2);
+        expect(fields[2]).toBe('*Workload*\n`Deployment FAKE/api :white_check_mark: *Resolved*: all good &lt;!here&gt;` · container `app *x*`');
+        // The fallback: the header, the group heading, one line for the item.
+        expect(message.text.split('\n')).toHaveLength(3);
+        for (const line of message.text.split('\n')) expect(line).not.toMatch(/[\p{Cc}\u2028\u2029]/u);
+      }
+    });
+
+    it('renders a bare URL only inside a code span of a verbatim text object, so Slack does not link it', () => {
+      const url = 'https://evil.example/login?next=x';
+      const { message } = render({ workload: { kind: 'Deployment', name: url }, repository: `team/${url}`, namespace: '#general' });
+      for (const t of mrkdwnTexts(message.blocks)) {
+        expect(t.verbatim).toBe(true);
+        const outsideCode = t.text.replace(/`[^`]*`/g, '');
+        expect(outsideCode).not.toContain('evil.example');
+        expect(outsideCode).not.toContain('#general');
+      }
+      expect(JSON.stringify(message.blocks)).toContain(`\`Deployment/${url}\``);
+    });
+
+    it('removes right-to-left overrides and other bidi and invisible format characters', () => {
+      for (const action of ['new', 'resolved'] as const) {
+        const { message } = render({ workload: { kind: 'Deployment', name: 'api\u202Egnp.exe\u202C\u2066x\u2069\u200F\u200B\uFEFF' }, container: '\u202Dapp' }, action);
+        const payload = JSON.stringify({ text: message.text, blocks: message.blocks });
+        expect(payload).not.toMatch(/[\u061C\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/);
+        expect(payload).toContain('`Deployment/apignp.exex`');
+        if (action === 'resolved') expect(message.text).toContain('payments/apignp.exex (container app)');
+      }
+    });
+
+    it('escapes <!channel> and mentions everywhere, inside code spans too, and neutralises backticks', () => {
+      const { message, fields } = render({ namespace: '<!channel>', workload: { kind: 'Deployment', name: 'a`<@U123>`b' }, container: '<#C0123|x>' });
+      const payload = JSON.stringify({ text: message.text, blocks: message.blocks });
+      for (const raw of ['<!channel>', '<@U123>', '<#C0123']) expect(payload).not.toContain(raw);
+      expect(fields[1]).toBe('*Namespace*\n`&lt;!channel&gt;`');
+      // A backtick cannot end the code span early: it is shown as a look-alike.
+      expect(fields[2]).toBe('*Workload*\n`Deployment/aˋ&lt;@U123&gt;ˋb` · container `&lt;#C0123|x&gt;`');
+      const resolved = render({ namespace: '<!channel>' }, 'resolved').message.text;
+      expect(resolved).toContain('on AKS cluster prod-aks, &lt;!channel&gt;/api (container app)');
+      expect(resolved).not.toContain('<!channel>');
+    });
+
+    it('bounds a 600-character name in the blocks and in the fallback', () => {
+      const name = `n${'x'.repeat(599)}`;
+      const { message, fields } = render({ workload: { kind: 'Deployment', name } });
+      const span = /`([^`]*)`/.exec(fields[2] ?? '')?.[1] ?? '';
+      expect(Array.from(span)).toHaveLength(MAX_SLACK_VALUE_CHARS);
+      expect(span.endsWith('…')).toBe(true);
+      expect(message.text).not.toContain('x'.repeat(MAX_SLACK_VALUE_CHARS));
+      for (const line of message.text.split('\n')) expect(line.length).toBeLessThan(3 * MAX_SLACK_VALUE_CHARS);
+    });
+  });
+
   it('stays within 50 blocks per message, splitting many items into numbered parts in order', () => {
     const items = Array.from({ length: 120 }, (_, i) => item(i < 100 ? 'new' : 'resolved', `svc-${String(i).padStart(3, '0')}`));
     const messages = renderAlertMessages(items, { now: T0 });
@@ -87,9 +158,12 @@ describe('renderAlertMessages', () => {
     ]);
   });
 
-  it('splits on size as well, and cuts over-long fields to Slack’s limits', () => {
-    const long = 'x'.repeat(5_000);
-    const items = Array.from({ length: 6 }, (_, i) => item('new', `svc-${i}`, { finding: { ...finding({ name: `svc-${i}` }), repository: `team/${long}` } }));
+  it('splits on size as well, and keeps every field within Slack’s limits', () => {
+    // Long values are cut to MAX_SLACK_VALUE_CHARS; escaping makes the worst case 5 times longer.
+    const long = '&'.repeat(5_000);
+    const items = Array.from({ length: 12 }, (_, i) =>
+      item('new', `svc-${i}`, { finding: { ...finding({ name: `svc-${i}${long}`, container: long }), repository: `team/${long}` } }),
+    );
     const messages = renderAlertMessages(items, { now: T0, limits: { maxChars: 12_000 } });
     expect(messages.length).toBeGreaterThan(1);
     expect(messages.flatMap((m) => m.items)).toEqual(items);
@@ -103,7 +177,7 @@ describe('renderAlertMessages', () => {
     const [message] = renderAlertMessages([item('new', 'api')], { now: T0, note: 'Posted in #platform-alerts because acr-aks-sync cannot post to #ghost: channel_not_found.' });
     expect(message?.blocks[1]).toEqual({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: ':information_source: Posted in #platform-alerts because acr-aks-sync cannot post to #ghost: channel_not_found.' }],
+      elements: [{ type: 'mrkdwn', text: ':information_source: Posted in #platform-alerts because acr-aks-sync cannot post to #ghost: channel_not_found.', verbatim: true }],
     });
     expect(message?.text.split('\n')[1]).toContain('cannot post to #ghost: channel_not_found');
   });

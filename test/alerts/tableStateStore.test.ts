@@ -57,10 +57,10 @@ describe('TableStateStore', () => {
     const b = record('west europe/aks #2', 'web');
     expect(await store.insert(a)).toEqual(expect.any(String));
     expect(await store.insert(b)).toEqual(expect.any(String));
-    const loaded = await store.load(['prod-aks']);
+    const loaded = (await store.load(['prod-aks'])).alerts;
     expect(loaded.map((s) => s.record)).toEqual([a]);
-    expect((await store.load(['west europe/aks #2'])).map((s) => s.record)).toEqual([b]);
-    expect(await store.load(['unknown'])).toEqual([]);
+    expect((await store.load(['west europe/aks #2'])).alerts.map((s) => s.record)).toEqual([b]);
+    expect(await store.load(['unknown'])).toEqual({ alerts: [], unreadable: [], newer: [] });
 
     const table = TableClient.fromConnectionString(azurite.connectionString, 'roundtrip', { allowInsecureConnection: true });
     const entities = [];
@@ -79,12 +79,40 @@ describe('TableStateStore', () => {
     expect(second).not.toBeNull();
     expect(await store.replace({ ...a, channel: 'other' }, first as string)).toBeNull();
     expect(await store.remove(a, first as string)).toBe(false);
-    expect((await store.load(['prod-aks']))[0]?.record.claim).toBeNull();
+    expect((await store.load(['prod-aks'])).alerts[0]?.record.claim).toBeNull();
 
     expect(await store.remove(a, second as string)).toBe(true);
-    expect(await store.load(['prod-aks'])).toEqual([]);
+    expect((await store.load(['prod-aks'])).alerts).toEqual([]);
     expect(await store.replace(a, second as string)).toBeNull();
     expect(await store.remove(a, second as string)).toBe(false);
+  });
+
+  it('stores, loads, replaces and removes alerts whatever the cluster names them (Azurite enforces the key and property limits)', async () => {
+    const store = new TableStateStore({ connectionString: azurite.connectionString, tableName: 'hostilekeys' });
+    const names = ['x'.repeat(600), 'y'.repeat(100_000), '名'.repeat(253), 'a/b\\c#d?e\u0000\n\u007f\u0085', 'z'.repeat(5_000) + '1', 'z'.repeat(5_000) + '2'];
+    const hostile = names.map((name) => {
+      const f = finding({ name, namespace: name.length > 1_000 ? 'payments' : name, container: name });
+      return record('prod-aks', 'unused', { ...alertKeyOf('prod-aks', f), finding: f, claim: null });
+    });
+    const etags = [];
+    for (const r of hostile) etags.push(await store.insert(r));
+    expect(etags.every((e) => typeof e === 'string')).toBe(true);
+    const { alerts: loaded } = await store.load(['prod-aks']);
+    expect(loaded).toHaveLength(names.length);
+    const byName = new Map(loaded.map((s) => [s.record.workloadName, s]));
+    for (const r of hostile) {
+      const stored = byName.get(r.workloadName);
+      expect(stored?.record).toMatchObject({ namespace: r.namespace, workloadName: r.workloadName, container: r.container });
+      // The finding comes back whole, or (beyond Azure's 64 KiB per property) with each value cut.
+      expect(stored?.record.finding.workload.name.slice(0, 200)).toBe(r.finding.workload.name.slice(0, 200));
+    }
+    expect(byName.get(hostile[1]!.workloadName)?.record.finding.workload.name).toHaveLength(256);
+    for (const [i, r] of hostile.entries()) {
+      const next = await store.replace({ ...r, lastSentAt: T0.toISOString() }, etags[i] as string);
+      expect(next).not.toBeNull();
+      expect(await store.remove(r, next as string)).toBe(true);
+    }
+    expect((await store.load(['prod-aks'])).alerts).toEqual([]);
   });
 
   it('is built from the Functions storage settings: a connection string, or the managed identity', async () => {

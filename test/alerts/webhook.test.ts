@@ -38,7 +38,7 @@ describe('alert lifecycle with an incoming webhook', () => {
     for (const m of h.webhook.messages) expect(m).toMatchObject({ username: 'acr-aks-sync', icon_emoji: ':warning:' });
     expect(String(byChannel.get('#team-a')?.text)).toContain(alertLine('prod-aks', api));
     expect((byChannel.get('#team-a')?.blocks as unknown[]).length).toBeGreaterThan(2);
-    const [stored] = await h.store.load(['prod-aks']);
+    const [stored] = (await h.store.load(['prod-aks'])).alerts;
     expect(stored?.record.thread).toBeNull();
   });
 
@@ -89,6 +89,15 @@ describe('alert lifecycle with an incoming webhook', () => {
       expect(line).not.toContain(secret);
       expect(line).not.toContain('/services/');
     }
+  });
+
+  it('posts a message that got no answer at most twice in a scan (it may have landed)', async () => {
+    const h = await harness();
+    h.webhook.acceptWithoutAnswer(2);
+    const impatient = new WebhookSender(h.webhook.url, { username: 'acr-aks-sync', iconEmoji: 'warning' }, 100);
+    expect(await h.scan(report(cluster('prod-aks', [api])), { sender: impatient, retryPolicy: { retryTimeoutMs: 200 } })).toMatchObject({ sent: 0, failed: 1 });
+    expect(h.webhook.messages).toHaveLength(2);
+    expect(h.webhook.requests.map((r) => r.status)).toEqual([0, 0]);
   });
 
   it('falls back to SLACK_CHANNEL when a legacy webhook says the channel is archived', async () => {

@@ -134,7 +134,7 @@ function containerFor(repo: RepositoryModel, name: string, random: () => number)
   const rel = releases(repo);
   if (rel.length === 0) {
     // No release among the tags: the pods run an old release that is no longer listed.
-    return { name, repository: repo.index, tag: 'prod-1', digest: fakeDigest(`${repo.name}:prod-1`), expected: 'untracked' };
+    return { name, repository: repo.index, tag: 'prod-1', digest: fakeDigest(`${repo.name}:prod-1`), expected: 'no-release' };
   }
   const older = rel.length > 1 && random() < 0.25;
   const tag = older ? (rel[1 + Math.floor(random() * (rel.length - 1))] as TagModel) : (rel[0] as TagModel);

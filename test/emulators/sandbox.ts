@@ -15,7 +15,7 @@
  *   web/web-cache             drift (pinned by an old digest)
  *   web/web-nginx             untracked (Docker Hub short name)
  *   web/debug-shell           untracked (tag does not match prod-*)
- *   web/web-legacy            untracked (repository not in the registry)
+ *   web/web-legacy            no-release (repository not in the registry)
  *   web/web-metrics           error (the identity may not read the private registry)
  * kube-system runs a drifted image too, but it is excluded.
  */

@@ -145,6 +145,21 @@ describe('Slack Web API emulator with @slack/web-api WebClient', () => {
     expect(slack.requests.map((r) => r.status)).toEqual([503, 200]);
   });
 
+  it('accepts a post and then answers late, or never', async () => {
+    const slack = await start();
+    slack.acceptWithoutAnswer(1);
+    slack.acceptWithoutAnswer(1, 50);
+    const web = new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 }, timeout: 300 });
+    const lost = await web.chat.postMessage({ channel: '#search-team', text: 'lost answer' }).then(
+      () => 'answered',
+      (e: { original?: { name?: string } }) => e.original?.name,
+    );
+    expect(lost).toBe('TimeoutError');
+    await expect(web.chat.postMessage({ channel: '#search-team', text: 'late answer' })).resolves.toMatchObject({ ok: true });
+    expect(slack.posts.map((p) => p.text)).toEqual(['lost answer', 'late answer']);
+    expect(slack.requests.map((r) => r.status)).toEqual([0, 200]);
+  });
+
   it('answers unknown methods with 404 unknown_method and honours latencyMs', async () => {
     const slack = await start(120);
     const t0 = Date.now();

@@ -15,8 +15,11 @@
  * to true, the default, for channels the bot may post to).
  *
  * `rateLimitNext(count, retryAfterSeconds)` answers the next `count` calls with HTTP 429 and
- * `Retry-After`; `failNext(count, httpStatus)` with that HTTP status. Request kinds:
- * `chat.postMessage`, `auth.test`, `unknown`.
+ * `Retry-After`; `failNext(count, httpStatus)` with that HTTP status. `acceptWithoutAnswer(count,
+ * answerAfterMs?)` accepts the next `count` posts (they are in `posts`) and answers them only
+ * after `answerAfterMs`, or never (until close): what a client sees when Slack took a post
+ * and the answer was lost or slow. Request kinds: `chat.postMessage`, `auth.test`, `unknown`.
+ * A post left without an answer is logged with status 0 when it is accepted.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -60,6 +63,7 @@ export interface SlackApiEmulator {
   channelIds: Record<string, string>;
   rateLimitNext(count: number, retryAfterSeconds: number): void;
   failNext(count: number, httpStatus: number): void;
+  acceptWithoutAnswer(count: number, answerAfterMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +84,8 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiE
   const posts: SlackPost[] = [];
   const requests: RequestLogEntry[] = [];
   const failures: Array<{ status: number; retryAfter?: number }> = [];
+  /** Accepted posts answered late (ms) or never (undefined). */
+  const unanswered: Array<{ answerAfterMs: number | undefined }> = [];
   let lastTsMicros = 0;
 
   const nextTs = (): string => {
@@ -174,6 +180,14 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiE
     if (blocks) message.blocks = blocks;
     if (threadTs) message.thread_ts = threadTs;
     if (username) message.username = username;
+    const late = unanswered.shift();
+    if (late) {
+      if (late.answerAfterMs === undefined) return logRequest(requests, req, kind, 0);
+      setTimeout(() => {
+        if (!res.destroyed) reply(200, { ok: true, channel: channel.id, ts, message });
+      }, late.answerAfterMs);
+      return;
+    }
     return reply(200, { ok: true, channel: channel.id, ts, message });
   };
 
@@ -189,6 +203,9 @@ export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiE
     },
     failNext(count, httpStatus) {
       for (let i = 0; i < count; i++) failures.push({ status: httpStatus });
+    },
+    acceptWithoutAnswer(count, answerAfterMs) {
+      for (let i = 0; i < count; i++) unanswered.push({ answerAfterMs });
     },
     close: started.close,
   };

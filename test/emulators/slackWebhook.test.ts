@@ -97,6 +97,21 @@ describe('Slack incoming webhook emulator with @slack/webhook', () => {
     expect(slack.messages).toHaveLength(0);
   });
 
+  it('accepts a message and then answers late, or never', async () => {
+    const slack = await start();
+    slack.acceptWithoutAnswer(1);
+    slack.acceptWithoutAnswer(1, 50);
+    const webhook = new IncomingWebhook(slack.url, { timeout: 300, retryConfig: { retries: 0 } });
+    const lost = await webhook.send('lost answer').then(
+      () => 'answered',
+      (e: { original?: { name?: string } }) => e.original?.name,
+    );
+    expect(lost).toBe('TimeoutError');
+    await expect(webhook.send('late answer')).resolves.toEqual({ text: 'ok' });
+    expect(slack.messages).toEqual([{ text: 'lost answer' }, { text: 'late answer' }]);
+    expect(slack.requests.map((r) => r.status)).toEqual([0, 200]);
+  });
+
   it('waits latencyMs before answering', async () => {
     const slack = await start({ latencyMs: 120 });
     const t0 = Date.now();

@@ -5,7 +5,10 @@
  * malformed JSON -> 400 `invalid_payload`, no `text`/`blocks`/`attachments` -> 400 `no_text`,
  * a wrong secret in the path -> 403 `invalid_token`, another path -> 404 `no_service`.
  * `failNext(count, status, headers)` makes the next `count` posts fail (e.g. 429 with
- * `Retry-After`, or 500), without recording them as messages. Request kind: `webhook`.
+ * `Retry-After`, or 500), without recording them as messages. `acceptWithoutAnswer(count,
+ * answerAfterMs?)` records the next `count` messages and answers them only after
+ * `answerAfterMs`, or never (until close; logged with status 0): Slack took the post, the
+ * answer was lost or slow. Request kind: `webhook`.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,6 +27,7 @@ export interface SlackWebhookReceiver {
   requests: RequestLogEntry[];
   /** The next `count` posts get `status` (with `headers`, e.g. `{ 'Retry-After': '1' }`). */
   failNext(count: number, status: number, headers?: Record<string, string>): void;
+  acceptWithoutAnswer(count: number, answerAfterMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,8 @@ export async function startSlackWebhookReceiver(options: SlackWebhookOptions = {
   const messages: Array<Record<string, unknown>> = [];
   const requests: RequestLogEntry[] = [];
   const failures: Array<{ status: number; headers: Record<string, string> }> = [];
+  /** Accepted messages answered late (ms) or never (undefined). */
+  const unanswered: Array<{ answerAfterMs: number | undefined }> = [];
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const { path } = parseRequestUrl(req);
@@ -78,6 +84,14 @@ export async function startSlackWebhookReceiver(options: SlackWebhookOptions = {
     });
     if (!hasContent) return answer(400, 'no_text');
     messages.push(message);
+    const late = unanswered.shift();
+    if (late) {
+      if (late.answerAfterMs === undefined) return logRequest(requests, req, 'webhook', 0);
+      setTimeout(() => {
+        if (!res.destroyed) answer(200, 'ok');
+      }, late.answerAfterMs);
+      return;
+    }
     return answer(200, 'ok');
   };
 
@@ -88,6 +102,9 @@ export async function startSlackWebhookReceiver(options: SlackWebhookOptions = {
     requests,
     failNext(count, status, headers = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, headers });
+    },
+    acceptWithoutAnswer(count, answerAfterMs) {
+      for (let i = 0; i < count; i++) unanswered.push({ answerAfterMs });
     },
     close: started.close,
   };

@@ -4,37 +4,25 @@
  * @azure/arm-containerservice, @kubernetes/client-node, @azure/container-registry and
  * @azure/identity clients, and emulators at the network boundary.
  */
-import { HttpRequest, InvocationContext } from '@azure/functions';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HttpRequest } from '@azure/functions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanNowHandler, scanTimerHandler } from '../../src/functions/scanHandlers.js';
 import type { ScanReport } from '../../src/report/types.js';
 import { ACR_RESOURCE } from '../emulators/sandbox.js';
-import { AKS_RESOURCE, resourceId, startThreeClusterEstate, SUBSCRIPTION, type ThreeClusterEstate } from './estate.js';
+import { AKS_RESOURCE, resourceId, SUBSCRIPTION, type ThreeClusterEstate } from './estate.js';
+import { useThreeClusterEstate } from './estateFixture.js';
 
+const fixture = useThreeClusterEstate();
+const { logs } = fixture;
+const context = () => fixture.context();
 let estate: ThreeClusterEstate;
-const savedEnv = { ...process.env };
-let logs: string[] = [];
-
-function context(): InvocationContext {
-  return new InvocationContext({ invocationId: 'test', functionName: 'scanNow', logHandler: (level, ...args) => logs.push(`${level} ${args.join(' ')}`) });
-}
+beforeAll(() => {
+  estate = fixture.estate;
+});
 
 function get(query: string): HttpRequest {
   return new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/scanNow${query}` });
 }
-
-beforeAll(async () => {
-  estate = await startThreeClusterEstate();
-  for (const key of Object.keys(process.env)) if (/^(SLACK_|CLUSTERS|REGISTRIES|TAG_PATTERN|GRACE_PERIOD|ACR_|EXCLUDED_)/.test(key)) delete process.env[key];
-  Object.assign(process.env, estate.env);
-});
-afterAll(async () => {
-  process.env = savedEnv;
-  await estate?.close();
-});
-beforeEach(() => {
-  logs = [];
-});
 
 describe('scanNow (HTTP trigger)', () => {
   let report: ScanReport;

@@ -82,11 +82,11 @@ describe('npx acr-aks-sync scan --kubeconfig K --output json (CLI against the em
     expect(find(report, 'web', 'web-nginx')).toMatchObject({ status: 'untracked', repository: 'library/nginx', deployedTag: '1.27' });
     expect(find(report, 'web', 'debug-shell')).toMatchObject({ status: 'untracked', workload: { kind: 'Pod' } });
     expect(find(report, 'web', 'debug-shell').reason).toContain('TAG_PATTERN');
-    expect(find(report, 'web', 'web-legacy')).toMatchObject({ status: 'untracked' });
+    expect(find(report, 'web', 'web-legacy')).toMatchObject({ status: 'no-release' });
     expect(find(report, 'web', 'web-legacy').reason).toMatch(/not found/);
     expect(find(report, 'web', 'web-metrics')).toMatchObject({ status: 'error' });
     expect(find(report, 'web', 'web-metrics').reason).toMatch(/401/);
-    expect(report.summary).toMatchObject({ 'in-sync': 4, pending: 1, drift: 2, 'stale-digest': 1, untracked: 4, error: 1, clusters: 1, clustersFailed: 0 });
+    expect(report.summary).toMatchObject({ 'in-sync': 4, pending: 1, drift: 2, 'stale-digest': 1, 'no-release': 1, untracked: 3, error: 1, clusters: 1, clustersFailed: 0 });
   });
 
   it('exits 2 because one registry could not be read', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyReference, decideDrift, shortDigest, type DriftInput, type TrackingRules } from '../../src/drift/decide.js';
+import { classifyReference, decideDrift, MAX_CLOCK_SKEW_MS, shortDigest, type DriftInput, type TrackingRules } from '../../src/drift/decide.js';
 import { parseImageReference } from '../../src/inventory/imageReference.js';
 import { compileTagPattern } from '../../src/registry/tagPattern.js';
 import type { RegistryLookupResult, TagInfo } from '../../src/registry/types.js';
@@ -57,8 +57,9 @@ function decide(image: string, lookup: RegistryLookupResult, extra: Partial<Drif
 describe('decideDrift: lookups without a newest tag', () => {
   it.each<[string, RegistryLookupResult, FindingStatus, string]>([
     ['registry error', { kind: 'error', reason: 'ACR returned 403 Forbidden' }, 'error', 'ACR returned 403 Forbidden'],
-    ['unknown repository', { kind: 'unknown-repository' }, 'untracked', 'repository team/app not found in myacr.azurecr.io'],
-    ['no matching tag', { kind: 'no-match', examined: 100 }, 'untracked', 'no tag matching the pattern among the newest 100 tags'],
+    // The registry was asked and named no release: not "untracked" (which would resolve an alert).
+    ['unknown repository', { kind: 'unknown-repository' }, 'no-release', 'repository team/app not found in myacr.azurecr.io'],
+    ['no matching tag', { kind: 'no-match', examined: 100 }, 'no-release', 'no tag matching TAG_PATTERN among the newest 100 tags'],
   ])('%s', (_label, lookup, status, reason) => {
     expect(decide('myacr.azurecr.io/team/app:prod-1', lookup)).toEqual({ status, reason });
   });
@@ -111,7 +112,19 @@ const CASES: Case[] = [
   { label: 'older tag, exactly at grace', image: 'r/app:prod-1', newest: tag('prod-2', NEW, GRACE), status: 'drift', reason: 'newest prod-2 was pushed 3m ago' },
   { label: 'older tag, 1 ms before grace', image: 'r/app:prod-1', newest: tag('prod-2', NEW, GRACE - 1), status: 'pending', reason: 'newest prod-2 was pushed 2m 59s ago; counts as drift in 1ms' },
   { label: 'older tag, grace 0', image: 'r/app:prod-1', newest: tag('prod-2', NEW, 0), grace: 0, status: 'drift', reason: 'newest prod-2 was pushed 0s ago' },
-  { label: 'older tag, newest pushed in the future (clock skew)', image: 'r/app:prod-1', newest: tag('prod-2', NEW, -MIN), status: 'pending', reason: 'newest prod-2 was pushed 0s ago; counts as drift in 4m' },
+  // clock skew: a push time a little ahead counts as pushed now; far ahead is an error
+  { label: 'older tag, newest pushed 1m in the future', image: 'r/app:prod-1', newest: tag('prod-2', NEW, -MIN), status: 'pending', reason: 'newest prod-2 was pushed 0s ago; counts as drift in 3m' },
+  { label: 'older tag, newest pushed exactly the allowed skew ahead', image: 'r/app:prod-1', newest: tag('prod-2', NEW, -MAX_CLOCK_SKEW_MS), status: 'pending', reason: 'newest prod-2 was pushed 0s ago; counts as drift in 3m' },
+  {
+    label: 'older tag, newest pushed beyond the allowed skew',
+    image: 'r/app:prod-1',
+    newest: tag('prod-2', NEW, -MAX_CLOCK_SKEW_MS - 1),
+    status: 'error',
+    reason: "the registry's push time of prod-2 (2024-06-01T12:05:00.001Z) is in the future: clock skew? (5m ahead of this host)",
+  },
+  { label: 'older tag, newest pushed 72 years ahead', image: 'r/app:prod-1', newest: tag('prod-2', NEW, -72 * 365 * 24 * 60 * MIN), status: 'error', reason: /^the registry's push time of prod-2 \(2096-.*\) is in the future: clock skew\?/ },
+  { label: 'stale digest, newest pushed beyond the allowed skew', image: 'r/app:prod-2', runningDigest: OLD, newest: tag('prod-2', NEW, -MAX_CLOCK_SKEW_MS - MIN), status: 'error', reason: /is in the future: clock skew\?/ },
+  { label: 'runs the newest digest, push time far ahead: in sync whatever the clocks say', image: 'r/app:prod-1', runningDigest: NEW, newest: tag('prod-2', NEW, -60 * MIN), status: 'in-sync', reason: 'runs the digest of newest prod-2' },
 ];
 
 describe('decideDrift: found', () => {

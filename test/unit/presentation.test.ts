@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { emptyDeliveryResult } from '../../src/alerts/deliveryResult.js';
 import { exitCodeFor } from '../../src/cli/main.js';
+import { shortDigest } from '../../src/drift/decide.js';
 import { renderReportTable } from '../../src/cli/reportTable.js';
 import { alertLine, escapeSlackText, normaliseChannel } from '../../src/notify/slackText.js';
 import type { Finding, ScanReport } from '../../src/report/types.js';
@@ -47,6 +49,13 @@ describe('Slack text', () => {
     expect(alertLine('prod-aks', finding({ status: 'stale-digest', deployedTag: 'prod-789' }))).toContain('prod-789 now points to sha256:222222222222');
   });
 
+  it('shortens digests exactly as the drift reasons do (one shared function)', () => {
+    const odd = 'md5:0123456789abcdef0123';
+    expect(alertLine('prod-aks', finding({ deployedTag: null, deployedDigest: odd }))).toContain(`running my-repo/service@${shortDigest(odd)} instead`);
+    expect(shortDigest(odd)).toBe('md5:0123456789ab');
+    expect(alertLine('prod-aks', finding({ deployedTag: null, deployedDigest: null }))).toContain('running my-repo/service@unknown digest instead');
+  });
+
   it('escapes &, < and > so cluster-supplied text cannot ping or link', () => {
     expect(escapeSlackText('<!channel> & <http://x|y>')).toBe('&lt;!channel&gt; &amp; &lt;http://x|y&gt;');
     expect(alertLine('a<!here>b', finding({}))).toContain('a&lt;!here&gt;b');
@@ -66,19 +75,34 @@ describe('CLI report', () => {
     expect(lines[0]).toMatch(/^CLUSTER\s+NAMESPACE\s+WORKLOAD\s+CONTAINER\s+STATUS\s+RUNNING\s+NEWEST\s+DETAIL$/);
     expect(text).toMatch(/prod-aks\s+payments\s+Deployment\/worker\s+worker\s+drift\s+my-repo\/service:prod-456\s+prod-789/);
     expect(text).toMatch(/x\s+-\s+-\s+-\s+error.*HTTP 403/);
-    expect(lines.at(-1)).toBe('2 cluster(s), 3 running pod(s): 1 drift, 0 stale digest, 0 pending, 1 in sync, 0 untracked, 0 error(s); 1 cluster(s) could not be scanned');
+    expect(lines.at(-1)).toBe('2 cluster(s), 3 running pod(s): 1 drift, 0 stale digest, 0 pending, 1 in sync, 0 no release, 0 untracked, 0 error(s); 1 cluster(s) could not be scanned');
     expect(text).not.toContain('\x1b[');
     expect(renderReportTable(report([finding({})]), true)).toContain('\x1b[31m');
   });
 
+  it('shows no-release findings in their own colour and count', () => {
+    const text = renderReportTable(report([finding({ status: 'no-release', latestTag: null, reason: 'repository my-repo/service not found in hmctsprod.azurecr.io' })]), true);
+    expect(text).toContain('\x1b[34mprod-aks');
+    expect(text).toMatch(/no-release .*repository my-repo\/service not found/);
+    expect(text.split('\n').at(-1)).toContain('1 no release, 0 untracked');
+  });
+
   it.each([
-    [[finding({ status: 'in-sync' }), finding({ status: 'pending' }), finding({ status: 'untracked' })], false, 0],
+    [[finding({ status: 'in-sync' }), finding({ status: 'pending' }), finding({ status: 'untracked' }), finding({ status: 'no-release' })], false, 0],
     [[finding({ status: 'drift' })], false, 1],
     [[finding({ status: 'stale-digest' })], false, 1],
     [[finding({ status: 'drift' }), finding({ status: 'error' })], false, 2],
     [[finding({ status: 'in-sync' })], true, 2],
   ] as const)('exit code for %j (failed cluster: %s) is %d', (findings, failed, code) => {
     expect(exitCodeFor(report([...findings], failed))).toBe(code);
+  });
+
+  it('exits 2 when alerts could not be delivered, whatever the findings', () => {
+    const delivered = { ...emptyDeliveryResult(), sent: 1, new: 1 };
+    expect(exitCodeFor(report([finding({ status: 'drift' })]), delivered)).toBe(1);
+    expect(exitCodeFor(report([finding({ status: 'drift' })]), { ...delivered, failed: 1, failures: [{ stage: 'post', reason: 'http_503', items: 1 }] })).toBe(2);
+    expect(exitCodeFor(report([finding({ status: 'in-sync' })]), { ...delivered, stateErrors: 1 })).toBe(2);
+    expect(exitCodeFor(report([finding({ status: 'in-sync' })]), { ...emptyDeliveryResult(), error: 'alert state could not be read' })).toBe(2);
   });
 });
 
