@@ -6,8 +6,13 @@ import azureFunctions from '@azure/functions';
 import { CONFIG_DEFAULTS } from '../config/config.js';
 import { scanClusterQueueHandler } from './scanClusterQueueHandler.js';
 import { scanNowHandler, scanTimerHandler } from './scanHandlers.js';
+import { slackStartupWarning } from './startupWarning.js';
 
 const { app } = azureFunctions;
+
+// Once per worker start; the host keeps the worker's console output in the app's logs.
+const startupWarning = slackStartupWarning(process.env);
+if (startupWarning) console.warn(startupWarning);
 
 /** Every 5 minutes (six-field NCRONTAB) unless the app setting SCAN_SCHEDULE says otherwise. */
 export const DEFAULT_SCAN_SCHEDULE = '0 */5 * * * *';
