@@ -479,6 +479,17 @@ describe('resource settings', () => {
     expect(literalValuesOfKey(doc(MAIN), 'azd-service-name')).toEqual(['scanner']);
   });
 
+  it('azure.yaml deploys the built package with no remote build, and waits for the storage role after provisioning', () => {
+    const yaml = readFileSync(join(ROOT, 'azure.yaml'), 'utf8');
+    expect(yaml).toMatch(/^ {4}remoteBuild: false$/m);
+    expect(yaml).toMatch(/^ {4}dist: dist\/package$/m);
+    expect(yaml).toMatch(/^ {4}hooks:\n {6}prepackage:\n {8}shell: sh\n {8}run: npm run package$/m);
+    expect(yaml).toMatch(/^ {2}postprovision:\n {4}shell: sh\n {4}run: bash infra\/hooks\/first-deploy\.sh$/m);
+    expect(yaml).toMatch(/^ {2}azd: ">= 1\.23\.5"$/m);
+    const packageScript = readFileSync(join(ROOT, 'scripts', 'package.ts'), 'utf8');
+    expect(packageScript).toContain("join(root, 'dist', 'package')");
+  });
+
   it('fails on shared keys, local auth and another Node version', async () => {
     const d = await parseBicep(
       [
@@ -579,7 +590,7 @@ describe('packaging and build helpers', () => {
     expect(Object.fromEntries(documented)).toEqual(BUILT_IN_ROLES);
   });
 
-  it.each(['build.sh', 'mutation-test.sh'])('infra/%s is valid bash', (script) => {
+  it.each(['build.sh', 'mutation-test.sh', 'hooks/first-deploy.sh'])('infra/%s is valid bash', (script) => {
     expect(() => execFileSync('bash', ['-n', join(INFRA, script)])).not.toThrow();
   });
 });
