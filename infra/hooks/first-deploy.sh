@@ -27,6 +27,8 @@ if ! command -v az >/dev/null 2>&1; then
   exit 1
 fi
 
+# azd installs the project's packages only in its deploy step, which comes after this hook.
+[ -d node_modules ] || npm ci --no-audit --no-fund
 npm run package
 timeout_s="${DEPLOYMENT_ACCESS_TIMEOUT_SECONDS:-1800}"
 retry_s="${DEPLOYMENT_ACCESS_RETRY_SECONDS:-20}"

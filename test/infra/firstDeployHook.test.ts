@@ -59,6 +59,7 @@ describe('first-deploy hook', () => {
     const az = calls().filter((c) => c.startsWith('az '));
     expect(az).toHaveLength(3);
     expect(az[0]).toBe('az functionapp deployment source config-zip --resource-group rg-acr-aks-sync --name func-acrsync-x --src dist/package.zip --build-remote false --only-show-errors');
+    expect(calls()).toContain('npm ci --no-audit --no-fund'); // no node_modules yet: azd restores later
     expect(calls()).toContain('npm run package');
     expect(calls()).toContain('azd env set DEPLOYMENT_ACCESS_CONFIRMED_FOR 11111111-2222-3333-4444-555555555555');
   });
