@@ -6,6 +6,10 @@
 // clusters and the registries. No shared keys, no connection strings with secrets, no local auth.
 //
 // Deploy: see infra/README.md (azd up, or az deployment group create -f infra/main.bicep -p infra/main.bicepparam).
+//
+// Longer than the project's usual file: about half is documented parameters (what azd and the
+// portal show) and the app settings, which test/infra checks against the code in one place. The
+// parts that stand alone (cluster and registry access, network, alert) are modules.
 targetScope = 'resourceGroup'
 
 // ---------------------------------------------------------------------------------------------
