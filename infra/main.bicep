@@ -6,6 +6,10 @@
 // clusters and the registries. No shared keys, no connection strings with secrets, no local auth.
 //
 // Deploy: see infra/README.md (azd up, or az deployment group create -f infra/main.bicep -p infra/main.bicepparam).
+//
+// Longer than the project's usual file: about half is documented parameters (what azd and the
+// portal show) and the app settings, which test/infra checks against the code in one place. The
+// parts that stand alone (cluster and registry access, network, alert) are modules.
 targetScope = 'resourceGroup'
 
 // ---------------------------------------------------------------------------------------------
@@ -25,9 +29,6 @@ type clusterType = {
 
   @description('Short name used in messages and in the CLUSTERS setting. Default: the cluster name.')
   alias: string?
-
-  @description('True when the cluster uses Azure RBAC for Kubernetes authorization: the identity then gets Azure Kubernetes Service RBAC Reader. Otherwise apply infra/k8s-rbac.yaml.')
-  azureRbac: bool?
 }
 
 @description('An Azure Container Registry whose tags are read. It may live in another resource group or subscription.')
@@ -43,42 +44,92 @@ type registryType = {
 
   @description('Subscription of the registry. Default: the deployment\'s subscription.')
   subscriptionId: string?
-
-  @description('True when the registry uses "RBAC Registry + ABAC Repository Permissions": the identity then gets Container Registry Repository Reader instead of AcrPull.')
-  repositoryPermissions: bool?
 }
 
 // ---------------------------------------------------------------------------------------------
 // Parameters
 // ---------------------------------------------------------------------------------------------
 
-@description('Short prefix for resource names (lowercase letters, digits and hyphens).')
+@description('Short prefix for resource names: lowercase letters, digits and single hyphens, starting with a letter (e.g. acrsync).')
 @minLength(2)
 @maxLength(12)
 param namePrefix string
 
+// The regions that offered the Flex Consumption plan when this was written (as listed by the
+// functions-quickstart-typescript-azd sample; `az functionapp list-flexconsumption-locations`
+// gives today's list). azd offers only these when it asks for a location.
 @description('Region of every resource created here. Must offer the Flex Consumption plan.')
-param location string = resourceGroup().location
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
 
 @description('Tags applied to every resource created here.')
 param tags object = {}
 
-@description('AKS clusters to scan.')
+@description('AKS clusters to scan. The identity gets Azure Kubernetes Service Cluster User Role and RBAC Reader on each.')
 @minLength(1)
 param clusters clusterType[]
 
-@description('Container registries whose tags define "newest".')
+@description('Container registries whose tags define "newest". The identity gets AcrPull and Container Registry Repository Reader on each.')
 @minLength(1)
 param registries registryType[]
 
 @description('Slack channel for alerts (chat.postMessage with a bot token; legacy webhooks only).')
 param slackChannel string
 
-@description('Slack incoming-webhook URL. Stored in Key Vault only; empty = no webhook.')
+// Which credentials the app uses is configuration, kept in the parameter file; the secret values
+// are only needed when they are first stored or rotated. So a deployment without the secrets in
+// the environment keeps the app settings pointing at the secrets already in Key Vault.
+@description('Slack credentials the app reads from Key Vault: botToken, webhook, both, or none (alerts off).')
+@allowed([
+  'botToken'
+  'webhook'
+  'both'
+  'none'
+])
+param slackCredentials string
+
+@description('Slack incoming-webhook URL. Stored in Key Vault when given; empty = keep the stored secret.')
 @secure()
 param slackWebhookUrl string = ''
 
-@description('Slack bot token (xoxb-...). Stored in Key Vault only; empty = no bot token.')
+@description('Slack bot token (xoxb-...). Stored in Key Vault when given; empty = keep the stored secret.')
 @secure()
 param slackBotToken string = ''
 
@@ -130,9 +181,6 @@ param acrConcurrency string = ''
 @description('Namespaces never scanned. Empty = code default.')
 param excludedNamespaces string[] = []
 
-@description('Azure Resource Manager endpoint for sovereign clouds. Empty = code default (public cloud).')
-param armEndpoint string = ''
-
 @description('Verbose diagnostic logging (ACR_SYNC_DEBUG).')
 param debug bool = false
 
@@ -164,21 +212,52 @@ param maximumInstanceCount int = 40
 @maxValue(730)
 param logRetentionInDays int = 30
 
+@description('Integrate the app with a new virtual network whose NAT gateway gives it one static outbound IP (output outboundIpAddress), for clusters with authorized IP ranges and registries behind a firewall.')
+param vnetEnabled bool = false
+
+@description('Address space of that virtual network (vnetEnabled only).')
+param vnetAddressPrefix string = '10.60.0.0/24'
+
+@description('The app\'s subnet inside it (vnetEnabled only).')
+param appSubnetPrefix string = '10.60.0.0/26'
+
+@description('Alert when no successful scan was logged for this long.')
+@allowed([
+  'PT30M'
+  'PT1H'
+  'PT3H'
+  'PT6H'
+  'PT12H'
+  'P1D'
+])
+param scanAlertWindow string = 'PT1H'
+
+@description('E-mail address told when no successful scan was logged in scanAlertWindow. Empty = the alert shows in Azure Monitor only.')
+param alertEmail string = ''
+
 // ---------------------------------------------------------------------------------------------
 // Names and constants
 // ---------------------------------------------------------------------------------------------
 
-var resourceToken = uniqueString(resourceGroup().id, namePrefix)
-var identityName = 'id-${namePrefix}-${resourceToken}'
-var storageAccountName = take('st${toLower(replace(namePrefix, '-', ''))}${resourceToken}', 24)
-var logAnalyticsName = 'log-${namePrefix}-${resourceToken}'
-var appInsightsName = 'appi-${namePrefix}-${resourceToken}'
-var keyVaultName = take('kv-${namePrefix}-${resourceToken}', 24)
-var planName = 'plan-${namePrefix}-${resourceToken}'
-var functionAppName = 'func-${namePrefix}-${resourceToken}'
+// Bicep has no regular expressions: every character must be one of these, and the names built below
+// need no leading, trailing or doubled hyphen (Key Vault rejects "--").
+var prefixCharacters = 'abcdefghijklmnopqrstuvwxyz0123456789-'
+var prefixIsValid = empty(filter(range(0, length(namePrefix)), i => !contains(prefixCharacters, substring(namePrefix, i, 1)))) && !contains(namePrefix, '--') && !startsWith(namePrefix, '-') && !endsWith(namePrefix, '-') && !contains('0123456789', substring(namePrefix, 0, 1))
+var prefix = prefixIsValid ? namePrefix : fail('namePrefix "${namePrefix}" must be 2-12 lowercase letters, digits and single hyphens, starting with a letter, e.g. acrsync')
+
+var resourceToken = uniqueString(resourceGroup().id, prefix)
+var identityName = 'id-${prefix}-${resourceToken}'
+var storageAccountName = take('st${replace(prefix, '-', '')}${resourceToken}', 24)
+var logAnalyticsName = 'log-${prefix}-${resourceToken}'
+var appInsightsName = 'appi-${prefix}-${resourceToken}'
+var keyVaultName = take('kv-${prefix}-${resourceToken}', 24)
+var planName = 'plan-${prefix}-${resourceToken}'
+var functionAppName = 'func-${prefix}-${resourceToken}'
 var deploymentContainerName = 'app-package'
 var slackWebhookSecretName = 'slack-webhook-url'
 var slackBotTokenSecretName = 'slack-bot-token'
+var useSlackWebhook = slackCredentials == 'webhook' || slackCredentials == 'both'
+var useSlackBotToken = slackCredentials == 'botToken' || slackCredentials == 'both'
 
 // Service name in azure.yaml; azd finds the app to deploy to by this tag.
 var azdServiceName = 'scanner'
@@ -195,7 +274,7 @@ var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6' // Key Va
 // Identity
 // ---------------------------------------------------------------------------------------------
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: identityName
   location: location
   tags: tags
@@ -205,7 +284,7 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' 
 // Storage: host storage, deployment package, alert state, fan-out queue (Entra ID only)
 // ---------------------------------------------------------------------------------------------
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: storageAccountName
   location: location
   tags: tags
@@ -294,7 +373,7 @@ resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@20
 // Monitoring (Entra ID ingestion only)
 // ---------------------------------------------------------------------------------------------
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: logAnalyticsName
   location: location
   tags: tags
@@ -336,7 +415,7 @@ resource appInsightsMetricsPublisher 'Microsoft.Authorization/roleAssignments@20
 // Key Vault (RBAC mode) for the Slack credentials
 // ---------------------------------------------------------------------------------------------
 
-resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource keyVault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: keyVaultName
   location: location
   tags: tags
@@ -347,12 +426,15 @@ resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
       name: 'standard'
     }
     enableRbacAuthorization: true
+    // RBAC mode ignores access policies; an explicit empty list keeps the API from asking for one.
+    accessPolicies: []
     enableSoftDelete: true
     publicNetworkAccess: 'Enabled'
   }
 }
 
-resource slackWebhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(slackWebhookUrl)) {
+// A secret is written only when its value is given, so a deployment without it keeps the stored one.
+resource slackWebhookSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!empty(slackWebhookUrl)) {
   parent: keyVault
   name: slackWebhookSecretName
   properties: {
@@ -361,7 +443,7 @@ resource slackWebhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if 
   }
 }
 
-resource slackBotTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(slackBotToken)) {
+resource slackBotTokenSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!empty(slackBotToken)) {
   parent: keyVault
   name: slackBotTokenSecretName
   properties: {
@@ -392,7 +474,7 @@ module clusterAccess 'modules/clusterAccess.bicep' = [
     params: {
       clusterName: cluster.name
       principalId: identity.properties.principalId
-      azureRbac: cluster.?azureRbac ?? false
+      identityResourceId: identity.id
     }
   }
 ]
@@ -404,16 +486,46 @@ module registryAccess 'modules/registryAccess.bicep' = [
     params: {
       registryName: registry.name
       principalId: identity.properties.principalId
-      repositoryPermissions: registry.?repositoryPermissions ?? false
+      identityResourceId: identity.id
     }
   }
 ]
 
 // ---------------------------------------------------------------------------------------------
+// Optional VNet integration and the dead man's switch
+// ---------------------------------------------------------------------------------------------
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: take('acr-aks-sync-${resourceToken}-network', 64)
+  params: {
+    location: location
+    tags: tags
+    virtualNetworkName: 'vnet-${prefix}-${resourceToken}'
+    natGatewayName: 'ng-${prefix}-${resourceToken}'
+    publicIpName: 'pip-${prefix}-${resourceToken}'
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: appSubnetPrefix
+  }
+}
+
+module scanAlert 'modules/scanAlert.bicep' = {
+  name: take('acr-aks-sync-${resourceToken}-scan-alert', 64)
+  params: {
+    location: location
+    tags: tags
+    alertRuleName: 'alert-${prefix}-${resourceToken}-no-scan'
+    actionGroupName: 'ag-${prefix}-${resourceToken}'
+    appInsightsId: appInsights.id
+    window: scanAlertWindow
+    alertEmail: alertEmail
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Function app (Flex Consumption, Linux, Node 22)
 // ---------------------------------------------------------------------------------------------
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -427,7 +539,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   name: functionAppName
   location: location
   tags: union(tags, { 'azd-service-name': azdServiceName })
@@ -442,8 +554,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : null
     siteConfig: {
       minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
@@ -472,18 +587,39 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   ]
 }
 
+// No FTP or basic-auth (publishing profile) deployments: azd, `az` and Core Tools deploy with Entra ID.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
 // App settings: exactly the variables the code reads (src/config/config.ts) plus the platform's
 // identity-based host storage and Application Insights settings.
 var requiredAppSettings = {
-  // Functions host storage through the managed identity (no connection string, no key).
-  AzureWebJobsStorage__accountName: storage.name
+  // Functions host storage through the managed identity (no connection string, no key). The
+  // service URIs come from the account itself, so sovereign clouds get their own endpoints.
+  AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.properties.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
 
-  // The identity every Azure SDK credential in the code uses.
+  // The identity every Azure SDK credential in the code uses, and this cloud's Resource Manager.
   AZURE_CLIENT_ID: identity.properties.clientId
+  ARM_ENDPOINT: environment().resourceManager
 
   // What to scan: alias=resourceId of each cluster, login server of each registry.
   CLUSTERS: join(
@@ -520,7 +656,6 @@ var optionalAppSettings = toObject(
       ACR_MAX_RESULTS: acrMaxResults
       ACR_CONCURRENCY: acrConcurrency
       EXCLUDED_NAMESPACES: join(excludedNamespaces, ',')
-      ARM_ENDPOINT: armEndpoint
       SLACK_CHANNEL_LABEL: slackChannelLabel
       SLACK_ICON_EMOJI: slackIconEmoji
       SLACK_USERNAME: slackUsername
@@ -532,21 +667,23 @@ var optionalAppSettings = toObject(
   setting => setting.value
 )
 
-// Slack credentials: Key Vault references only, resolved by the platform with the identity.
+// Slack credentials: Key Vault references to the secrets named by slackCredentials, whether or not
+// this deployment carries their values. A reference to a secret that is missing reaches the app
+// unresolved; the app then scans without notifications and fails the invocation, so it is seen.
 var slackSecretAppSettings = union(
-  empty(slackWebhookUrl)
-    ? {}
-    : {
+  useSlackWebhook
+    ? {
         SLACK_WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${slackWebhookSecretName})'
-      },
-  empty(slackBotToken)
-    ? {}
-    : {
+      }
+    : {},
+  useSlackBotToken
+    ? {
         SLACK_BOT_TOKEN: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${slackBotTokenSecretName})'
       }
+    : {}
 )
 
-resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: functionApp
   name: 'appsettings'
   properties: union(requiredAppSettings, optionalAppSettings, slackSecretAppSettings)
@@ -564,7 +701,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Outputs (names and IDs only; never a secret)
+// Outputs (names and IDs only; never a secret). azd keeps them as environment values.
 // ---------------------------------------------------------------------------------------------
 
 output functionAppName string = functionApp.name
@@ -574,3 +711,16 @@ output identityClientId string = identity.properties.clientId
 output identityResourceId string = identity.id
 output keyVaultName string = keyVault.name
 output storageAccountName string = storage.name
+output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+output scanAlertRuleId string = scanAlert.outputs.alertRuleId
+
+@description('The app\'s one outbound IP when vnetEnabled; empty otherwise. Allow-list it on clusters\' authorized IP ranges and registry firewalls.')
+output outboundIpAddress string = vnetEnabled ? network!.outputs.outboundIpAddress : ''
+
+@description('Per cluster, whether it authorizes Kubernetes requests with Azure RBAC (read from its aadProfile). Apply infra/k8s-rbac.yaml to those with azureRbac false.')
+output clusterAuthorization object[] = [
+  for (cluster, i) in clusters: {
+    name: cluster.name
+    azureRbac: clusterAccess[i].outputs.azureRbac
+  }
+]

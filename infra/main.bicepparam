@@ -1,9 +1,13 @@
 // Parameters for infra/main.bicep. Replace the placeholder values with your clusters, registries and
 // channel. The Slack credentials are never written here: they are read from environment variables
-// when the file is compiled (export SLACK_WEBHOOK_URL and/or SLACK_BOT_TOKEN before deploying).
+// when the file is compiled (export SLACK_WEBHOOK_URL and/or SLACK_BOT_TOKEN the first time and when
+// rotating; later deployments without them keep the secrets already in Key Vault).
 using './main.bicep'
 
 param namePrefix = 'acrsync'
+
+// azd sets AZURE_LOCATION (azd env set AZURE_LOCATION ...); by hand, export it or edit the default.
+param location = readEnvironmentVariable('AZURE_LOCATION', 'westeurope')
 
 param clusters = [
   {
@@ -11,7 +15,6 @@ param clusters = [
     resourceGroup: 'rg-aks-prod-weu'
     subscriptionId: '00000000-0000-0000-0000-000000000000'
     alias: 'prod-weu'
-    azureRbac: true
   }
   {
     name: 'aks-prod-neu'
@@ -29,12 +32,13 @@ param registries = [
     name: 'contosoabac'
     resourceGroup: 'rg-acr'
     subscriptionId: '00000000-0000-0000-0000-000000000000'
-    repositoryPermissions: true
   }
 ]
 
 param slackChannel = '#platform-image-drift'
 
+// Which stored secrets the app uses: botToken, webhook, both, or none.
+param slackCredentials = 'botToken'
 param slackWebhookUrl = readEnvironmentVariable('SLACK_WEBHOOK_URL', '')
 param slackBotToken = readEnvironmentVariable('SLACK_BOT_TOKEN', '')
 
@@ -43,3 +47,10 @@ param tagPattern = 'prod-*'
 param gracePeriod = '3m'
 param notifyRepeatInterval = '6h'
 param scanFanout = 'inline'
+
+// One static outbound IP for clusters with authorized IP ranges and registry firewalls (see infra/README.md).
+param vnetEnabled = false
+
+// Dead man's switch: alert when no successful scan was logged for this long; e-mail optional.
+param scanAlertWindow = 'PT1H'
+param alertEmail = ''

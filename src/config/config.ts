@@ -34,6 +34,7 @@ import {
   type ScanFanout,
 } from './settingValues.js';
 import { parseArmEndpoint, parseSlackApiUrl, parseWebhookUrl } from './urlSettings.js';
+import { screenKeyVaultReferences } from './keyVaultReference.js';
 
 export type { ClusterTarget } from './clusterTargets.js';
 export { DURATION_BOUNDS, FUNCTION_TIMEOUT_MS, type ScanFanout } from './settingValues.js';
@@ -162,8 +163,10 @@ export interface Config {
   acrMaxResults: number;
   acrConcurrency: number;
   excludedNamespaces: string[];
-  /** Null when neither a webhook URL nor a bot token is set. */
+  /** Null when neither a webhook URL nor a bot token is set, or when notificationsOff says why. */
   slack: SlackConfig | null;
+  /** Set when a Slack credential is an unresolved Key Vault reference: scans go on, nothing is sent. */
+  notificationsOff?: string;
   /** Namespace label naming a workload's Slack channel; present even without Slack, for reports. */
   slackChannelLabel: string;
   debug: boolean;
@@ -363,12 +366,18 @@ const VARIABLE_ORDER = new Map<string, number>(CONFIG_VARIABLES.map((name, index
  * `ConfigError` listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
+  const screened = screenKeyVaultReferences(env, CONFIG_VARIABLES, SECRET_VARIABLES);
   const input: Record<string, unknown> = {};
-  for (const name of CONFIG_VARIABLES) input[name] = env[name];
+  for (const name of CONFIG_VARIABLES) input[name] = screened.env[name];
   const result = createConfigSchema(options).safeParse(input);
-  if (result.success) return result.data;
+  if (result.success && screened.problems.length === 0) {
+    return screened.notificationsOff ? { ...result.data, slack: null, notificationsOff: screened.notificationsOff } : result.data;
+  }
 
-  const issues = result.error.issues.map((issue, index) => {
+  // A variable set aside as an unresolved reference is reported as that, not as missing.
+  const zodIssues = (result.success ? [] : result.error.issues).filter((i) => !screened.problems.some((p) => p.variable === i.path[0]));
+  const referenceIssues = screened.problems.map((p) => ({ path: [p.variable], message: p.message }));
+  const issues = [...zodIssues, ...referenceIssues].map((issue, index) => {
     const variable = String(issue.path[0] ?? '(environment)');
     const example = (issue as { params?: { example?: unknown } }).params?.example;
     return {

@@ -7,10 +7,15 @@ import { CONFIG_DEFAULTS } from '../config/config.js';
 import { resolveScanSchedule } from '../config/scanSchedule.js';
 import { scanClusterQueueHandler } from './scanClusterQueueHandler.js';
 import { scanNowHandler, scanTimerHandler } from './scanHandlers.js';
+import { slackStartupWarning } from './startupWarning.js';
 
 const { app } = azureFunctions;
 
 export { DEFAULT_SCAN_SCHEDULE } from '../config/scanSchedule.js';
+
+// Once per worker start; the host keeps the worker's console output in the app's logs.
+const startupWarning = slackStartupWarning(process.env);
+if (startupWarning) console.warn(startupWarning);
 
 /**
  * The schedule is checked here as the host checks it, and only a valid one is registered: an

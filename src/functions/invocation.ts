@@ -23,6 +23,16 @@ export function logConfigWarnings(config: Config, context: InvocationContext): v
   }
 }
 
+/**
+ * After a scan with notifications off (a Slack credential is an unresolved Key Vault reference):
+ * says why and fails the invocation, so monitoring sees it while the scans themselves go on.
+ */
+export function failIfNotificationsOff(config: Config, logger: Logger): void {
+  if (config.notificationsOff === undefined) return;
+  logger.error('Slack notifications are off; alerts stay owed until the credential resolves', { reason: config.notificationsOff });
+  throw new Error(`Slack notifications are off: ${config.notificationsOff}`);
+}
+
 /** The app settings as configuration; a bad setting is logged and fails the invocation, a warning is logged. */
 export function loadFunctionConfig(context: InvocationContext): Config {
   let config: Config;

@@ -17,7 +17,7 @@ import { clusterSourceFor, targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
 import { createAzureCredential, createTagLookup, runScan } from '../scan/runScan.js';
-import { contextLogger, endWithDelivery, loadFunctionConfig } from './invocation.js';
+import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig } from './invocation.js';
 import { logSummary } from './scanHandlers.js';
 
 /** The scans of one timer run that land on this instance share their registry answers. */
@@ -48,6 +48,8 @@ export async function scanClusterQueueHandler(queueItem: unknown, context: Invoc
   const stateStore = createStateStoreFromEnv(process.env, config.stateTable);
   const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
   const { report, notifications } = await runScan(config, [clusterSourceFor(config, target, credential)], { logger, credential, stateStore, lookup });
-  logSummary(report, logger);
+  logSummary(report, logger, config.notificationsOff);
   endWithDelivery(notifications, logger);
+  // Failing retries the message, which scans again once the Key Vault reference resolves.
+  failIfNotificationsOff(config, logger);
 }

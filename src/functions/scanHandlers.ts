@@ -7,7 +7,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@a
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import type { Logger } from '../log/logger.js';
-import { contextLogger, endWithDelivery, loadFunctionConfig, logConfigWarnings } from './invocation.js';
+import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig, logConfigWarnings } from './invocation.js';
 import type { ScanReport } from '../report/types.js';
 import { createAzureCredential, runScan, type ScanRunResult } from '../scan/runScan.js';
 import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
@@ -31,13 +31,14 @@ async function scanWithConfig(config: Config, request: ScanRequest, logger: Logg
   return runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
 }
 
-export function logSummary(report: ScanReport, logger: Logger): void {
+/** `notificationsOff` marks the `scan finished` line, which the dead man's switch in infra/ counts. */
+export function logSummary(report: ScanReport, logger: Logger, notificationsOff?: string): void {
   for (const c of report.clusters) {
     const counts: Record<string, number> = {};
     for (const f of c.findings) counts[f.status] = (counts[f.status] ?? 0) + 1;
     logger.info('cluster scanned', { cluster: c.name, ok: c.ok, pods: c.pods, ms: c.durationMs, ...counts, ...(c.error ? { error: c.error } : {}) });
   }
-  logger.info('scan finished', { ...report.summary });
+  logger.info('scan finished', { ...report.summary, ...(notificationsOff !== undefined ? { notifications: 'off' } : {}) });
 }
 
 export async function scanTimerHandler(_timer: Timer, context: InvocationContext): Promise<void> {
@@ -50,13 +51,15 @@ export async function scanTimerHandler(_timer: Timer, context: InvocationContext
     const clusters = await clustersToQueue(config, credential, logger);
     const queued = await enqueueClusterScans(createScanQueueClient(process.env, config.scanQueue), clusters);
     logger.info('cluster scans queued', { queue: config.scanQueue, clusters: queued });
+    failIfNotificationsOff(config, logger);
     return;
   }
   const result = await scanWithConfig(config, { clusterNames: [], dryRun: false }, logger);
   if ('report' in result) {
-    logSummary(result.report, logger);
+    logSummary(result.report, logger, config.notificationsOff);
     endWithDelivery(result.notifications, logger);
   }
+  failIfNotificationsOff(config, logger);
 }
 
 export async function scanNowHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -91,6 +94,12 @@ export async function scanNowHandler(request: HttpRequest, context: InvocationCo
   if (!('report' in result)) {
     return { status: 404, jsonBody: { error: `unknown cluster(s): ${result.unknown.join(', ')}`, knownClusters: result.known, ...warnings } };
   }
-  logSummary(result.report, logger);
-  return { status: 200, jsonBody: { ...result.report, dryRun: parsed.dryRun, notifications: result.notifications, ...warnings } };
+  logSummary(result.report, logger, config.notificationsOff);
+  const jsonBody = { ...result.report, dryRun: parsed.dryRun, notifications: result.notifications, ...warnings };
+  if (config.notificationsOff === undefined) return { status: 200, jsonBody };
+  // The scan's answer stands; a real run without notifications is still a failed invocation.
+  const off = { ...jsonBody, notifications: 'off', notificationsOff: config.notificationsOff };
+  if (parsed.dryRun) return { status: 200, jsonBody: off };
+  logger.error('Slack notifications are off; alerts stay owed until the credential resolves', { reason: config.notificationsOff });
+  return { status: 500, jsonBody: { ...off, error: 'Slack notifications are off' } };
 }

@@ -27,7 +27,7 @@ import {
   literalValuesOfKey,
 } from './bicepChecks.js';
 import type { AppSettingRules } from './bicepChecks.js';
-import { firstSyntaxProblem, modules, parseBicep, targetScope } from './bicepSyntax.js';
+import { firstSyntaxProblem, getPath, getProperty, literalValue, modules, parameters, parseBicep, resourcesOfType, targetScope, variables } from './bicepSyntax.js';
 import type { BicepDocument } from './bicepSyntax.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -54,7 +54,9 @@ const BUILT_IN_ROLES: Readonly<Record<string, string>> = {
 
 /** Settings the Functions platform reads (identity-based host storage, Application Insights with Entra ID). */
 const PLATFORM_SETTINGS: readonly string[] = [
-  'AzureWebJobsStorage__accountName',
+  'AzureWebJobsStorage__blobServiceUri',
+  'AzureWebJobsStorage__queueServiceUri',
+  'AzureWebJobsStorage__tableServiceUri',
   'AzureWebJobsStorage__credential',
   'AzureWebJobsStorage__clientId',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
@@ -70,6 +72,7 @@ const REQUIRED_SETTINGS: readonly string[] = [
   'TAG_PATTERN',
   'GRACE_PERIOD',
   'AZURE_CLIENT_ID',
+  'ARM_ENDPOINT',
   'STATE_TABLE',
   'SCAN_FANOUT',
   'SCAN_QUEUE',
@@ -194,6 +197,15 @@ describe('role definitions and assignments', () => {
     expect(assignedRoleGuids(doc(REGISTRY_MODULE)).sort()).toEqual(['7f951dda-4ed3-4680-a7ca-43fe172d538d', 'b93aa761-3e63-49ed-ac28-beffa264f7ac']);
   });
 
+  it('assigns both read-only roles on every cluster and registry, with no hand-set flag to get wrong', () => {
+    for (const file of [CLUSTER_MODULE, REGISTRY_MODULE]) {
+      const assignments = resourcesOfType(doc(file), 'Microsoft.Authorization/roleAssignments@', { existing: false });
+      expect(assignments.map((a) => [a.symbol, a.conditional]), file).toEqual(assignments.map((a) => [a.symbol, false]));
+      expect(assignments, file).toHaveLength(2);
+    }
+    expect(readFileSync(join(ROOT, MAIN), 'utf8')).not.toMatch(/azureRbac: bool|repositoryPermissions/);
+  });
+
   it('deploys the cluster and registry modules per item into the item\'s own subscription and resource group', () => {
     expect(checkCrossScopeModule(doc(MAIN), 'modules/clusterAccess.bicep')).toEqual([]);
     expect(checkCrossScopeModule(doc(MAIN), 'modules/registryAccess.bicep')).toEqual([]);
@@ -254,6 +266,25 @@ describe('app settings', () => {
     for (const s of settings.filter((x) => x.key.startsWith('SLACK_WEBHOOK') || x.key.startsWith('SLACK_BOT'))) {
       expect(s.value?.text).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=/);
     }
+  });
+
+  it('takes storage endpoints from the account and ARM from environment(), never a public-cloud host', () => {
+    const { settings } = collectAppSettings(doc(MAIN));
+    const value = (key: string) => settings.find((s) => s.key === key)?.value?.text;
+    for (const service of ['blob', 'queue', 'table']) {
+      expect(value(`AzureWebJobsStorage__${service}ServiceUri`)).toBe(`storage.properties.primaryEndpoints.${service}`);
+    }
+    expect(value('ARM_ENDPOINT')).toBe('environment().resourceManager');
+    expect(readFileSync(join(ROOT, MAIN), 'utf8')).not.toMatch(/core\.windows\.net|management\.azure\.com/);
+  });
+
+  it('keeps the Slack Key Vault references on a deployment without the secret values (chosen by slackCredentials)', () => {
+    const slackSettings = variables(doc(MAIN)).get('slackSecretAppSettings')?.text ?? '';
+    expect(slackSettings).toContain('SLACK_BOT_TOKEN');
+    expect(slackSettings).toContain('SLACK_WEBHOOK_URL');
+    expect(slackSettings).not.toMatch(/\bslackBotToken\b|\bslackWebhookUrl\b/);
+    const param = parameters(doc(MAIN)).find((p) => p.name === 'slackCredentials');
+    expect(param?.defaultValue, 'slackCredentials has no default: the parameter file states it').toBeUndefined();
   });
 
   it('lists every code variable and required setting in local.settings.example.json', () => {
@@ -391,8 +422,30 @@ describe('resource settings', () => {
     expect(checkResourceProperty(doc(MAIN), 'Microsoft.Insights/components@', ['properties', 'DisableLocalAuth'], true)).toEqual([]);
   });
 
-  it('Key Vault uses RBAC authorization', () => {
+  it('Key Vault uses RBAC authorization, with an explicitly empty access policy list', () => {
     expect(checkResourceProperty(doc(MAIN), 'Microsoft.KeyVault/vaults@', ['properties', 'enableRbacAuthorization'], true)).toEqual([]);
+    const vault = resourcesOfType(doc(MAIN), 'Microsoft.KeyVault/vaults@', { existing: false })[0];
+    expect(getPath(vault?.body, ['properties', 'accessPolicies'])?.text).toBe('[]');
+  });
+
+  it('the function app allows no FTP, TLS below 1.2 or basic-auth publishing', () => {
+    const site = 'Microsoft.Web/sites@';
+    expect([
+      ...checkResourceProperty(doc(MAIN), site, ['properties', 'siteConfig', 'ftpsState'], 'Disabled'),
+      ...checkResourceProperty(doc(MAIN), site, ['properties', 'siteConfig', 'minTlsVersion'], '1.2'),
+      ...checkResourceProperty(doc(MAIN), site, ['properties', 'siteConfig', 'scmMinTlsVersion'], '1.2'),
+      ...checkResourceProperty(doc(MAIN), 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@', ['properties', 'allow'], false),
+    ]).toEqual([]);
+    const policies = resourcesOfType(doc(MAIN), 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@', { existing: false });
+    expect(policies.map((p) => literalValue(getProperty(p.body, 'name'))).sort()).toEqual(['ftp', 'scm']);
+  });
+
+  it('offers only Flex Consumption regions, marked as a location for azd', () => {
+    const text = readFileSync(join(ROOT, MAIN), 'utf8');
+    const block = /@allowed\(\[([^\]]*)\]\)\n@metadata\(\{\n {2}azd: \{\n {4}type: 'location'\n {2}\}\n\}\)\nparam location string\n/.exec(text);
+    expect(block, 'location has @allowed regions and azd location metadata').not.toBeNull();
+    expect(block?.[1]).toContain("'westeurope'");
+    expect(block?.[1]).not.toContain('euap');
   });
 
   it('the function app is Flex Consumption on Node 22 with identity-based deployment storage and Key Vault references', () => {
@@ -424,6 +477,17 @@ describe('resource settings', () => {
     expect(yaml).toMatch(/^ {4}host: function$/m);
     expect(yaml).toMatch(/^ {4}project: \.$/m);
     expect(literalValuesOfKey(doc(MAIN), 'azd-service-name')).toEqual(['scanner']);
+  });
+
+  it('azure.yaml deploys the built package with no remote build, and waits for the storage role after provisioning', () => {
+    const yaml = readFileSync(join(ROOT, 'azure.yaml'), 'utf8');
+    expect(yaml).toMatch(/^ {4}remoteBuild: false$/m);
+    expect(yaml).toMatch(/^ {4}dist: dist\/package$/m);
+    expect(yaml).toMatch(/^ {4}hooks:\n {6}prepackage:\n {8}shell: sh\n {8}run: npm run package$/m);
+    expect(yaml).toMatch(/^ {2}postprovision:\n {4}shell: sh\n {4}run: bash infra\/hooks\/first-deploy\.sh$/m);
+    expect(yaml).toMatch(/^ {2}azd: ">= 1\.23\.5"$/m);
+    const packageScript = readFileSync(join(ROOT, 'scripts', 'package.ts'), 'utf8');
+    expect(packageScript).toContain("join(root, 'dist', 'package')");
   });
 
   it('fails on shared keys, local auth and another Node version', async () => {
@@ -526,7 +590,7 @@ describe('packaging and build helpers', () => {
     expect(Object.fromEntries(documented)).toEqual(BUILT_IN_ROLES);
   });
 
-  it('infra/build.sh is valid bash', () => {
-    expect(() => execFileSync('bash', ['-n', join(INFRA, 'build.sh')])).not.toThrow();
+  it.each(['build.sh', 'mutation-test.sh', 'hooks/first-deploy.sh'])('infra/%s is valid bash', (script) => {
+    expect(() => execFileSync('bash', ['-n', join(INFRA, script)])).not.toThrow();
   });
 });
