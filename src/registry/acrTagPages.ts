@@ -35,10 +35,34 @@ export interface TagPageSource {
   httpClient: HttpClient;
 }
 
+/** A page ACR answered with 200: its body and its `Link` header. */
+export interface TagPage {
+  text: string;
+  link: string | undefined;
+}
+
+/** Reads one page (`pageNumber` from 1); throws a RestError with ACR's answer when it is not 200. */
+export type ReadTagPage = (url: string, pageNumber: number) => Promise<TagPage>;
+
 /** What a walk over the tags found: the newest matching tag, if any, and how many tags it examined. */
 export interface TagWalk {
   newest?: ListedTag;
   examined: number;
+}
+
+/** The first page's URL: the newest `pageSize` tags of `repository`. */
+export function firstTagPageUrl(host: string, repository: string, pageSize: number): string {
+  return `https://${host}/acr/v1/${encodeURIComponent(repository)}/_tags?${new URLSearchParams({ n: String(pageSize), 'api-version': API_VERSION, orderby: 'timedesc' })}`;
+}
+
+/** Sends one tag page request through `source` with `signal`. */
+export async function fetchTagPage(source: TagPageSource, url: string, signal: AbortSignal): Promise<TagPage> {
+  const request = createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }), abortSignal: signal });
+  const response = await source.pipeline.sendRequest(source.httpClient, request);
+  const text = response.bodyAsText ?? '';
+  // The message is ACR's error body, which `describeError` turns into a reason.
+  if (response.status !== 200) throw new RestError(text || `HTTP ${response.status}`, { statusCode: response.status, request, response });
+  return { text, link: response.headers.get('link') };
 }
 
 /**
@@ -46,27 +70,39 @@ export interface TagWalk {
  * and stops at the first tag `matches` accepts or after `maxResults` tags.
  */
 export async function newestTagMatching(
-  source: TagPageSource,
+  readPage: ReadTagPage,
   host: string,
   repository: string,
   options: { pageSize: number; maxResults: number; matches: (tag: string) => boolean },
 ): Promise<TagWalk> {
   const origin = `https://${host}`;
-  let url: string | undefined = `${origin}/acr/v1/${encodeURIComponent(repository)}/_tags?${new URLSearchParams({ n: String(options.pageSize), 'api-version': API_VERSION, orderby: 'timedesc' })}`;
+  // Enough pages for maxResults tags, and one more for a registry that pages a little short.
+  const maxPages = Math.ceil(options.maxResults / options.pageSize) + 1;
+  const seen = new Set<string>();
+  let url: string | undefined = firstTagPageUrl(host, repository, options.pageSize);
   let examined = 0;
-  while (url) {
-    const request = createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }) });
-    const response = await source.pipeline.sendRequest(source.httpClient, request);
-    const text = response.bodyAsText ?? '';
-    // The message is ACR's error body, which `describeError` turns into a reason.
-    if (response.status !== 200) throw new RestError(text || `HTTP ${response.status}`, { statusCode: response.status, request, response });
-    for (const tag of tagsOf(text, host, repository)) {
+  let previous: ExaminedTag | undefined;
+  for (let page = 1; url; page += 1) {
+    if (seen.has(url)) throw new Error(`ACR ${host} linked page ${page} of the tags of ${repository} back to a page already read (${new URL(url).pathname}...); stopped there`);
+    if (page > maxPages) throw new Error(`ACR ${host} spread the tags of ${repository} over more than ${maxPages} pages of ${options.pageSize} without reaching ${options.maxResults} tags; stopped there`);
+    seen.add(url);
+    const answer = await readPage(url, page);
+    const tags = tagsOf(answer.text, host, repository);
+    const next = nextLink(answer.link, origin);
+    if (tags.length === 0 && next) throw new Error(`ACR ${host} answered page ${page} of the tags of ${repository} with no tags and a link to a further page; stopped there`);
+    for (const tag of tags) {
       examined += 1;
-      if (typeof tag.name !== 'string') throw new Error(`ACR ${host} listed a tag of ${repository} without a name`);
-      if (options.matches(tag.name)) return { newest: listedTag(tag, host, repository), examined };
+      const listed = examinedTag(tag, host, repository);
+      if (previous && listed.lastUpdatedOn.getTime() > previous.lastUpdatedOn.getTime()) {
+        throw new Error(
+          `ACR ${host} answered the tags of ${repository} out of order: ${listed.name} (${listed.lastUpdatedOn.toISOString()}) comes after the older ${previous.name} (${previous.lastUpdatedOn.toISOString()}) on page ${page}; without newest-first order an older release could win`,
+        );
+      }
+      previous = listed;
+      if (options.matches(listed.name)) return { newest: releaseTag(listed, tag.digest, host, repository), examined };
       if (examined >= options.maxResults) return { examined };
     }
-    url = nextLink(response.headers.get('link'), origin);
+    url = next;
   }
   return { examined };
 }
@@ -77,31 +113,48 @@ interface TagJson {
   lastUpdateTime?: unknown;
 }
 
+/**
+ * The tags of one page. ACR's TagList always names its repository (`imageName`, required in
+ * the REST spec, as are `registry` and `tags`), but for a repository whose tags were all deleted
+ * it leaves `tags` out or null (azure-sdk-for-python#28234: the SDK had to read it as "no tags").
+ * That answer, and only that one, is an empty list; `{}` or any other shape is an error.
+ */
 function tagsOf(text: string, host: string, repository: string): TagJson[] {
-  let body: { tags?: unknown };
+  let body: unknown;
   try {
-    body = JSON.parse(text) as { tags?: unknown };
+    body = JSON.parse(text);
   } catch {
     throw new Error(`ACR ${host} answered the tags of ${repository} with a body that is not JSON`);
   }
-  if (body.tags === undefined || body.tags === null) return []; // a repository without tags
-  if (!Array.isArray(body.tags)) throw new Error(`ACR ${host} answered the tags of ${repository} without a list of tags`);
-  return body.tags as TagJson[];
+  const list = typeof body === 'object' && body !== null ? (body as { tags?: unknown; imageName?: unknown }) : undefined;
+  if (list && Array.isArray(list.tags)) return list.tags as TagJson[];
+  if (list && (list.tags === undefined || list.tags === null) && typeof list.imageName === 'string') return []; // a repository without tags
+  throw new Error(`ACR ${host} answered the tags of ${repository} without a list of tags`);
 }
 
-function listedTag(tag: TagJson, host: string, repository: string): ListedTag {
+type ExaminedTag = Omit<ListedTag, 'digest'>;
+
+function examinedTag(tag: TagJson, host: string, repository: string): ExaminedTag {
+  if (typeof tag.name !== 'string') throw new Error(`ACR ${host} listed a tag of ${repository} without a name`);
   const lastUpdatedOn = typeof tag.lastUpdateTime === 'string' ? new Date(tag.lastUpdateTime) : undefined;
-  if (typeof tag.name !== 'string' || typeof tag.digest !== 'string' || !lastUpdatedOn || Number.isNaN(lastUpdatedOn.getTime())) {
-    throw new Error(`ACR ${host} listed tag ${String(tag.name)} of ${repository} without a digest or last-update time`);
-  }
-  return { name: tag.name, digest: tag.digest, lastUpdatedOn };
+  if (!lastUpdatedOn || Number.isNaN(lastUpdatedOn.getTime())) throw new Error(`ACR ${host} listed tag ${tag.name} of ${repository} without a last-update time`);
+  return { name: tag.name, lastUpdatedOn };
 }
 
-/** The next page from a `Link: </acr/v1/...?last=...>; rel="next"` header, on the same registry. */
+function releaseTag(tag: ExaminedTag, digest: unknown, host: string, repository: string): ListedTag {
+  if (typeof digest !== 'string' || !digest) throw new Error(`ACR ${host} listed tag ${tag.name} of ${repository} without a digest`);
+  return { ...tag, digest };
+}
+
+/**
+ * The next page from a `Link: </acr/v1/...?last=...>; rel="next"` header. A link to another
+ * origin is an error, not the end of the list: the credential-carrying pipeline only follows
+ * links on the registry itself, and stopping quietly would read as "no release found".
+ */
 export function nextLink(link: string | undefined, origin: string): string | undefined {
   const target = link && /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
   if (!target) return undefined;
   const url = new URL(target, origin);
-  // The credential-carrying pipeline only ever follows links on the registry itself.
-  return url.origin === origin ? url.toString() : undefined;
+  if (url.origin !== origin) throw new Error(`the registry ${origin} linked its next page of tags to another origin, ${url.origin}; a scan follows links only on the registry itself`);
+  return url.toString();
 }

@@ -1,0 +1,109 @@
+/**
+ * How a registry request is tried again, in place of the pipeline's retry policy (which retried
+ * 6 times with delays up to 64 s, honoured any Retry-After, and did it all while the lookup held
+ * one of the ACR_CONCURRENCY slots):
+ * - 429, 5xx, timeouts and requests that got no answer are tried again, at most MAX_ATTEMPTS
+ *   times in all; everything else fails at once;
+ * - each attempt holds a slot only while its request is out: waits happen without one;
+ * - `Retry-After` is honoured up to MAX_RETRY_AFTER_MS (a 429 or 503 pauses the whole registry,
+ *   registryPauses.ts); a longer ask fails the request now, with a reason;
+ * - no wait goes past the operation's deadline: a retry that cannot fit fails now, with a reason.
+ */
+import { isRestError, RestError } from '@azure/core-rest-pipeline';
+import { formatDuration } from '../config/duration.js';
+import { abortableSleep } from '../util/abortableSleep.js';
+import { cappedRetryAfterMs, MAX_RETRY_AFTER_MS, retryAfterMs } from '../util/retryAfter.js';
+import { RegistryTimeoutError } from './boundedResponse.js';
+import { describeError } from './describeError.js';
+import type { OperationBudget } from './operationBudget.js';
+import type { RegistryPauses } from './registryPauses.js';
+
+/** Attempts per request, the first included: enough to ride out a blip, few enough for an incident. */
+export const MAX_ATTEMPTS = 4;
+/** The wait before the second attempt; doubled before each further one, with jitter. */
+const BACKOFF_BASE_MS = 500;
+/** Statuses worth another attempt: throttling and the server-side failures that pass. */
+const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
+export interface RetryScope {
+  host: string;
+  /** What the request is, for reasons: `tag page 2 of team/app`, `POST /oauth2/token`. */
+  what: string;
+  budget: OperationBudget;
+  pauses: RegistryPauses;
+  /** Runs one attempt in one of the ACR_CONCURRENCY slots; without it, attempts run at once. */
+  slot?: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+type Outcome<T> = { kind: 'paused' } | { kind: 'value'; value: T } | { kind: 'failed'; error: unknown };
+
+const direct = <T>(task: () => Promise<T>): Promise<T> => task();
+
+/** Sends with `send` (given the operation's signal) until it succeeds or may not be tried again. */
+export async function withRetries<T>(scope: RetryScope, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const { budget, pauses, host } = scope;
+  const slot = scope.slot ?? direct;
+  for (let attempt = 1; ; ) {
+    await pauses.wait(host, budget);
+    budget.activity = `it was waiting for a free ACR_CONCURRENCY slot (${scope.what})`;
+    const outcome = await slot(async (): Promise<Outcome<T>> => {
+      budget.signal.throwIfAborted();
+      // Paused while queued for the slot: give the slot back and wait without it.
+      if (pauses.remainingMs(host) > 0) return { kind: 'paused' };
+      budget.start();
+      budget.activity = `ACR ${host} stopped answering (${scope.what})`;
+      try {
+        return { kind: 'value', value: await send(budget.signal) };
+      } catch (error) {
+        return { kind: 'failed', error };
+      }
+    });
+    if (outcome.kind === 'value') return outcome.value;
+    if (outcome.kind === 'paused') continue;
+    const delay = delayBeforeRetry(scope, outcome.error, attempt);
+    attempt += 1;
+    if (delay > 0) {
+      const left = budget.remainingMs();
+      if (delay >= left) {
+        throw new Error(`${describeError(outcome.error)} (${scope.what}); another attempt would have to wait ${formatDuration(delay)}, longer than the ${formatDuration(left)} left for the ${budget.label}`);
+      }
+      budget.activity = `it was waiting to try ${scope.what} again after ${describeError(outcome.error)}`;
+      await abortableSleep(delay, budget.signal);
+    }
+  }
+}
+
+/**
+ * The wait before trying again after `error` (0 when a registry pause was set: the next round
+ * waits it out); throws when the request is not tried again.
+ */
+function delayBeforeRetry(scope: RetryScope, error: unknown, attempt: number): number {
+  if (scope.budget.signal.aborted) throw scope.budget.reason;
+  if (!isTransient(error)) throw error;
+  const status = isRestError(error) ? error.statusCode : undefined;
+  const headers = isRestError(error) ? error.response?.headers : undefined;
+  const asked = headers ? cappedRetryAfterMs(headers) : undefined;
+  if (asked === 'too-long') {
+    const wait = formatDuration(headers ? (retryAfterMs(headers) ?? 0) : 0);
+    const what = status === 429 ? 'throttled the request' : `answered HTTP ${status ?? '?'}`;
+    throw new Error(`ACR ${scope.host} ${what} (${scope.what}) and asked to wait ${wait}, longer than the ${formatDuration(MAX_RETRY_AFTER_MS)} a scan waits`);
+  }
+  if (attempt >= MAX_ATTEMPTS) throw new Error(`${describeError(error)} (${scope.what}; gave up after ${attempt} attempts)`);
+  if (asked !== undefined && (status === 429 || status === 503)) {
+    scope.pauses.pause(scope.host, asked);
+    return 0;
+  }
+  return asked ?? backoffMs(attempt);
+}
+
+/** Worth another attempt: a retried status, a timeout, or a request that got no answer at all. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof RegistryTimeoutError) return true;
+  if (!isRestError(error)) return false;
+  return error.statusCode === undefined ? error.code !== RestError.PARSE_ERROR : RETRIED_STATUSES.has(error.statusCode);
+}
+
+function backoffMs(attempt: number): number {
+  const ceiling = BACKOFF_BASE_MS * 2 ** (attempt - 1);
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
