@@ -113,7 +113,7 @@ export class RegistryTagLookup {
       const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal);
       answer = this.whenAuthorised(registry, repository)
         .then(() => budget.run(() => this.walkTags(registry, repository, budget)))
-        .catch((error: unknown) => this.failed(budget, error));
+        .catch((error: unknown) => this.failed(budget, registry, repository, error));
       this.newestTags.set(key, answer);
     }
     return answer;
@@ -154,10 +154,10 @@ export class RegistryTagLookup {
     await this.tokens.accessToken(registry, repository); // throws at once for a host not in REGISTRIES
   }
 
-  private failed(budget: OperationBudget, error: unknown): RegistryLookupResult {
+  private failed(budget: OperationBudget, registry: string, repository: string, error: unknown): RegistryLookupResult {
     // The budget's own reasons already say which lookup and why.
     const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
-    this.options.logger.warn('registry lookup failed', { lookup: budget.label, reason });
+    this.options.logger.warn('registry lookup failed', { registry, repository, reason });
     return { kind: 'error', reason };
   }
 
