@@ -19,7 +19,7 @@ const tagsOf = (repo: string, count = 6): AcrTagSeed[] =>
     const name = i % 2 === 1 ? `prod-${i}` : `build-${i}`;
     return { name, digest: digestOf(`${repo}:${name}`), lastUpdateTime: new Date(base - i * HOUR).toISOString() };
   });
-const REPOS = ['stall', 'stall-once', 'slow', 'day', 'after-day', 'pause', 'bomb', 'empty', 'object', 'token-stall', 'token-bomb', 'cancel', 'cancel-later', ...Array.from({ length: 40 }, (_, i) => `storm-${i}`)];
+const REPOS = ['stall', 'stall-once', 'slow', 'day', 'after-day', 'pause', 'throttled', 'bomb', 'empty', 'object', 'token-stall', 'token-bomb', 'cancel', 'cancel-later', ...Array.from({ length: 40 }, (_, i) => `storm-${i}`)];
 /** 1000 builds, then a release: a lookup of more than 1000 tags follows the `Link` to page 2. */
 const deep = (repo: string): AcrTagSeed[] =>
   Array.from({ length: 1001 }, (_, i) => {
@@ -106,6 +106,13 @@ describe('a registry that throttles or fails', () => {
     const result = await lookup({ timeouts: { lookupMs: 5_000 } }).newestMatchingTag(registry.loginServer, 'pause');
     expect(reasonOf(result)).toMatch(new RegExp(`^lookup of .*/pause failed: ACR .* asked this scan to pause for (29|30)s more \\(Retry-After\\), longer than the [0-9]s left for the lookup of .*/pause$`));
     expect(requestsFor('pause', 'failed')).toBe(1);
+  });
+
+  it('bounds the answers a registry may throttle one request with, however short the pauses it asks for', async () => {
+    registry.injectFault('tags-page', { kind: 'status', status: 429, retryAfter: '0' }, { repository: 'throttled' });
+    const result = await lookup().newestMatchingTag(registry.loginServer, 'throttled');
+    expect(reasonOf(result)).toMatch(/failed: HTTP 429: TOOMANYREQUESTS injected fault \(429\) \(tag page 1 of throttled; still throttled after 10 answers with Retry-After, each waited out\)$/);
+    expect(requestsFor('throttled', 'failed')).toBe(10);
   });
 
   it('reports 25 repositories of a 503 storm as errors after a few attempts each, while answering the others first', { timeout: 90_000 }, async () => {
