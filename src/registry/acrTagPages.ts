@@ -93,9 +93,9 @@ export async function newestTagMatching(
     for (const tag of tags) {
       examined += 1;
       const listed = examinedTag(tag, host, repository);
-      if (previous && listed.lastUpdatedOn.getTime() > previous.lastUpdatedOn.getTime()) {
+      if (previous && listed.updatedMs > previous.updatedMs) {
         throw new Error(
-          `ACR ${host} answered the tags of ${repository} out of order: ${listed.name} (${listed.lastUpdatedOn.toISOString()}) comes after the older ${previous.name} (${previous.lastUpdatedOn.toISOString()}) on page ${page}; without newest-first order an older release could win`,
+          `ACR ${host} answered the tags of ${repository} out of order: ${listed.name} (${new Date(listed.updatedMs).toISOString()}) comes after the older ${previous.name} (${new Date(previous.updatedMs).toISOString()}) on page ${page}; without newest-first order an older release could win`,
         );
       }
       previous = listed;
@@ -132,18 +132,22 @@ function tagsOf(text: string, host: string, repository: string): TagJson[] {
   throw new Error(`ACR ${host} answered the tags of ${repository} without a list of tags`);
 }
 
-type ExaminedTag = Omit<ListedTag, 'digest'>;
+/** A tag the walk looked at: its name and last update (ms; Date.parse, as a Date is only needed for the release). */
+interface ExaminedTag {
+  name: string;
+  updatedMs: number;
+}
 
 function examinedTag(tag: TagJson, host: string, repository: string): ExaminedTag {
   if (typeof tag.name !== 'string') throw new Error(`ACR ${host} listed a tag of ${repository} without a name`);
-  const lastUpdatedOn = typeof tag.lastUpdateTime === 'string' ? new Date(tag.lastUpdateTime) : undefined;
-  if (!lastUpdatedOn || Number.isNaN(lastUpdatedOn.getTime())) throw new Error(`ACR ${host} listed tag ${tag.name} of ${repository} without a last-update time`);
-  return { name: tag.name, lastUpdatedOn };
+  const updatedMs = typeof tag.lastUpdateTime === 'string' ? Date.parse(tag.lastUpdateTime) : Number.NaN;
+  if (Number.isNaN(updatedMs)) throw new Error(`ACR ${host} listed tag ${tag.name} of ${repository} without a last-update time`);
+  return { name: tag.name, updatedMs };
 }
 
 function releaseTag(tag: ExaminedTag, digest: unknown, host: string, repository: string): ListedTag {
   if (typeof digest !== 'string' || !digest) throw new Error(`ACR ${host} listed tag ${tag.name} of ${repository} without a digest`);
-  return { ...tag, digest };
+  return { name: tag.name, digest, lastUpdatedOn: new Date(tag.updatedMs) };
 }
 
 /**
