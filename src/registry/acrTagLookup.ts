@@ -134,6 +134,7 @@ export class RegistryTagLookup {
         .then(
           (manifest): PlatformManifestsResult => ({ kind: 'ok', digests: manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d)) }),
           (error: unknown): PlatformManifestsResult => {
+            budget.finish(); // also when the token never came and the read never ran
             const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
             this.options.logger.warn('manifest read failed', { registry, repository, reason });
             return { kind: 'error', reason };
@@ -155,6 +156,7 @@ export class RegistryTagLookup {
   }
 
   private failed(budget: OperationBudget, registry: string, repository: string, error: unknown): RegistryLookupResult {
+    budget.finish(); // also when the token never came and the walk never ran
     // The budget's own reasons already say which lookup and why.
     const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
     this.options.logger.warn('registry lookup failed', { registry, repository, reason });
