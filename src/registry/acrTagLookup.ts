@@ -20,7 +20,6 @@ import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import { createDefaultHttpClient, createPipelineFromOptions, isRestError, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import type { Logger } from '../log/logger.js';
-import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
 import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
 import { AcrTokenProvider } from './acrTokens.js';
 import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
@@ -28,6 +27,7 @@ import { describeError } from './describeError.js';
 import { OperationBudget, registryTimeouts, type RegistryTimeouts } from './operationBudget.js';
 import { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';
+import { RequestSlots, type HeldSlot } from './requestSlots.js';
 import type { PlatformManifestsResult, RegistryLookupResult } from './types.js';
 
 /**
@@ -66,7 +66,8 @@ export class RegistryTagLookup {
   private readonly clients = new Map<string, ContainerRegistryClient>();
   private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
   private readonly platformDigests = new Map<string, Promise<PlatformManifestsResult>>();
-  private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** ACR_CONCURRENCY: a lookup holds a slot from its first request to its answer, except while it waits. */
+  private readonly slots: RequestSlots;
   private readonly tokens: AcrTokenProvider;
   /** Retry-After pauses per registry, for token and data requests alike. */
   private readonly pauses = new RegistryPauses();
@@ -77,7 +78,7 @@ export class RegistryTagLookup {
   private readonly timeouts: RegistryTimeouts;
 
   constructor(private readonly options: RegistryTagLookupOptions) {
-    this.limit = createConcurrencyLimit(options.concurrency);
+    this.slots = new RequestSlots(options.concurrency);
     this.timeouts = registryTimeouts(options.timeouts);
     this.tokens = new AcrTokenProvider({
       credential: options.credential,
@@ -112,7 +113,7 @@ export class RegistryTagLookup {
     if (!answer) {
       const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal);
       answer = this.whenAuthorised(registry, repository)
-        .then(() => budget.run(() => this.walkTags(registry, repository, budget)))
+        .then(() => budget.run(() => this.slots.hold((slot) => this.walkTags(registry, repository, budget, slot))))
         .catch((error: unknown) => this.failed(budget, registry, repository, error));
       this.newestTags.set(key, answer);
     }
@@ -128,9 +129,10 @@ export class RegistryTagLookup {
     let answer = this.platformDigests.get(key);
     if (!answer) {
       const budget = new OperationBudget(`manifest read of ${registry}/${repository}@${indexDigest.slice(0, 19)}`, this.timeouts.lookupMs, this.options.signal);
-      const scope = { host: registry.toLowerCase(), what: `manifest ${indexDigest.slice(0, 19)} of ${repository}`, budget, pauses: this.pauses, slot: this.limit };
+      const scope = { host: registry.toLowerCase(), what: `manifest ${indexDigest.slice(0, 19)} of ${repository}`, budget, pauses: this.pauses };
+      const read = (slot: HeldSlot) => withRetries({ ...scope, slot }, (abortSignal) => this.client(registry).getArtifact(repository, indexDigest).getManifestProperties({ abortSignal }));
       answer = this.whenAuthorised(registry, repository)
-        .then(() => budget.run(() => withRetries(scope, (abortSignal) => this.client(registry).getArtifact(repository, indexDigest).getManifestProperties({ abortSignal }))))
+        .then(() => budget.run(() => this.slots.hold(read)))
         .then(
           (manifest): PlatformManifestsResult => ({ kind: 'ok', digests: manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d)) }),
           (error: unknown): PlatformManifestsResult => {
@@ -185,12 +187,12 @@ export class RegistryTagLookup {
     return client;
   }
 
-  private async walkTags(registry: string, repository: string, budget: OperationBudget): Promise<RegistryLookupResult> {
+  private async walkTags(registry: string, repository: string, budget: OperationBudget, slot: HeldSlot): Promise<RegistryLookupResult> {
     const { maxResults, matchesTagPattern, logger } = this.options;
     const host = registry.toLowerCase();
     const source = { pipeline: this.tagPipeline, httpClient: this.httpClient };
     const readPage: ReadTagPage = (url, page) =>
-      withRetries({ host, what: `tag page ${page} of ${repository}`, budget, pauses: this.pauses, slot: this.limit }, (signal) => fetchTagPage(source, url, signal));
+      withRetries({ host, what: `tag page ${page} of ${repository}`, budget, pauses: this.pauses, slot }, (signal) => fetchTagPage(source, url, signal, host, repository));
     const started = Date.now();
     try {
       const walk = await newestTagMatching(readPage, host, repository, { pageSize: tagPageSize(maxResults), maxResults, matches: matchesTagPattern });

@@ -35,13 +35,13 @@ export interface TagPageSource {
   httpClient: HttpClient;
 }
 
-/** A page ACR answered with 200: its body and its `Link` header. */
+/** A page ACR answered with 200: its tags, parsed, and its `Link` header. */
 export interface TagPage {
-  text: string;
+  tags: TagJson[];
   link: string | undefined;
 }
 
-/** Reads one page (`pageNumber` from 1); throws a RestError with ACR's answer when it is not 200. */
+/** Reads and parses one page (`pageNumber` from 1); throws a RestError with ACR's answer when it is not 200. */
 export type ReadTagPage = (url: string, pageNumber: number) => Promise<TagPage>;
 
 /** What a walk over the tags found: the newest matching tag, if any, and how many tags it examined. */
@@ -55,14 +55,19 @@ export function firstTagPageUrl(host: string, repository: string, pageSize: numb
   return `https://${host}/acr/v1/${encodeURIComponent(repository)}/_tags?${new URLSearchParams({ n: String(pageSize), 'api-version': API_VERSION, orderby: 'timedesc' })}`;
 }
 
-/** Sends one tag page request through `source` with `signal`. */
-export async function fetchTagPage(source: TagPageSource, url: string, signal: AbortSignal): Promise<TagPage> {
+/** Sends one tag page request of `repository` on `host` through `source` with `signal`, and parses the answer. */
+export async function fetchTagPage(source: TagPageSource, url: string, signal: AbortSignal, host: string, repository: string): Promise<TagPage> {
   const request = createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }), abortSignal: signal });
   const response = await source.pipeline.sendRequest(source.httpClient, request);
   const text = response.bodyAsText ?? '';
   // The message is ACR's error body, which `describeError` turns into a reason.
   if (response.status !== 200) throw new RestError(text || `HTTP ${response.status}`, { statusCode: response.status, request, response });
-  return { text, link: response.headers.get('link') };
+  return parseTagPage(text, response.headers.get('link'), host, repository);
+}
+
+/** A tag page from its body and `Link` header. */
+export function parseTagPage(text: string, link: string | undefined, host: string, repository: string): TagPage {
+  return { tags: tagsOf(text, host, repository), link };
 }
 
 /**
@@ -81,25 +86,30 @@ export async function newestTagMatching(
   const seen = new Set<string>();
   let url: string | undefined = firstTagPageUrl(host, repository, options.pageSize);
   let examined = 0;
-  let previous: ExaminedTag | undefined;
+  // The previous examined tag, for the order check (plain variables: ~100 tags a lookup).
+  let previousName = '';
+  let previousMs = Number.POSITIVE_INFINITY;
   for (let page = 1; url; page += 1) {
     if (seen.has(url)) throw new Error(`ACR ${host} linked page ${page} of the tags of ${repository} back to a page already read (${new URL(url).pathname}...); stopped there`);
     if (page > maxPages) throw new Error(`ACR ${host} spread the tags of ${repository} over more than ${maxPages} pages of ${options.pageSize} without reaching ${options.maxResults} tags; stopped there`);
     seen.add(url);
-    const answer = await readPage(url, page);
-    const tags = tagsOf(answer.text, host, repository);
-    const next = nextLink(answer.link, origin);
+    const { tags, link } = await readPage(url, page);
+    const next = nextLink(link, origin);
     if (tags.length === 0 && next) throw new Error(`ACR ${host} answered page ${page} of the tags of ${repository} with no tags and a link to a further page; stopped there`);
     for (const tag of tags) {
       examined += 1;
-      const listed = examinedTag(tag, host, repository);
-      if (previous && listed.updatedMs > previous.updatedMs) {
+      const name = tag.name;
+      if (typeof name !== 'string') throw new Error(`ACR ${host} listed a tag of ${repository} without a name`);
+      const updatedMs = typeof tag.lastUpdateTime === 'string' ? Date.parse(tag.lastUpdateTime) : Number.NaN;
+      if (Number.isNaN(updatedMs)) throw new Error(`ACR ${host} listed tag ${name} of ${repository} without a last-update time`);
+      if (updatedMs > previousMs) {
         throw new Error(
-          `ACR ${host} answered the tags of ${repository} out of order: ${listed.name} (${new Date(listed.updatedMs).toISOString()}) comes after the older ${previous.name} (${new Date(previous.updatedMs).toISOString()}) on page ${page}; without newest-first order an older release could win`,
+          `ACR ${host} answered the tags of ${repository} out of order: ${name} (${new Date(updatedMs).toISOString()}) comes after the older ${previousName} (${new Date(previousMs).toISOString()}) on page ${page}; without newest-first order an older release could win`,
         );
       }
-      previous = listed;
-      if (options.matches(listed.name)) return { newest: releaseTag(listed, tag.digest, host, repository), examined };
+      previousName = name;
+      previousMs = updatedMs;
+      if (options.matches(name)) return { newest: releaseTag(name, updatedMs, tag.digest, host, repository), examined };
       if (examined >= options.maxResults) return { examined };
     }
     url = next;
@@ -107,7 +117,8 @@ export async function newestTagMatching(
   return { examined };
 }
 
-interface TagJson {
+/** A tag as the JSON lists it: nothing is trusted until the walk has checked it. */
+export interface TagJson {
   name?: unknown;
   digest?: unknown;
   lastUpdateTime?: unknown;
@@ -132,22 +143,9 @@ function tagsOf(text: string, host: string, repository: string): TagJson[] {
   throw new Error(`ACR ${host} answered the tags of ${repository} without a list of tags`);
 }
 
-/** A tag the walk looked at: its name and last update (ms; Date.parse, as a Date is only needed for the release). */
-interface ExaminedTag {
-  name: string;
-  updatedMs: number;
-}
-
-function examinedTag(tag: TagJson, host: string, repository: string): ExaminedTag {
-  if (typeof tag.name !== 'string') throw new Error(`ACR ${host} listed a tag of ${repository} without a name`);
-  const updatedMs = typeof tag.lastUpdateTime === 'string' ? Date.parse(tag.lastUpdateTime) : Number.NaN;
-  if (Number.isNaN(updatedMs)) throw new Error(`ACR ${host} listed tag ${tag.name} of ${repository} without a last-update time`);
-  return { name: tag.name, updatedMs };
-}
-
-function releaseTag(tag: ExaminedTag, digest: unknown, host: string, repository: string): ListedTag {
-  if (typeof digest !== 'string' || !digest) throw new Error(`ACR ${host} listed tag ${tag.name} of ${repository} without a digest`);
-  return { name: tag.name, digest, lastUpdatedOn: new Date(tag.updatedMs) };
+function releaseTag(name: string, updatedMs: number, digest: unknown, host: string, repository: string): ListedTag {
+  if (typeof digest !== 'string' || !digest) throw new Error(`ACR ${host} listed tag ${name} of ${repository} without a digest`);
+  return { name, digest, lastUpdatedOn: new Date(updatedMs) };
 }
 
 /**

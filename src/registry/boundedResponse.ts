@@ -55,11 +55,16 @@ export function boundedResponsePolicy(limits: ResponseLimits): PipelinePolicy {
       // A caller that asked for a stream reads it itself.
       if (request.streamResponseStatusCodes?.size) return next(request);
       const outer = request.abortSignal;
+      // One signal for the client: the caller's (the lookup's deadline, the run), this request's
+      // time, and its size limit. (A listener costs less than AbortSignal.any, measured.)
       const cancel = new AbortController();
+      const onOuterAbort = (): void => cancel.abort((outer as AbortSignal | undefined)?.reason);
+      if (outer?.aborted) onOuterAbort();
+      else outer?.addEventListener('abort', onOuterAbort, { once: true });
       const stage = { headers: false };
       const timer = setTimeout(() => cancel.abort(new RegistryTimeoutError(timeoutText(request, timeoutMs, stage.headers))), timeoutMs);
       timer.unref();
-      request.abortSignal = outer ? AbortSignal.any([outer as AbortSignal, cancel.signal]) : cancel.signal;
+      request.abortSignal = cancel.signal;
       request.streamResponseStatusCodes = EVERY_STATUS;
       try {
         const response = await next(request);
@@ -81,6 +86,7 @@ export function boundedResponsePolicy(limits: ResponseLimits): PipelinePolicy {
         throw error;
       } finally {
         clearTimeout(timer);
+        outer?.removeEventListener('abort', onOuterAbort);
         request.abortSignal = outer;
         request.streamResponseStatusCodes = undefined;
       }
@@ -89,31 +95,36 @@ export function boundedResponsePolicy(limits: ResponseLimits): PipelinePolicy {
 }
 
 /** Reads `body` as UTF-8, failing as soon as it exceeds `maxBytes` or `cancel` aborts. */
-async function readBounded(body: Readable, maxBytes: number, cancel: AbortController, request: PipelineRequest): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const stop = (): void => {
-    body.destroy(cancel.signal.reason instanceof Error ? cancel.signal.reason : new Error('request cancelled'));
-  };
-  const signal = request.abortSignal as AbortSignal;
-  if (signal.aborted) stop();
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    for await (const chunk of body) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+function readBounded(body: Readable, maxBytes: number, cancel: AbortController, request: PipelineRequest): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: unknown): void => {
+      body.off('data', onData).off('end', onEnd).off('error', finish);
+      cancel.signal.removeEventListener('abort', onAbort);
+      if (error === undefined) resolve(Buffer.concat(chunks, size).toString('utf8'));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       size += buffer.length;
-      if (size > maxBytes) {
-        // Abort first, while the client still listens: it then destroys the socket too.
-        const error = new ResponseTooLargeError(`the answer to ${describeRequest(request)} was larger than ${formatBytes(maxBytes)} once decoded; stopped reading it`);
-        cancel.abort(error);
-        throw error;
+      if (size <= maxBytes) {
+        chunks.push(buffer);
+        return;
       }
-      chunks.push(buffer);
-    }
-  } finally {
-    signal.removeEventListener('abort', stop);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+      // Abort first, while the client still listens: it then destroys the socket too.
+      cancel.abort(new ResponseTooLargeError(`the answer to ${describeRequest(request)} was larger than ${formatBytes(maxBytes)} once decoded; stopped reading it`));
+    };
+    const onEnd = (): void => finish();
+    // A stalled or cut-off gzip body never ends on its own: the abort ends the read.
+    const onAbort = (): void => {
+      body.destroy();
+      finish(cancel.signal.reason);
+    };
+    if (cancel.signal.aborted) return onAbort();
+    cancel.signal.addEventListener('abort', onAbort, { once: true });
+    body.on('data', onData).on('end', onEnd).on('error', finish);
+  });
 }
 
 function timeoutText(request: PipelineRequest, timeoutMs: number, headersArrived: boolean): string {

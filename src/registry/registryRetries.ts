@@ -10,7 +10,7 @@
  *   needs 16 s of reads): counted with the failures, 26 of 100 lookups gave up after their
  *   fourth 429 (the 8 requests that resume after each pause find room for about 3); counted
  *   apart, all were answered;
- * - each attempt holds a slot only while its request is out: waits happen without one;
+ * - an operation gives its ACR_CONCURRENCY slot back for every wait (requestSlots.ts);
  * - `Retry-After` is honoured up to MAX_RETRY_AFTER_MS (a 429 or 503 pauses the whole registry,
  *   registryPauses.ts); a longer ask fails the request now, with a reason;
  * - no wait goes past the operation's deadline: a retry that cannot fit fails now, with a reason.
@@ -23,6 +23,7 @@ import { RegistryTimeoutError } from './boundedResponse.js';
 import { describeError } from './describeError.js';
 import type { OperationBudget } from './operationBudget.js';
 import type { RegistryPauses } from './registryPauses.js';
+import type { HeldSlot } from './requestSlots.js';
 
 /** Attempts per request, the first included: enough to ride out a blip, few enough for an incident. */
 export const MAX_ATTEMPTS = 4;
@@ -42,44 +43,37 @@ export interface RetryScope {
   what: string;
   budget: OperationBudget;
   pauses: RegistryPauses;
-  /** Runs one attempt in one of the ACR_CONCURRENCY slots; without it, attempts run at once. */
-  slot?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** The ACR_CONCURRENCY slot the operation holds, given back during every wait. */
+  slot?: HeldSlot;
 }
-
-type Outcome<T> = { kind: 'paused' } | { kind: 'value'; value: T } | { kind: 'failed'; error: unknown };
-
-const direct = <T>(task: () => Promise<T>): Promise<T> => task();
 
 /** Sends with `send` (given the operation's signal) until it succeeds or may not be tried again. */
 export async function withRetries<T>(scope: RetryScope, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const { budget, pauses, host } = scope;
-  const slot = scope.slot ?? direct;
+  const { budget, pauses, host, slot } = scope;
+  const withoutSlot = <W>(wait: () => Promise<W>): Promise<W> => (slot ? slot.without(wait) : wait());
   const counts = { failed: 0, throttled: 0 };
   for (;;) {
-    await pauses.wait(host, budget);
-    budget.activity = `it was waiting for a free ACR_CONCURRENCY slot (${scope.what})`;
-    const outcome = await slot(async (): Promise<Outcome<T>> => {
-      budget.signal.throwIfAborted();
-      // Paused while queued for the slot: give the slot back and wait without it.
-      if (pauses.remainingMs(host) > 0) return { kind: 'paused' };
-      budget.start();
-      budget.activity = `ACR ${host} stopped answering (${scope.what})`;
-      try {
-        return { kind: 'value', value: await send(budget.signal) };
-      } catch (error) {
-        return { kind: 'failed', error };
-      }
-    });
-    if (outcome.kind === 'value') return outcome.value;
-    if (outcome.kind === 'paused') continue;
-    const delay = delayBeforeRetry(scope, outcome.error, counts);
+    if (pauses.remainingMs(host) > 0) {
+      await withoutSlot(() => pauses.wait(host, budget));
+      continue; // paused again while it waited for its slot: wait again
+    }
+    budget.signal.throwIfAborted();
+    budget.start();
+    budget.activity = `ACR ${host} stopped answering (${scope.what})`;
+    let error: unknown;
+    try {
+      return await send(budget.signal);
+    } catch (failure) {
+      error = failure;
+    }
+    const delay = delayBeforeRetry(scope, error, counts);
     if (delay > 0) {
       const left = budget.remainingMs();
       if (delay >= left) {
-        throw new Error(`${describeError(outcome.error)} (${scope.what}); another attempt would have to wait ${formatDuration(delay)}, longer than the ${formatDuration(left)} left for the ${budget.label}`);
+        throw new Error(`${describeError(error)} (${scope.what}); another attempt would have to wait ${formatDuration(delay)}, longer than the ${formatDuration(left)} left for the ${budget.label}`);
       }
-      budget.activity = `it was waiting to try ${scope.what} again after ${describeError(outcome.error)}`;
-      await abortableSleep(delay, budget.signal);
+      budget.activity = `it was waiting to try ${scope.what} again after ${describeError(error)}`;
+      await withoutSlot(() => abortableSleep(delay, budget.signal));
     }
   }
 }

@@ -1,6 +1,6 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import { describe, expect, it } from 'vitest';
-import { newestTagMatching, nextLink, type ReadTagPage } from '../../src/registry/acrTagPages.js';
+import { newestTagMatching, nextLink, parseTagPage, type ReadTagPage } from '../../src/registry/acrTagPages.js';
 
 /** Answers each page with the next of `answers` (status 200 unless given), recording the URLs. */
 function registryAnswering(...answers: Array<{ body: string; status?: number; link?: string }>): { readPage: ReadTagPage; urls: string[] } {
@@ -9,7 +9,7 @@ function registryAnswering(...answers: Array<{ body: string; status?: number; li
     urls.push(url);
     const answer = answers.shift() ?? { body: '{"imageName":"x","tags":[]}' };
     if ((answer.status ?? 200) !== 200) throw new RestError(answer.body, { statusCode: answer.status });
-    return { text: answer.body, link: answer.link };
+    return parseTagPage(answer.body, answer.link, new URL(url).host, decodeURIComponent(new URL(url).pathname.split('/')[3] ?? ''));
   };
   return { readPage, urls };
 }
