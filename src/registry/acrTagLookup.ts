@@ -49,7 +49,7 @@ export interface RegistryTagLookupOptions {
   registries: readonly string[];
   matchesTagPattern: (tag: string) => boolean;
   maxResults: number;
-  /** Registry requests out at once (ACR_CONCURRENCY); a lookup waiting to retry holds none. */
+  /** Lookups reading a registry at once (ACR_CONCURRENCY); one waiting to try again gives its slot back. */
   concurrency: number;
   logger: Logger;
   /** Entra audience of ACR (default the public cloud's). */
