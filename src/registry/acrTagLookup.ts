@@ -9,15 +9,26 @@
  * (acrTokens.ts explains why), attached by the provider's pipeline policy; the SDK client is
  * anonymous. A lookup announces its repository to the provider the moment it is asked for, so
  * all repositories one pod page reveals share one token request.
+ *
+ * Nothing here waits without end: every request is bounded in time and size
+ * (boundedResponse.ts), tried again only a few times within the lookup's deadline
+ * (registryRetries.ts), and every lookup or manifest read has LOOKUP_DEADLINE_MS from its first
+ * request and ends when the scan run does (`signal`). Whatever goes wrong, the answer is a
+ * result (`error` with a reason a person can act on), never a rejection or a hang.
  */
 import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import { createDefaultHttpClient, createPipelineFromOptions, isRestError, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import type { Logger } from '../log/logger.js';
-import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
-import { newestTagMatching } from './acrTagPages.js';
+import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
 import { AcrTokenProvider } from './acrTokens.js';
-import type { RegistryLookupResult } from './types.js';
+import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
+import { describeError } from './describeError.js';
+import { OperationBudget, registryTimeouts, type RegistryTimeouts } from './operationBudget.js';
+import { RegistryPauses } from './registryPauses.js';
+import { withRetries } from './registryRetries.js';
+import { RequestSlots, type HeldSlot } from './requestSlots.js';
+import type { PlatformManifestsResult, RegistryLookupResult } from './types.js';
 
 /**
  * Tags asked for per page (`n`): all the tags a lookup may examine (ACR_MAX_RESULTS), up to
@@ -38,45 +49,55 @@ export interface RegistryTagLookupOptions {
   registries: readonly string[];
   matchesTagPattern: (tag: string) => boolean;
   maxResults: number;
+  /** Lookups reading a registry at once (ACR_CONCURRENCY); one waiting to try again gives its slot back. */
   concurrency: number;
   logger: Logger;
   /** Entra audience of ACR (default the public cloud's). */
   audience?: string;
   /** Aborted when the scan run ends: every request of this lookup still in flight is cancelled. */
   signal?: AbortSignal;
+  /** Time limits (default the constants of operationBudget.ts); tests shorten them. */
+  timeouts?: Partial<RegistryTimeouts>;
 }
 
 const DEFAULT_AUDIENCE = 'https://containerregistry.azure.net';
-/** Retries of a registry request (429 with Retry-After, 5xx, network errors). */
-const MAX_RETRIES = 6;
 
 export class RegistryTagLookup {
   private readonly clients = new Map<string, ContainerRegistryClient>();
   private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
-  private readonly platformDigests = new Map<string, Promise<string[]>>();
-  private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly platformDigests = new Map<string, Promise<PlatformManifestsResult>>();
+  /** ACR_CONCURRENCY: a lookup holds a slot from its first request to its answer, except while it waits. */
+  private readonly slots: RequestSlots;
   private readonly tokens: AcrTokenProvider;
+  /** Retry-After pauses per registry, for token and data requests alike. */
+  private readonly pauses = new RegistryPauses();
   /** One connection pool for token, tag and manifest requests. */
   private readonly httpClient: HttpClient = createDefaultHttpClient();
-  /** Tag pages (acrTagPages.ts): retries, and the provider's token on each request. */
+  /** Tag pages (acrTagPages.ts): the provider's token and the response bounds on each request. */
   private readonly tagPipeline: Pipeline;
+  private readonly timeouts: RegistryTimeouts;
 
   constructor(private readonly options: RegistryTagLookupOptions) {
-    this.limit = createConcurrencyLimit(options.concurrency);
+    this.slots = new RequestSlots(options.concurrency);
+    this.timeouts = registryTimeouts(options.timeouts);
     this.tokens = new AcrTokenProvider({
       credential: options.credential,
       registries: options.registries,
       audience: options.audience ?? DEFAULT_AUDIENCE,
       logger: options.logger,
       httpClient: this.httpClient,
+      pauses: this.pauses,
+      ...(options.signal ? { signal: options.signal } : {}),
+      timeouts: this.timeouts,
     });
-    this.tagPipeline = createPipelineFromOptions({ retryOptions: { maxRetries: MAX_RETRIES } });
-    // After the retry policies, as the SDK's `perRetry` position: a retried request passes the
-    // registry's pause and gets its token again.
+    // Retries are withRetries's, bounded by the lookup's deadline, not the pipeline's.
+    this.tagPipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
+    // After the retry policies, as the SDK's `perRetry` position: a redirected request gets its token again.
     this.tagPipeline.addPolicy(this.tokens.policy(), { afterPhase: 'Retry' });
+    this.tagPipeline.addPolicy(boundedResponsePolicy({ maxBodyBytes: MAX_BODY_BYTES.tagPage, timeoutMs: this.timeouts.requestMs }), { afterPhase: 'Sign' });
   }
 
-  /** Gets the registries' refresh tokens before any repository is known (see AcrTokenProvider.prepare). */
+  /** Gets what needs no repository before any is known (see AcrTokenProvider.prepare). */
   prepare(): void {
     this.tokens.prepare();
   }
@@ -90,69 +111,58 @@ export class RegistryTagLookup {
     const key = `${registry}/${repository}`;
     let answer = this.newestTags.get(key);
     if (!answer) {
-      answer = this.whenAuthorised(
-        registry,
-        repository,
-        () => this.limit(() => this.walkTags(registry, repository)),
-        (error) => this.failed(registry, repository, error),
-      );
+      const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal);
+      answer = this.whenAuthorised(registry, repository)
+        .then(() => budget.run(() => this.slots.hold((slot) => this.walkTags(registry, repository, budget, slot))))
+        .catch((error: unknown) => this.failed(budget, registry, repository, error));
       this.newestTags.set(key, answer);
     }
     return answer;
   }
 
   /**
-   * Runs `work` once the repository's access token is there. The token is asked for at once,
-   * together with every other repository asked for in this tick (one pod page's worth), and a
-   * lookup takes one of the ACR_CONCURRENCY slots only when it can use it: a slot never waits
-   * for a token.
-   */
-  private whenAuthorised<T>(registry: string, repository: string, work: () => Promise<T>, failed: (error: unknown) => T): Promise<T> {
-    let token: Promise<string>;
-    try {
-      token = this.tokens.accessToken(registry, repository);
-    } catch (error) {
-      return Promise.resolve(failed(error)); // not in REGISTRIES
-    }
-    return token.then(work, (error: unknown) => failed(error));
-  }
-
-  private failed(registry: string, repository: string, error: unknown): RegistryLookupResult {
-    const reason = `lookup of ${registry}/${repository} failed: ${describeError(error)}`;
-    this.options.logger.warn('registry lookup failed', { registry, repository, reason });
-    return { kind: 'error', reason };
-  }
-
-  /**
    * The platform-specific manifests a multi-arch index references. Nodes report the digest
    * they pulled, which for some runtimes is the platform manifest, not the tag's index.
-   * Errors yield an empty list: the caller then keeps its stricter verdict.
    */
-  platformManifests(registry: string, repository: string, indexDigest: string): Promise<string[]> {
+  platformManifests(registry: string, repository: string, indexDigest: string): Promise<PlatformManifestsResult> {
     const key = `${registry}/${repository}@${indexDigest}`;
     let answer = this.platformDigests.get(key);
     if (!answer) {
-      const failed = (error: unknown): string[] => {
-        this.options.logger.debug('manifest lookup failed', { registry, repository, reason: describeError(error) });
-        return [];
-      };
-      answer = this.whenAuthorised(
-        registry,
-        repository,
-        () =>
-          this.limit(async () => {
-            try {
-              const manifest = await this.client(registry).getArtifact(repository, indexDigest).getManifestProperties();
-              return manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d));
-            } catch (error) {
-              return failed(error);
-            }
-          }),
-        failed,
-      );
+      const budget = new OperationBudget(`manifest read of ${registry}/${repository}@${indexDigest.slice(0, 19)}`, this.timeouts.lookupMs, this.options.signal);
+      const scope = { host: registry.toLowerCase(), what: `manifest ${indexDigest.slice(0, 19)} of ${repository}`, budget, pauses: this.pauses };
+      const read = (slot: HeldSlot) => withRetries({ ...scope, slot }, (abortSignal) => this.client(registry).getArtifact(repository, indexDigest).getManifestProperties({ abortSignal }));
+      answer = this.whenAuthorised(registry, repository)
+        .then(() => budget.run(() => this.slots.hold(read)))
+        .then(
+          (manifest): PlatformManifestsResult => ({ kind: 'ok', digests: manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d)) }),
+          (error: unknown): PlatformManifestsResult => {
+            budget.finish(); // also when the token never came and the read never ran
+            const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
+            this.options.logger.warn('manifest read failed', { registry, repository, reason });
+            return { kind: 'error', reason };
+          },
+        );
       this.platformDigests.set(key, answer);
     }
     return answer;
+  }
+
+  /**
+   * Resolves once the repository's access token is there. The token is asked for at once,
+   * together with every other repository asked for in this tick (one pod page's worth), and a
+   * lookup takes one of the ACR_CONCURRENCY slots only when it can use it: a slot never waits
+   * for a token. Token requests have their own deadline (acrTokens.ts).
+   */
+  private async whenAuthorised(registry: string, repository: string): Promise<void> {
+    await this.tokens.accessToken(registry, repository); // throws at once for a host not in REGISTRIES
+  }
+
+  private failed(budget: OperationBudget, registry: string, repository: string, error: unknown): RegistryLookupResult {
+    budget.finish(); // also when the token never came and the walk never ran
+    // The budget's own reasons already say which lookup and why.
+    const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
+    this.options.logger.warn('registry lookup failed', { registry, repository, reason });
+    return { kind: 'error', reason };
   }
 
   private client(registry: string): ContainerRegistryClient {
@@ -161,63 +171,37 @@ export class RegistryTagLookup {
     const host = registry.toLowerCase();
     let client = this.clients.get(host);
     if (!client) {
-      // Anonymous client: the provider's policy authorises each data request (perRetry, so a
-      // request retried after a 429 passes the registry's pause again).
+      // Anonymous client: the provider's policy authorises each data request, and the response
+      // bounds come after it (both perRetry, in this order). Retries are withRetries's.
       client = new ContainerRegistryClient(`https://${host}`, {
         audience: this.options.audience ?? DEFAULT_AUDIENCE,
-        retryOptions: { maxRetries: MAX_RETRIES },
+        retryOptions: { maxRetries: 0 },
         httpClient: this.httpClient,
-        additionalPolicies: [{ policy: this.tokens.policy(), position: 'perRetry' }],
+        additionalPolicies: [
+          { policy: this.tokens.policy(), position: 'perRetry' },
+          { policy: boundedResponsePolicy({ maxBodyBytes: MAX_BODY_BYTES.manifest, timeoutMs: this.timeouts.requestMs }), position: 'perRetry' },
+        ],
       });
       this.clients.set(host, client);
     }
     return client;
   }
 
-  private async walkTags(registry: string, repository: string): Promise<RegistryLookupResult> {
+  private async walkTags(registry: string, repository: string, budget: OperationBudget, slot: HeldSlot): Promise<RegistryLookupResult> {
     const { maxResults, matchesTagPattern, logger } = this.options;
+    const host = registry.toLowerCase();
+    const source = { pipeline: this.tagPipeline, httpClient: this.httpClient };
+    const readPage: ReadTagPage = (url, page) =>
+      withRetries({ host, what: `tag page ${page} of ${repository}`, budget, pauses: this.pauses, slot }, (signal) => fetchTagPage(source, url, signal, host, repository));
     const started = Date.now();
     try {
-      const walk = await newestTagMatching({ pipeline: this.tagPipeline, httpClient: this.httpClient }, registry.toLowerCase(), repository, {
-        pageSize: tagPageSize(maxResults),
-        maxResults,
-        matches: matchesTagPattern,
-      });
+      const walk = await newestTagMatching(readPage, host, repository, { pageSize: tagPageSize(maxResults), maxResults, matches: matchesTagPattern });
       if (!walk.newest) return { kind: 'no-match', examined: walk.examined };
       logger.debug('newest matching tag', { registry, repository, tag: walk.newest.name, examined: walk.examined, ms: Date.now() - started });
       return { kind: 'found', newest: walk.newest, examined: walk.examined };
     } catch (error) {
       if (isRestError(error) && error.statusCode === 404) return { kind: 'unknown-repository' };
-      return this.failed(registry, repository, error);
+      throw error;
     }
   }
-}
-
-/** A one-line reason that names the HTTP status and ACR error code, never a token. */
-export function describeError(error: unknown): string {
-  if (isRestError(error)) {
-    const status = error.statusCode ? `HTTP ${error.statusCode}` : (error.code ?? 'request failed');
-    const hint =
-      error.statusCode === 401 || error.statusCode === 403
-        ? ' (does the identity have AcrPull, or Container Registry Repository Reader in repository-permission mode, on this registry?)'
-        : '';
-    return `${status}: ${acrErrorText(error.message)}${hint}`;
-  }
-  return error instanceof Error ? firstLine(error.message) : String(error);
-}
-
-/** ACR answers `{"errors":[{"code","message"}]}`; the SDK puts that JSON in the message. */
-function acrErrorText(message: string): string {
-  try {
-    const body = JSON.parse(message) as { errors?: Array<{ code?: string; message?: string }> };
-    const first = body.errors?.[0];
-    if (first) return [first.code, first.message].filter(Boolean).join(' ');
-  } catch {
-    // not JSON: use the text as it is
-  }
-  return firstLine(message);
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n')[0] ?? '').slice(0, 300);
 }

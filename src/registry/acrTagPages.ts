@@ -35,10 +35,39 @@ export interface TagPageSource {
   httpClient: HttpClient;
 }
 
+/** A page ACR answered with 200: its tags, parsed, and its `Link` header. */
+export interface TagPage {
+  tags: TagJson[];
+  link: string | undefined;
+}
+
+/** Reads and parses one page (`pageNumber` from 1); throws a RestError with ACR's answer when it is not 200. */
+export type ReadTagPage = (url: string, pageNumber: number) => Promise<TagPage>;
+
 /** What a walk over the tags found: the newest matching tag, if any, and how many tags it examined. */
 export interface TagWalk {
   newest?: ListedTag;
   examined: number;
+}
+
+/** The first page's URL: the newest `pageSize` tags of `repository`. */
+export function firstTagPageUrl(host: string, repository: string, pageSize: number): string {
+  return `https://${host}/acr/v1/${encodeURIComponent(repository)}/_tags?${new URLSearchParams({ n: String(pageSize), 'api-version': API_VERSION, orderby: 'timedesc' })}`;
+}
+
+/** Sends one tag page request of `repository` on `host` through `source` with `signal`, and parses the answer. */
+export async function fetchTagPage(source: TagPageSource, url: string, signal: AbortSignal, host: string, repository: string): Promise<TagPage> {
+  const request = createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }), abortSignal: signal });
+  const response = await source.pipeline.sendRequest(source.httpClient, request);
+  const text = response.bodyAsText ?? '';
+  // The message is ACR's error body, which `describeError` turns into a reason.
+  if (response.status !== 200) throw new RestError(text || `HTTP ${response.status}`, { statusCode: response.status, request, response });
+  return parseTagPage(text, response.headers.get('link'), host, repository);
+}
+
+/** A tag page from its body and `Link` header. */
+export function parseTagPage(text: string, link: string | undefined, host: string, repository: string): TagPage {
+  return { tags: tagsOf(text, host, repository), link };
 }
 
 /**
@@ -46,62 +75,88 @@ export interface TagWalk {
  * and stops at the first tag `matches` accepts or after `maxResults` tags.
  */
 export async function newestTagMatching(
-  source: TagPageSource,
+  readPage: ReadTagPage,
   host: string,
   repository: string,
   options: { pageSize: number; maxResults: number; matches: (tag: string) => boolean },
 ): Promise<TagWalk> {
   const origin = `https://${host}`;
-  let url: string | undefined = `${origin}/acr/v1/${encodeURIComponent(repository)}/_tags?${new URLSearchParams({ n: String(options.pageSize), 'api-version': API_VERSION, orderby: 'timedesc' })}`;
+  // Enough pages for maxResults tags, and one more for a registry that pages a little short.
+  const maxPages = Math.ceil(options.maxResults / options.pageSize) + 1;
+  const seen = new Set<string>();
+  let url: string | undefined = firstTagPageUrl(host, repository, options.pageSize);
   let examined = 0;
-  while (url) {
-    const request = createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }) });
-    const response = await source.pipeline.sendRequest(source.httpClient, request);
-    const text = response.bodyAsText ?? '';
-    // The message is ACR's error body, which `describeError` turns into a reason.
-    if (response.status !== 200) throw new RestError(text || `HTTP ${response.status}`, { statusCode: response.status, request, response });
-    for (const tag of tagsOf(text, host, repository)) {
+  // The previous examined tag, for the order check (plain variables: ~100 tags a lookup).
+  let previousName = '';
+  let previousMs = Number.POSITIVE_INFINITY;
+  for (let page = 1; url; page += 1) {
+    if (seen.has(url)) throw new Error(`ACR ${host} linked page ${page} of the tags of ${repository} back to a page already read (${new URL(url).pathname}...); stopped there`);
+    if (page > maxPages) throw new Error(`ACR ${host} spread the tags of ${repository} over more than ${maxPages} pages of ${options.pageSize} without reaching ${options.maxResults} tags; stopped there`);
+    seen.add(url);
+    const { tags, link } = await readPage(url, page);
+    const next = nextLink(link, origin);
+    if (tags.length === 0 && next) throw new Error(`ACR ${host} answered page ${page} of the tags of ${repository} with no tags and a link to a further page; stopped there`);
+    for (const tag of tags) {
       examined += 1;
-      if (typeof tag.name !== 'string') throw new Error(`ACR ${host} listed a tag of ${repository} without a name`);
-      if (options.matches(tag.name)) return { newest: listedTag(tag, host, repository), examined };
+      const name = tag.name;
+      if (typeof name !== 'string') throw new Error(`ACR ${host} listed a tag of ${repository} without a name`);
+      const updatedMs = typeof tag.lastUpdateTime === 'string' ? Date.parse(tag.lastUpdateTime) : Number.NaN;
+      if (Number.isNaN(updatedMs)) throw new Error(`ACR ${host} listed tag ${name} of ${repository} without a last-update time`);
+      if (updatedMs > previousMs) {
+        throw new Error(
+          `ACR ${host} answered the tags of ${repository} out of order: ${name} (${new Date(updatedMs).toISOString()}) comes after the older ${previousName} (${new Date(previousMs).toISOString()}) on page ${page}; without newest-first order an older release could win`,
+        );
+      }
+      previousName = name;
+      previousMs = updatedMs;
+      if (options.matches(name)) return { newest: releaseTag(name, updatedMs, tag.digest, host, repository), examined };
       if (examined >= options.maxResults) return { examined };
     }
-    url = nextLink(response.headers.get('link'), origin);
+    url = next;
   }
   return { examined };
 }
 
-interface TagJson {
+/** A tag as the JSON lists it: nothing is trusted until the walk has checked it. */
+export interface TagJson {
   name?: unknown;
   digest?: unknown;
   lastUpdateTime?: unknown;
 }
 
+/**
+ * The tags of one page. ACR's TagList always names its repository (`imageName`, required in
+ * the REST spec, as are `registry` and `tags`), but for a repository whose tags were all deleted
+ * it leaves `tags` out or null (azure-sdk-for-python#28234: the SDK had to read it as "no tags").
+ * That answer, and only that one, is an empty list; `{}` or any other shape is an error.
+ */
 function tagsOf(text: string, host: string, repository: string): TagJson[] {
-  let body: { tags?: unknown };
+  let body: unknown;
   try {
-    body = JSON.parse(text) as { tags?: unknown };
+    body = JSON.parse(text);
   } catch {
     throw new Error(`ACR ${host} answered the tags of ${repository} with a body that is not JSON`);
   }
-  if (body.tags === undefined || body.tags === null) return []; // a repository without tags
-  if (!Array.isArray(body.tags)) throw new Error(`ACR ${host} answered the tags of ${repository} without a list of tags`);
-  return body.tags as TagJson[];
+  const list = typeof body === 'object' && body !== null ? (body as { tags?: unknown; imageName?: unknown }) : undefined;
+  if (list && Array.isArray(list.tags)) return list.tags as TagJson[];
+  if (list && (list.tags === undefined || list.tags === null) && typeof list.imageName === 'string') return []; // a repository without tags
+  throw new Error(`ACR ${host} answered the tags of ${repository} without a list of tags`);
 }
 
-function listedTag(tag: TagJson, host: string, repository: string): ListedTag {
-  const lastUpdatedOn = typeof tag.lastUpdateTime === 'string' ? new Date(tag.lastUpdateTime) : undefined;
-  if (typeof tag.name !== 'string' || typeof tag.digest !== 'string' || !lastUpdatedOn || Number.isNaN(lastUpdatedOn.getTime())) {
-    throw new Error(`ACR ${host} listed tag ${String(tag.name)} of ${repository} without a digest or last-update time`);
-  }
-  return { name: tag.name, digest: tag.digest, lastUpdatedOn };
+function releaseTag(name: string, updatedMs: number, digest: unknown, host: string, repository: string): ListedTag {
+  if (typeof digest !== 'string' || !digest) throw new Error(`ACR ${host} listed tag ${name} of ${repository} without a digest`);
+  return { name, digest, lastUpdatedOn: new Date(updatedMs) };
 }
 
-/** The next page from a `Link: </acr/v1/...?last=...>; rel="next"` header, on the same registry. */
+/**
+ * The next page from a `Link: </acr/v1/...?last=...>; rel="next"` header. A link to another
+ * origin is an error, not the end of the list: the credential-carrying pipeline only follows
+ * links on the registry itself, and stopping quietly would read as "no release found".
+ */
 export function nextLink(link: string | undefined, origin: string): string | undefined {
   const target = link && /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
   if (!target) return undefined;
   const url = new URL(target, origin);
-  // The credential-carrying pipeline only ever follows links on the registry itself.
-  return url.origin === origin ? url.toString() : undefined;
+  if (url.origin !== origin) throw new Error(`the registry ${origin} linked its next page of tags to another origin, ${url.origin}; a scan follows links only on the registry itself`);
+  return url.toString();
 }

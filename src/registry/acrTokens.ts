@@ -32,23 +32,21 @@
  * minutes).
  *
  * Credentials only ever go to the registries in REGISTRIES: the provider refuses any other host.
- * A registry that answers 429 pauses every request to it until its Retry-After has passed.
+ * Token requests are bounded like data requests (acrTokenEndpoints.ts).
+ *
+ * Longer than the usual 300 lines: the tick batching, the process-wide cache and the
+ * per-registry state below are one mechanism, and splitting them would spread that state over
+ * several files.
  */
-import {
-  createDefaultHttpClient,
-  createHttpHeaders,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  RestError,
-  type HttpClient,
-  type Pipeline,
-  type PipelinePolicy,
-  type PipelineResponse,
-} from '@azure/core-rest-pipeline';
+import { RestError, type HttpClient, type PipelinePolicy, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../log/logger.js';
 import { sharedTokenCredential } from '../identity/sharedTokenCredential.js';
+import { isAcrLoginServer } from './acrLoginServers.js';
+import { AcrTokenEndpoints } from './acrTokenEndpoints.js';
+import { registryTimeouts, type OperationBudget, type RegistryTimeouts } from './operationBudget.js';
+import { RegistryPauses } from './registryPauses.js';
 
 /**
  * Most repository scopes named in one `/oauth2/token` request. Each scope makes the access
@@ -68,9 +66,13 @@ export interface AcrTokenProviderOptions {
   /** Entra audience of ACR (default the public cloud's). */
   audience?: string;
   logger: Logger;
-  /** Retries of the token endpoints (429 with Retry-After, 5xx, network errors). */
-  maxRetries?: number;
   httpClient?: HttpClient;
+  /** The registries' Retry-After pauses, shared with the data requests. */
+  pauses?: RegistryPauses;
+  /** Aborted when the scan run ends: token requests still out are cancelled. */
+  signal?: AbortSignal;
+  /** Time limits (default the constants of operationBudget.ts); tests shorten them. */
+  timeouts?: Partial<RegistryTimeouts>;
 }
 
 interface Expiring {
@@ -127,8 +129,6 @@ interface RegistryState {
   /** Repositories announced in this tick, waiting for the next token request. */
   pending: Map<string, Deferred>;
   flushScheduled: boolean;
-  /** No request goes to the registry before this time (its last Retry-After). */
-  pausedUntil: number;
 }
 
 function deferred(): Deferred {
@@ -171,27 +171,10 @@ export function repositoryOfPath(pathname: string): string | undefined {
   }
 }
 
-/** Seconds (or an HTTP date) from `Retry-After`, or the `*-retry-after-ms` headers, in ms. */
-function retryAfterMs(response: PipelineResponse): number | undefined {
-  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const ms = Number(response.headers.get(name));
-    if (response.headers.has(name) && Number.isFinite(ms) && ms >= 0) return ms;
-  }
-  const value = response.headers.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class AcrTokenProvider {
   private readonly allowed: ReadonlySet<string>;
   private readonly states = new Map<string, RegistryState>();
-  private readonly pipeline: Pipeline;
-  private readonly httpClient: HttpClient;
+  private readonly endpoints: AcrTokenEndpoints;
   private readonly entraScope: string;
   /** The identity, asked once for every registry (the SDK asked once per client). */
   private readonly credential: TokenCredential;
@@ -200,8 +183,12 @@ export class AcrTokenProvider {
     this.allowed = new Set(options.registries.map((r) => r.toLowerCase()));
     this.credential = sharedTokenCredential(options.credential);
     this.entraScope = `${(options.audience ?? 'https://containerregistry.azure.net').replace(/\/+$/, '')}/.default`;
-    this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: options.maxRetries ?? 6 } });
-    this.httpClient = options.httpClient ?? createDefaultHttpClient();
+    this.endpoints = new AcrTokenEndpoints({
+      timeouts: registryTimeouts(options.timeouts),
+      pauses: options.pauses ?? new RegistryPauses(),
+      ...(options.httpClient ? { httpClient: options.httpClient } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   /**
@@ -221,12 +208,19 @@ export class AcrTokenProvider {
   }
 
   /**
-   * Starts every registry's refresh token (and with it the identity's Entra token for ACR) at
-   * once: neither needs anything from the pods, so a registry's first lookups then wait only for
-   * their access token. A failure here is met again, and reported, by the lookups that need it.
+   * Starts, when the scan starts, what needs nothing from the pods: the identity's Entra token
+   * for ACR, and the refresh token of every registry that is an ACR login server of an Azure
+   * cloud (isAcrLoginServer). Those are all served by Microsoft's ACR service, so the early
+   * exchange sends the identity's token nowhere else, and a registry's first lookups then wait
+   * only for their access token. Any other host (allowed in REGISTRIES only with
+   * ALLOW_ANY_REGISTRY_HOST=true: an emulator, a registry behind another name) is exchanged
+   * lazily, on its first lookup: the identity's token then goes only to a host that a running
+   * pod uses, never to a mistyped one, at the price of one round trip on that registry's first
+   * lookup. A failure here is met again, and reported, by the lookups that need it.
    */
   prepare(): void {
-    for (const host of this.allowed) this.refreshToken(host).catch(() => undefined);
+    if (this.allowed.size > 0) this.entraToken().catch(() => undefined);
+    for (const host of this.allowed) if (isAcrLoginServer(host.replace(/:\d+$/, ''))) this.refreshToken(host).catch(() => undefined);
   }
 
   /** Forgets `repository`'s token after the registry refused it, so the next call gets a new one. */
@@ -237,7 +231,7 @@ export class AcrTokenProvider {
     if (state.identity) processTokensOf(host, state.identity).scopes.delete(repository);
   }
 
-  /** The pipeline policy: the repository's token on every data request; 429s pause the registry. */
+  /** The pipeline policy: the repository's token on every data request. */
   policy(): PipelinePolicy {
     return {
       name: 'acrAksSyncRepositoryToken',
@@ -247,11 +241,8 @@ export class AcrTokenProvider {
         if (repository === undefined) return next(request);
         const host = this.checkHost(url.host);
         const authorize = async (): Promise<PipelineResponse> => {
-          await this.waitIfPaused(host);
           request.headers.set('Authorization', `Bearer ${await this.accessToken(host, repository)}`);
-          const response = await next(request);
-          this.notePause(host, response);
-          return response;
+          return next(request);
         };
         let response = await authorize();
         if (response.status === 401) {
@@ -276,7 +267,7 @@ export class AcrTokenProvider {
   private state(host: string): RegistryState {
     let state = this.states.get(host);
     if (!state) {
-      state = { scopes: new Map(), pending: new Map(), flushScheduled: false, pausedUntil: 0 };
+      state = { scopes: new Map(), pending: new Map(), flushScheduled: false };
       this.states.set(host, state);
     }
     return state;
@@ -359,12 +350,17 @@ export class AcrTokenProvider {
     return state.identity;
   }
 
-  private async requestAccessToken(host: string, repositories: string[]): Promise<string> {
+  private requestAccessToken(host: string, repositories: string[]): Promise<string> {
+    const budget = this.endpoints.budget(`access token request to ACR ${host}`);
+    return budget.run(() => this.accessTokenWithin(budget, host, repositories));
+  }
+
+  private async accessTokenWithin(budget: OperationBudget, host: string, repositories: string[]): Promise<string> {
     const send = async (): Promise<string> => {
       const refresh = await this.refreshToken(host);
       const form = new URLSearchParams({ grant_type: 'refresh_token', service: host, refresh_token: refresh.token });
       for (const repository of repositories) form.append('scope', `repository:${repository}:metadata_read`);
-      const body = await this.post(host, '/oauth2/token', form);
+      const body = await this.endpoints.post(budget, host, '/oauth2/token', form);
       const token = (body as { access_token?: unknown }).access_token;
       if (typeof token !== 'string' || !token) throw new Error(`ACR ${host} returned no access token`);
       this.options.logger.debug('acr access token', { registry: host, repositories: repositories.length });
@@ -396,12 +392,13 @@ export class AcrTokenProvider {
         return this.refreshToken(host);
       });
     }
-    const next = (async (): Promise<Expiring> => {
+    const budget = this.endpoints.budget(`token exchange with ACR ${host}`);
+    const next = budget.run(async (): Promise<Expiring> => {
       const entra = await this.entraToken();
       const kept = processTokensOf(host, await this.identity(host));
       if (isFresh(kept.refresh)) return kept.refresh;
       const form = new URLSearchParams({ grant_type: 'access_token', service: host, access_token: entra });
-      const body = await this.post(host, '/oauth2/exchange', form);
+      const body = await this.endpoints.post(budget, host, '/oauth2/exchange', form);
       const token = (body as { refresh_token?: unknown }).refresh_token;
       if (typeof token !== 'string' || !token) throw new Error(`ACR ${host} returned no refresh token`);
       const expiresOnMs = jwtExpiry(token);
@@ -409,7 +406,7 @@ export class AcrTokenProvider {
       this.options.logger.debug('acr refresh token', { registry: host });
       kept.refresh = { token, expiresOnMs };
       return kept.refresh;
-    })();
+    });
     state.refresh = next;
     next.catch((error: unknown) => {
       // Refused (no AcrPull): remembered for this provider's life, every lookup of the registry
@@ -420,49 +417,10 @@ export class AcrTokenProvider {
     return next;
   }
 
-  /** The identity's Entra token for ACR. */
+  /** The identity's Entra token for ACR; a scan waits for it no longer than for a token request. */
   private async entraToken(): Promise<string> {
-    const token = await this.credential.getToken(this.entraScope);
+    const token = await this.endpoints.budget("identity's token request for Azure Container Registry", 'the identity endpoint did not answer').run(() => this.credential.getToken(this.entraScope));
     if (!token) throw new Error('the identity returned no token for Azure Container Registry');
     return token.token;
-  }
-
-  private async post(host: string, path: string, form: URLSearchParams): Promise<unknown> {
-    await this.waitIfPaused(host);
-    const request = createPipelineRequest({
-      url: `https://${host}${path}`,
-      method: 'POST',
-      body: form.toString(),
-      headers: createHttpHeaders({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }),
-    });
-    const response = await this.pipeline.sendRequest(this.httpClient, request);
-    this.notePause(host, response);
-    const text = response.bodyAsText ?? '';
-    if (response.status !== 200) {
-      // The message is ACR's error body, which `describeError` turns into a reason.
-      throw new RestError(text || `HTTP ${response.status} from ${path}`, { statusCode: response.status, request, response });
-    }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new Error(`ACR ${host} answered ${path} with a body that is not JSON`);
-    }
-  }
-
-  private notePause(host: string, response: PipelineResponse): void {
-    if (response.status !== 429 && response.status !== 503) return;
-    const ms = retryAfterMs(response);
-    if (ms === undefined) return;
-    const state = this.state(host);
-    const until = Date.now() + ms;
-    if (until > state.pausedUntil) {
-      state.pausedUntil = until;
-      this.options.logger.debug('registry throttled; pausing its requests', { registry: host, ms });
-    }
-  }
-
-  private async waitIfPaused(host: string): Promise<void> {
-    const state = this.state(host);
-    for (let wait = state.pausedUntil - Date.now(); wait > 0; wait = state.pausedUntil - Date.now()) await sleep(wait);
   }
 }

@@ -1,4 +1,4 @@
-/** The registry's answer for one repository: its newest tag matching the tracked pattern. */
+/** The registry's answers: for one repository, its newest tag matching the tracked pattern; for one index, its platform manifests. */
 
 export interface TagInfo {
   name: string;
@@ -12,3 +12,9 @@ export type RegistryLookupResult =
   | { kind: 'no-match'; examined: number }
   | { kind: 'unknown-repository' }
   | { kind: 'error'; reason: string };
+
+/**
+ * The platform manifests a multi-arch index references, or why they could not be read: the
+ * scan then cannot tell whether the pods run the newest image, and says so (`error`).
+ */
+export type PlatformManifestsResult = { kind: 'ok'; digests: string[] } | { kind: 'error'; reason: string };

@@ -10,7 +10,7 @@ import { readClusterInventory } from '../inventory/kubernetesInventory.js';
 import type { NamespaceInfo, WorkloadContainer } from '../inventory/workloads.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
-import type { RegistryLookupResult } from '../registry/types.js';
+import type { PlatformManifestsResult, RegistryLookupResult } from '../registry/types.js';
 import type { ClusterReport, Finding, ScanReport } from '../report/types.js';
 import type { ClusterSource } from './clusterSource.js';
 import { buildFinding, compareFindings, countStatuses } from './findings.js';
@@ -25,7 +25,7 @@ export interface TagLookup {
   /** Called when the scan starts: anything that needs no repository can be fetched now. */
   prepare?(): void;
   newestMatchingTag(registry: string, repository: string): Promise<RegistryLookupResult>;
-  platformManifests(registry: string, repository: string, indexDigest: string): Promise<string[]>;
+  platformManifests(registry: string, repository: string, indexDigest: string): Promise<PlatformManifestsResult>;
 }
 
 export interface ScanOptions {
@@ -158,8 +158,8 @@ async function evaluate(
       const { reference, verdict } = classify(container.image);
       const channel = namespaces.get(container.namespace)?.labels[options.channelLabel] || options.defaultChannel;
       if (!verdict.tracked) return buildFinding(container, reference, { status: 'untracked', reason: verdict.reason }, channel);
-      const lookup = await options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
-      const runningDigest = await effectiveRunningDigest(container, reference, lookup, verdict, options);
+      const found = await options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
+      const { runningDigest, lookup } = await effectiveRunningDigest(container, reference, found, verdict, options);
       const decision = decideDrift({
         reference,
         ...(runningDigest ? { runningDigest } : {}),
@@ -175,7 +175,8 @@ async function evaluate(
 
 /**
  * When the pods run the newest tag's name but report another digest, that digest may be one
- * platform manifest of the tag's multi-arch index; then the pods do run the newest image.
+ * platform manifest of the tag's multi-arch index; then the pods do run the newest image. When
+ * the index cannot be read, that cannot be told: the lookup then counts as failed (`error`).
  */
 async function effectiveRunningDigest(
   container: WorkloadContainer,
@@ -183,12 +184,15 @@ async function effectiveRunningDigest(
   lookup: RegistryLookupResult,
   verdict: { registry: string; repository: string },
   options: ScanOptions,
-): Promise<string | undefined> {
+): Promise<{ runningDigest: string | undefined; lookup: RegistryLookupResult }> {
   const running = container.runningDigest;
-  if (!running || lookup.kind !== 'found' || !reference.valid) return running;
-  if (reference.tag !== lookup.newest.name || running === lookup.newest.digest) return running;
+  if (!running || lookup.kind !== 'found' || !reference.valid) return { runningDigest: running, lookup };
+  if (reference.tag !== lookup.newest.name || running === lookup.newest.digest) return { runningDigest: running, lookup };
   const platforms = await options.lookup.platformManifests(verdict.registry, verdict.repository, lookup.newest.digest);
-  return platforms.includes(running) ? lookup.newest.digest : running;
+  if (platforms.kind === 'error') {
+    return { runningDigest: running, lookup: { kind: 'error', reason: `cannot tell whether the pods run newest ${lookup.newest.name}: ${platforms.reason}` } };
+  }
+  return { runningDigest: platforms.digests.includes(running) ? lookup.newest.digest : running, lookup };
 }
 
 function withBudget<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

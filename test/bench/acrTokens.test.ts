@@ -3,49 +3,30 @@
  * emulator and the managed-identity endpoint (the real `@azure/container-registry` for data
  * calls). Counts, not timings.
  */
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient } from '@azure/core-rest-pipeline';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import { RegistryTagLookup } from '../../src/registry/acrTagLookup.js';
+import type { RegistryTagLookup } from '../../src/registry/acrTagLookup.js';
 import { AcrTokenProvider, identityOf, jwtExpiry, MAX_SCOPES_PER_TOKEN, repositoryOfPath } from '../../src/registry/acrTokens.js';
-import { compileTagPattern } from '../../src/registry/tagPattern.js';
-import { startAcrRegistry, type AcrRegistryEmulator } from '../emulators/acrRegistry.js';
-import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
-import { ACR_RESOURCE, digestOf } from '../emulators/sandbox.js';
-import { ensureTestPki } from '../emulators/testPki.js';
+import type { AcrRegistryEmulator } from '../emulators/acrRegistry.js';
+import { digestOf } from '../emulators/sandbox.js';
+import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';
 
 const base = Date.parse('2026-11-01T00:00:00Z');
 const repos = Array.from({ length: 60 }, (_, i) => `team/app-${i}`);
 
-let identity: ManagedIdentityEndpoint;
+let fixture: RegistryFixture;
 let registry: AcrRegistryEmulator;
-const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  identity = await startManagedIdentityEndpoint();
-  Object.assign(process.env, identity.env);
-  registry = await startAcrRegistry({
-    pki: ensureTestPki(),
-    validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
-    repositories: Object.fromEntries(repos.map((r, i) => [r, [{ name: `prod-${i}`, digest: digestOf(r), lastUpdateTime: new Date(base).toISOString() }]])),
-  });
+  fixture = await startRegistryFixture(Object.fromEntries(repos.map((r, i) => [r, [{ name: `prod-${i}`, digest: digestOf(r), lastUpdateTime: new Date(base).toISOString() }]])));
+  registry = fixture.registry;
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  await registry.close();
-  await identity.close();
-});
+afterAll(() => fixture.close());
 
 function lookup(concurrency = 8, loginServer = registry.loginServer, maxResults = 100): RegistryTagLookup {
-  return new RegistryTagLookup({
-    credential: new ManagedIdentityCredential(),
-    registries: [loginServer],
-    matchesTagPattern: compileTagPattern('prod-*'),
-    maxResults,
-    concurrency,
-    logger: silentLogger,
-  });
+  return registryLookup(registry, { registries: [loginServer], concurrency, maxResults });
 }
 
 function since(before: ReturnType<AcrRegistryEmulator['stats']>) {
@@ -106,49 +87,49 @@ describe('ACR tokens for the registry lookups', () => {
     expect(() => provider.accessToken('evil.example.com', 'team/app-1')).toThrow(/not in REGISTRIES/);
   });
 
-  it('exchanges for every registry when the scan starts, before any repository is known, and not again for the lookups', async () => {
-    const fresh = await startAcrRegistry({
-      pki: ensureTestPki(),
-      validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
-      repositories: { 'team/app': [{ name: 'prod-1', digest: digestOf('team/app'), lastUpdateTime: new Date(base).toISOString() }] },
-    });
-    try {
-      const l = lookup(2, fresh.loginServer, 10);
-      l.prepare();
-      await expect.poll(() => fresh.stats().exchange, { timeout: 5_000 }).toBe(1);
-      expect(fresh.stats()).toMatchObject({ token: 0, 'tags-page': 0, challenge: 0 });
-      expect(await l.newestMatchingTag(fresh.loginServer, 'team/app')).toMatchObject({ kind: 'found', newest: { name: 'prod-1' } });
-      expect(fresh.stats()).toMatchObject({ exchange: 1, token: 1, 'tags-page': 1, challenge: 0 });
-    } finally {
-      await fresh.close();
-    }
+  it('exchanges at scan start for ACR login servers only; any other host on its first lookup', async () => {
+    // An ACR login server cannot be reached from here: its answers come from this client,
+    // which passes every other request on to the emulators.
+    const network = createDefaultHttpClient();
+    const sentTo: string[] = [];
+    const refreshToken = `e30.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 10_800 })).toString('base64url')}.sig`;
+    const httpClient: HttpClient = {
+      sendRequest: async (request) => {
+        sentTo.push(`${new URL(request.url).host}${new URL(request.url).pathname}`);
+        if (new URL(request.url).host !== 'myacr.azurecr.io') return network.sendRequest(request);
+        return { request, status: 200, headers: createHttpHeaders(), bodyAsText: JSON.stringify({ refresh_token: refreshToken }) };
+      },
+    };
+    const other = await fixture.startRegistry({ repositories: { 'team/app': [{ name: 'prod-1', digest: digestOf('team/app'), lastUpdateTime: new Date(base).toISOString() }] } });
+    const provider = new AcrTokenProvider({ credential: new ManagedIdentityCredential(), registries: ['myacr.azurecr.io', other.loginServer], logger: silentLogger, httpClient });
+    provider.prepare();
+    await expect.poll(() => sentTo, { timeout: 5_000 }).toContain('myacr.azurecr.io/oauth2/exchange');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sentTo).toEqual(['myacr.azurecr.io/oauth2/exchange']);
+    expect(other.stats()).toMatchObject({ exchange: 0, token: 0 });
+    // The other registry's first token request brings its exchange.
+    expect(await provider.accessToken(other.loginServer, 'team/app')).toMatch(/^ey/);
+    expect(other.stats()).toMatchObject({ exchange: 1, token: 1, challenge: 0 });
+    expect(sentTo).toEqual(['myacr.azurecr.io/oauth2/exchange', `${other.loginServer}/oauth2/exchange`, `${other.loginServer}/oauth2/token`]);
   });
 
-  it('lets the lookups report a refused exchange that began at the start of the scan', async () => {
-    const denied = await startAcrRegistry({ pki: ensureTestPki(), validateEntraToken: () => false, repositories: { 'team/app': [] } });
-    try {
-      const l = lookup(2, denied.loginServer, 10);
-      l.prepare();
-      const answer = await l.newestMatchingTag(denied.loginServer, 'team/app');
-      expect(answer).toMatchObject({ kind: 'error' });
-      expect(answer.kind === 'error' && answer.reason).toMatch(/401.*AcrPull/);
-      expect(denied.stats()).toMatchObject({ exchange: 1, token: 0, 'tags-page': 0 });
-    } finally {
-      await denied.close();
-    }
+  it('lets a lookup report a refused exchange', async () => {
+    const denied = await fixture.startRegistry({ validateEntraToken: () => false, repositories: { 'team/app': [] } });
+    const l = lookup(2, denied.loginServer, 10);
+    l.prepare();
+    const answer = await l.newestMatchingTag(denied.loginServer, 'team/app');
+    expect(answer).toMatchObject({ kind: 'error' });
+    expect(answer.kind === 'error' && answer.reason).toMatch(/401.*AcrPull/);
+    expect(denied.stats()).toMatchObject({ exchange: 1, token: 0, 'tags-page': 0 });
   });
 
   it('asks a registry that refuses the exchange only once per provider', async () => {
-    const denied = await startAcrRegistry({ pki: ensureTestPki(), validateEntraToken: () => false, repositories: Object.fromEntries(repos.slice(0, 5).map((r) => [r, []])) });
-    try {
-      const l = lookup(2, denied.loginServer, 10);
-      const first = await Promise.all(repos.slice(0, 3).map((r) => l.newestMatchingTag(denied.loginServer, r)));
-      const later = await Promise.all(repos.slice(3, 5).map((r) => l.newestMatchingTag(denied.loginServer, r)));
-      expect([...first, ...later].every((a) => a.kind === 'error' && /401.*AcrPull/.test(a.reason))).toBe(true);
-      expect(denied.stats()).toMatchObject({ exchange: 1, token: 0, 'tags-page': 0, challenge: 0 });
-    } finally {
-      await denied.close();
-    }
+    const denied = await fixture.startRegistry({ validateEntraToken: () => false, repositories: Object.fromEntries(repos.slice(0, 5).map((r) => [r, []])) });
+    const l = lookup(2, denied.loginServer, 10);
+    const first = await Promise.all(repos.slice(0, 3).map((r) => l.newestMatchingTag(denied.loginServer, r)));
+    const later = await Promise.all(repos.slice(3, 5).map((r) => l.newestMatchingTag(denied.loginServer, r)));
+    expect([...first, ...later].every((a) => a.kind === 'error' && /401.*AcrPull/.test(a.reason))).toBe(true);
+    expect(denied.stats()).toMatchObject({ exchange: 1, token: 0, 'tags-page': 0, challenge: 0 });
   });
 
   it('pauses every request to a registry for its Retry-After, then finishes', async () => {

@@ -90,7 +90,7 @@ describe('benchmark lower bounds', () => {
   });
 
   it('bounds wall time by the listing chain, the longest repository chain and the registry throughput', () => {
-    const b = computeBounds(tinyEstate(), params);
+    const b = computeBounds(tinyEstate(), { ...params, exchangeAtStart: true });
     // ARM token 20; cluster a: ARM 20, then 2 pod pages (at 60 and 80); cluster b: its ARM
     // reads done while a was listed, 1 page (at 100).
     expect(b.wallTerms.listingMs).toBe(100);
@@ -99,6 +99,22 @@ describe('benchmark lower bounds', () => {
     // From 60: token 20 and all 7 tag pages, 2 at a time: 60 + 20 + 4 x 20.
     expect(b.wallTerms.throughputMs).toBe(160);
     expect(b.wallMs).toBe(160);
+  });
+
+  it('puts each registry\'s exchange on the chain of its first repositories when it is not exchanged at scan start', () => {
+    const b = computeBounds(tinyEstate(), params);
+    // Repository 1, the first of registry 1: seen at 80 + exchange 20 + token 20 + 2 tag pages;
+    // repository 2 (registry 0's exchange is done by then): 80 + 20 + 3 tag pages.
+    expect(b.wallTerms.longestChainMs).toBe(160);
+    // Registry 0's first repository is ready at 60 + 20 + 20: all 7 tag pages, 2 at a time, from 100.
+    expect(b.wallTerms.throughputMs).toBe(180);
+    expect(b.wallMs).toBe(180);
+    // Both registries are used, so both are exchanged either way; an unused one is not, lazily.
+    expect(b.requests.acrExchanges).toBe(2);
+    const oneRegistry = tinyEstate();
+    oneRegistry.repositories = oneRegistry.repositories.map((r) => ({ ...r, registry: 0 }));
+    expect(computeBounds(oneRegistry, params).requests.acrExchanges).toBe(1);
+    expect(computeBounds(oneRegistry, { ...params, exchangeAtStart: true }).requests.acrExchanges).toBe(2);
   });
 
   it('bounds wall time by the read rate of a throttling registry', () => {

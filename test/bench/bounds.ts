@@ -11,7 +11,11 @@
  * - each repository's registry lookup starts when its first image is seen on a pod page
  *   (not before: the repositories are only known from the pods), at most `acrConcurrency`
  *   lookups run at once, and a repository is looked up once per run, whatever the number of
- *   clusters and workloads that run it.
+ *   clusters and workloads that run it;
+ * - a registry's refresh token is exchanged when the scan starts only when the registry is an
+ *   ACR login server (`*.azurecr.io` and the sovereign clouds' suffixes); any other host, the
+ *   emulators' `127.0.0.1:port` included, is exchanged on its first lookup, so the first
+ *   repositories of each registry wait for the exchange (`exchangeAtStart`, default false).
  */
 import type { EstateModel, RepositoryModel } from './estate.js';
 import { SYSTEM_NAMESPACE } from './estate.js';
@@ -30,6 +34,8 @@ export interface ScanParameters {
   excludedNamespaces: ReadonlySet<string>;
   /** Reads per second each registry serves before answering 429 (the emulator's token bucket holds one second's worth). */
   acrReadsPerSecond?: number;
+  /** The registries are ACR login servers, exchanged when the scan starts; otherwise (default) on their first lookup. */
+  exchangeAtStart?: boolean;
 }
 
 export interface RequestBounds {
@@ -115,9 +121,10 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
   // shorter): ARM, the AKS server application, and ACR when registries are configured.
   const registriesConfigured = estate.options.registries;
   const identityTokens = 2 + (registriesConfigured > 0 ? 1 : 0);
-  // ACR exchange: one refresh token per configured registry (valid 3 hours, longer than any
-  // scan), asked for when the scan starts: it needs nothing from the pods.
-  const acrExchanges = registriesConfigured;
+  // ACR exchange: one refresh token per registry (valid 3 hours, longer than any scan): for
+  // every configured registry when the scan starts (ACR login servers), else for each registry
+  // a pod uses, on its first lookup.
+  const acrExchanges = params.exchangeAtStart ? registriesConfigured : new Set(reveals.map((r) => r.registry)).size;
   // ACR access tokens: a token names the repositories it covers, and repositories are known
   // only as pod pages reveal them. A token asked for when page k arrives cannot name what later
   // pages reveal, and waiting for later pages would hold lookups back, so a scan that starts
@@ -157,19 +164,22 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
     t = start + Math.max(pages, Math.max(1, ceilDiv(cluster.namespaces.length, params.kubernetesPageSize))) * L;
   });
   const listingMs = t;
-  // Each repository: seen at its page's arrival, then its token request (L; the registry's
-  // identity token and exchange can happen earlier, they need nothing from the pods), then its
-  // tag pages one after the other (each page's Link names the next).
-  const release = (r: Reveal): number => pageArrival.get(`${r.cluster}/${r.page}`) ?? 0;
+  // Each repository: seen at its page's arrival, then its token request (L; the identity token
+  // can come earlier, it needs nothing from the pods; so can the exchange of an ACR login
+  // server, while any other registry's first reveal waits for its exchange, L more), then its
+  // tag pages one after the other (each page's Link names the next). A registry's later
+  // reveals come at least a page later, after its exchange.
+  const firstOfRegistry = new Set(reveals.filter((r) => reveals.find((x) => x.registry === r.registry) === r));
+  const tokenReady = (r: Reveal): number => (pageArrival.get(`${r.cluster}/${r.page}`) ?? 0) + L + (!params.exchangeAtStart && firstOfRegistry.has(r) ? L : 0);
   let longestChainMs = 0;
-  for (const r of reveals) for (const i of r.repositories) longestChainMs = Math.max(longestChainMs, release(r) + L + (pagesOf.get(i) ?? 0) * L);
-  // Throughput: the tag pages of repositories seen at or after time s cannot start before
-  // s + L and at most acrConcurrency run at once.
-  const byRelease = reveals.map((r) => ({ at: release(r), pages: r.repositories.reduce((n, i) => n + (pagesOf.get(i) ?? 0), 0) })).sort((a, b) => a.at - b.at);
+  for (const r of reveals) for (const i of r.repositories) longestChainMs = Math.max(longestChainMs, tokenReady(r) + (pagesOf.get(i) ?? 0) * L);
+  // Throughput: the tag pages of repositories whose token is ready at or after time s cannot
+  // start before s, and at most acrConcurrency run at once.
+  const byReady = reveals.map((r) => ({ at: tokenReady(r), pages: r.repositories.reduce((n, i) => n + (pagesOf.get(i) ?? 0), 0) })).sort((a, b) => a.at - b.at);
   let throughputMs = 0;
-  let remaining = byRelease.reduce((n, x) => n + x.pages, 0);
-  for (const x of byRelease) {
-    throughputMs = Math.max(throughputMs, x.at + L + ceilDiv(remaining, params.acrConcurrency) * L);
+  let remaining = byReady.reduce((n, x) => n + x.pages, 0);
+  for (const x of byReady) {
+    throughputMs = Math.max(throughputMs, x.at + ceilDiv(remaining, params.acrConcurrency) * L);
     remaining -= x.pages;
   }
   // A throttling registry serves its burst (one second's worth of reads) at once, then `rate`

@@ -15,12 +15,16 @@
  *   429 TOOMANYREQUESTS with `Retry-After`.
  * - Tag listing supports `n`, `last`, `orderby=timedesc|timeasc` (none = by name) and the
  *   `Link: <...>; rel="next"` header; tag and manifest properties; ACR-style error bodies.
+ * - `injectFault` makes token, exchange, tag page or manifest requests answer as a broken or
+ *   hostile registry would (acrFaults.ts): error statuses with any `Retry-After`, stalls, slow
+ *   bodies, gzip bombs, looping, empty, cross-origin or unsorted pages, `{}` bodies.
  *
  * Tag lists are sorted once per repository (and again only after a change), so repositories
  * with hundreds of tags cost little per request.
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dribble, FaultRules, gzipBomb, stall, type AcrFault, type AcrFaultTarget } from './acrFaults.js';
 import { logRequest, parseRequestUrl, readBody, sendJson, startHttpsServer } from './httpUtil.js';
 import type { RequestLogEntry, ServerPki } from './httpUtil.js';
 
@@ -99,6 +103,11 @@ export interface AcrRegistryEmulator {
   throttleNext(count: number, retryAfterSeconds: number): void;
   /** The next `count` authorised data requests answer `status` with an ACR error body. */
   failNext(count: number, status: number): void;
+  /** Requests to `target` (of `repository`, when given) answer with `fault`, `times` times (default always). */
+  injectFault(target: AcrFaultTarget, fault: AcrFault, options?: { repository?: string; times?: number }): void;
+  clearFaults(): void;
+  /** Bytes the gzip bombs inflate to that were generated before their clients hung up. */
+  readonly inflatedBytesGenerated: number;
   /** Request counts by kind. */
   stats(): Record<AcrRequestKind, number>;
   close(): Promise<void>;
@@ -206,6 +215,7 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
     return Math.max(1, Math.ceil((1 - bucket.reads) / perSecond));
   }
   let failure = { count: 0, status: 500 };
+  const faults = new FaultRules();
   // Filled in once the server listens (the port is only known then).
   let loginServer = '';
 
@@ -351,7 +361,7 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
     };
   }
 
-  function handleTagList(req: IncomingMessage, res: ServerResponse, repo: string, state: RepositoryState, query: Record<string, string>): void {
+  function handleTagList(req: IncomingMessage, res: ServerResponse, repo: string, state: RepositoryState, query: Record<string, string>, fault: AcrFault | undefined): void {
     const order: TagOrder = query.orderby === 'timedesc' ? 'timedesc' : query.orderby === 'timeasc' ? 'timeasc' : 'name';
     const nRaw = query.n === undefined ? 100 : Number.parseInt(query.n, 10);
     if (!Number.isFinite(nRaw) || nRaw < 1) {
@@ -370,14 +380,19 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
         start = i < 0 ? view.tags.length : i;
       } else start = view.tags.length; // unknown continuation in time order: nothing more
     }
-    const page = view.tags.slice(start, start + n);
+    let page = view.tags.slice(start, start + n);
     const headers: Record<string, string> = {};
     const lastOnPage = page[page.length - 1];
-    if (lastOnPage && start + n < view.tags.length) {
-      const params = new URLSearchParams({ last: lastOnPage.name, n: String(n) });
-      if (order !== 'name') params.set('orderby', order);
-      headers.link = `</acr/v1/${repo}/_tags?${params.toString()}>; rel="next"`;
+    const nextParams = new URLSearchParams({ last: lastOnPage?.name ?? 'zzz', n: String(n) });
+    if (order !== 'name') nextParams.set('orderby', order);
+    if (lastOnPage && start + n < view.tags.length) headers.link = `</acr/v1/${repo}/_tags?${nextParams.toString()}>; rel="next"`;
+    if (fault?.kind === 'self-link') headers.link = `<${req.url ?? ''}>; rel="next"`;
+    if (fault?.kind === 'cross-origin-link') headers.link = `<https://elsewhere.example/acr/v1/${repo}/_tags?${nextParams.toString()}>; rel="next"`;
+    if (fault?.kind === 'empty-page-with-next') {
+      page = [];
+      headers.link = `</acr/v1/${repo}/_tags?${nextParams.toString()}>; rel="next"`;
     }
+    if (fault?.kind === 'unsorted') page = [...page].reverse();
     reply(req, res, 'tags-page', 200, { registry: loginServer, imageName: repo, tags: page.map(tagJson) }, headers);
   }
 
@@ -437,8 +452,11 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { path, query } = parseRequestUrl(req);
     const method = req.method ?? 'GET';
-    if (method === 'POST' && path === '/oauth2/exchange') return handleExchange(req, res);
-    if (method === 'POST' && path === '/oauth2/token') return handleToken(req, res);
+    const tokenTarget = method !== 'POST' ? undefined : path === '/oauth2/exchange' ? 'exchange' : path === '/oauth2/token' ? 'token' : undefined;
+    const tokenFault = tokenTarget && faults.take(tokenTarget);
+    if (tokenTarget && tokenFault && answerFault(req, res, tokenTarget, tokenFault)) return;
+    if (tokenTarget === 'exchange') return handleExchange(req, res);
+    if (tokenTarget === 'token') return handleToken(req, res);
 
     // /acr/v1/{repo}/_tags, /acr/v1/{repo}/_tags/{tag}, /acr/v1/{repo}/_manifests/{digest};
     // the SDK percent-encodes the repository (slashes become %2F) and the digest's colon.
@@ -490,14 +508,48 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
       return;
     }
 
+    const fault = kind === 'tag' ? undefined : faults.take(kind, repo);
+    if (fault && answerFault(req, res, kind, fault)) return;
     const state = repos.get(repo);
     if (!state) {
       reply(req, res, kind, 404, acrErrors('NAME_UNKNOWN', 'repository name not known to registry', { Type: 'repository', Name: repo }));
       return;
     }
-    if (kind === 'tags-page') handleTagList(req, res, repo, state, query);
+    if (kind === 'tags-page') handleTagList(req, res, repo, state, query, fault);
     else if (kind === 'tag') handleTag(req, res, repo, state, ref as string);
     else handleManifest(req, res, repo, state, ref as string);
+  }
+
+  /**
+   * Answers `req` with a fault that replaces the whole answer; false for the tag page faults,
+   * which change the real page (handleTagList).
+   */
+  function answerFault(req: IncomingMessage, res: ServerResponse, kind: AcrRequestKind, fault: AcrFault): boolean {
+    const headers = { 'docker-distribution-api-version': 'registry/2.0' };
+    switch (fault.kind) {
+      case 'status': {
+        const code = fault.status === 429 ? 'TOOMANYREQUESTS' : fault.status === 503 ? 'SERVICE_UNAVAILABLE' : fault.status >= 500 ? 'UNKNOWN' : 'DENIED';
+        reply(req, res, 'failed', fault.status, acrErrors(code, `injected fault (${fault.status})`), fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter });
+        return true;
+      }
+      case 'stall':
+        logRequest(requests, req, kind, 200);
+        stall(res, headers);
+        return true;
+      case 'slow-body':
+        logRequest(requests, req, kind, 200);
+        dribble(res, JSON.stringify({ registry: loginServer, imageName: 'slow', tags: [], padding: ' '.repeat(2_000) }), fault.bytesPerSecond, headers);
+        return true;
+      case 'gzip-bomb':
+        logRequest(requests, req, kind, 200);
+        gzipBomb(res, fault.inflatedBytes, headers, (bytes) => (faults.inflatedBytesGenerated += bytes));
+        return true;
+      case 'empty-object':
+        reply(req, res, kind, 200, {});
+        return true;
+      default:
+        return false;
+    }
   }
 
   const server = await startHttpsServer(options.pki, handle, options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
@@ -526,6 +578,15 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
     },
     failNext(count, status) {
       failure = { count, status };
+    },
+    injectFault(target, fault, faultOptions) {
+      faults.add(target, fault, faultOptions);
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    get inflatedBytesGenerated() {
+      return faults.inflatedBytesGenerated;
     },
     stats() {
       const counts: Record<AcrRequestKind, number> = {

@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../../src/log/logger.js';
 import type { TagLookup } from '../../src/scan/scanClusters.js';
 
 function fakeLookup(): TagLookup {
-  return { newestMatchingTag: () => Promise.resolve({ kind: 'unknown-repository' }), platformManifests: () => Promise.resolve([]) };
+  return { newestMatchingTag: () => Promise.resolve({ kind: 'unknown-repository' }), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) };
 }
 
 describe('registry lookups shared by the scans of one timer run', () => {

@@ -95,7 +95,7 @@ describe('AKS access through ARM', () => {
     );
     const report = await scanClusters(sources, {
       rules: { registries: new Set(['r.io']), matchesTagPattern: () => true },
-      lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve([]) },
+      lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) },
       gracePeriodMs: 0,
       excludedNamespaces: new Set(),
       channelLabel: 'slackChannel',

@@ -37,7 +37,7 @@ afterAll(async () => {
 
 const options = (clusterTimeoutMs: number) => ({
   rules: { registries: new Set(['myacr.azurecr.io']), matchesTagPattern: () => true },
-  lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve([]) },
+  lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) },
   gracePeriodMs: 0,
   excludedNamespaces: new Set<string>(),
   channelLabel: 'slackChannel',

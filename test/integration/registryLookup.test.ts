@@ -1,12 +1,16 @@
-import { ManagedIdentityCredential } from '@azure/identity';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { RegistryTagLookup } from '../../src/registry/acrTagLookup.js';
 import { compileTagPattern } from '../../src/registry/tagPattern.js';
-import { startAcrRegistry, type AcrRegistryEmulator, type AcrTagSeed } from '../emulators/acrRegistry.js';
-import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
+import { scanClusters } from '../../src/scan/scanClusters.js';
+import type { AcrRegistryEmulator, AcrTagSeed } from '../emulators/acrRegistry.js';
+import { makePod, startKubernetesApi } from '../emulators/kubernetesApi.js';
 import { ACR_RESOURCE, digestOf } from '../emulators/sandbox.js';
 import { ensureTestPki } from '../emulators/testPki.js';
+import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';
 
 const HOUR = 3_600_000;
 const base = Date.parse('2026-11-01T00:00:00Z');
@@ -19,43 +23,30 @@ function tags(): AcrTagSeed[] {
   });
 }
 
-let identity: ManagedIdentityEndpoint;
+/** A multi-arch index and one of its platform manifests. */
+const INDEX = digestOf('multi-index');
+const AMD64 = digestOf('multi-amd64');
+
+let fixture: RegistryFixture;
 let registry: AcrRegistryEmulator;
-const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  identity = await startManagedIdentityEndpoint();
-  registry = await startAcrRegistry({
-    pki: ensureTestPki(),
-    validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
-    repositories: {
-      'team/app/api': tags(),
-      'team/deep': Array.from({ length: 1200 }, (_, i) => {
-        const name = i === 1100 ? 'prod-deep' : `build-${i}`;
-        return { name, digest: digestOf(name), lastUpdateTime: new Date(base - i * HOUR).toISOString() };
-      }),
-      'team/other': [{ name: 'prod-1', digest: digestOf('o1'), lastUpdateTime: new Date(base).toISOString() }],
-      'team/throttled': [{ name: 'prod-9', digest: digestOf('t9'), lastUpdateTime: new Date(base).toISOString() }],
-    },
+  fixture = await startRegistryFixture({
+    'team/app/api': tags(),
+    'team/deep': Array.from({ length: 1200 }, (_, i) => {
+      const name = i === 1100 ? 'prod-deep' : `build-${i}`;
+      return { name, digest: digestOf(name), lastUpdateTime: new Date(base - i * HOUR).toISOString() };
+    }),
+    'team/other': [{ name: 'prod-1', digest: digestOf('o1'), lastUpdateTime: new Date(base).toISOString() }],
+    'team/throttled': [{ name: 'prod-9', digest: digestOf('t9'), lastUpdateTime: new Date(base).toISOString() }],
+    'team/multi': [{ name: 'prod-2', digest: INDEX, lastUpdateTime: new Date(base).toISOString() }],
   });
-  Object.assign(process.env, identity.env);
+  registry = fixture.registry;
+  registry.setManifest(INDEX, { references: [{ digest: AMD64 }, { digest: digestOf('multi-arm64'), architecture: 'arm64' }] });
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  await registry.close();
-  await identity.close();
-});
+afterAll(() => fixture.close());
 
-function lookup(maxResults = 200) {
-  return new RegistryTagLookup({
-    credential: new ManagedIdentityCredential(),
-    registries: [registry.loginServer],
-    matchesTagPattern: compileTagPattern('prod-*'),
-    maxResults,
-    concurrency: 8,
-    logger: silentLogger,
-  });
-}
+const lookup = (maxResults = 200) => registryLookup(registry, { maxResults });
 
 function tagPages(repo: string): number {
   return registry.requests.filter((r) => r.kind === 'tags-page' && r.status === 200 && decodeURIComponent(r.path).includes(`/acr/v1/${repo}/_tags`)).length;
@@ -112,8 +103,8 @@ describe('registry lookup through @azure/container-registry', () => {
     await l.newestMatchingTag(registry.loginServer, 'team/other');
     await l.newestMatchingTag(registry.loginServer, 'team/app/api');
     expect(registry.stats().exchange - exchangesBefore).toBeLessThanOrEqual(1);
-    expect(identity.tokensIssued.length).toBeGreaterThan(0);
-    expect(identity.tokensIssued.every((t) => t.resource.replace(/\/$/, '') === ACR_RESOURCE)).toBe(true);
+    expect(fixture.identity.tokensIssued.length).toBeGreaterThan(0);
+    expect(fixture.identity.tokensIssued.every((t) => t.resource.replace(/\/$/, '') === ACR_RESOURCE)).toBe(true);
   });
 
   it('never sends a credential to a registry outside REGISTRIES', async () => {
@@ -123,21 +114,63 @@ describe('registry lookup through @azure/container-registry', () => {
   });
 
   it('turns a refused token exchange into an error that names the missing role', async () => {
-    const denied = await startAcrRegistry({ pki: ensureTestPki(), validateEntraToken: () => false, repositories: { a: [] } });
+    const denied = await fixture.startRegistry({ validateEntraToken: () => false, repositories: { a: [] } });
+    const result = await registryLookup(denied, { maxResults: 10, concurrency: 1 }).newestMatchingTag(denied.loginServer, 'a');
+    expect(result.kind).toBe('error');
+    expect((result as { reason: string }).reason).toMatch(/401.*AcrPull/);
+  });
+});
+
+describe('platform manifests of a multi-arch index', () => {
+  it('lists the platform manifests, after another attempt when the first read fails', async () => {
+    registry.injectFault('manifest', { kind: 'status', status: 500 }, { times: 1 });
+    expect(await lookup().platformManifests(registry.loginServer, 'team/multi', INDEX)).toEqual({ kind: 'ok', digests: [AMD64, digestOf('multi-arm64')] });
+  });
+
+  it('says that a manifest could not be read, and why, instead of listing nothing', async () => {
+    registry.injectFault('manifest', { kind: 'status', status: 403 });
     try {
-      const l = new RegistryTagLookup({
-        credential: new ManagedIdentityCredential(),
-        registries: [denied.loginServer],
-        matchesTagPattern: compileTagPattern('prod-*'),
-        maxResults: 10,
-        concurrency: 1,
+      expect(await lookup().platformManifests(registry.loginServer, 'team/multi', INDEX)).toEqual({
+        kind: 'error',
+        reason: `manifest read of ${registry.loginServer}/team/multi@${INDEX.slice(0, 19)} failed: HTTP 403: DENIED injected fault (403) (does the identity have AcrPull, or Container Registry Repository Reader in repository-permission mode, on this registry?)`,
+      });
+    } finally {
+      registry.clearFaults();
+    }
+  });
+
+  it('makes the finding an error, not stale-digest, when the pods run the newest tag under a digest that cannot be checked', async () => {
+    const kubernetes = await startKubernetesApi({
+      pki: ensureTestPki(),
+      namespaces: [{ name: 'apps' }],
+      pods: [makePod({ namespace: 'apps', name: 'web-0', containers: [{ name: 'web', image: `${registry.loginServer}/team/multi:prod-2`, imageID: `${registry.loginServer}/team/multi@${AMD64}` }] })],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-manifest-'));
+    const scan = async () => {
+      const report = await scanClusters([kubeconfigClusterSource(join(dir, 'kubeconfig.yaml'), {})], {
+        rules: { registries: new Set([registry.loginServer]), matchesTagPattern: compileTagPattern('prod-*') },
+        lookup: lookup(),
+        gracePeriodMs: 0,
+        excludedNamespaces: new Set(),
+        channelLabel: 'slackChannel',
+        defaultChannel: null,
+        clusterTimeoutMs: 60_000,
         logger: silentLogger,
       });
-      const result = await l.newestMatchingTag(denied.loginServer, 'a');
-      expect(result.kind).toBe('error');
-      expect((result as { reason: string }).reason).toMatch(/401.*AcrPull/);
+      return report.clusters[0]?.findings[0];
+    };
+    try {
+      kubernetes.writeKubeconfig(join(dir, 'kubeconfig.yaml'));
+      // The pods run a platform manifest of the newest tag's index: in sync.
+      expect(await scan()).toMatchObject({ status: 'in-sync', latestTag: 'prod-2' });
+      registry.injectFault('manifest', { kind: 'status', status: 403 });
+      const finding = await scan();
+      expect(finding).toMatchObject({ status: 'error', deployedTag: 'prod-2' });
+      expect(finding?.reason).toBe(`cannot tell whether the pods run newest prod-2: manifest read of ${registry.loginServer}/team/multi@${INDEX.slice(0, 19)} failed: HTTP 403: DENIED injected fault (403) (does the identity have AcrPull, or Container Registry Repository Reader in repository-permission mode, on this registry?)`);
     } finally {
-      await denied.close();
+      registry.clearFaults();
+      await kubernetes.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
