@@ -13,6 +13,7 @@ import type { Logger } from '../log/logger.js';
 import type { RegistryLookupResult } from '../registry/types.js';
 import type { ClusterReport, Finding, ScanReport } from '../report/types.js';
 import type { ClusterSource } from './clusterSource.js';
+import { untilAborted } from '../util/untilAborted.js';
 import { buildFinding, compareFindings, countStatuses } from './findings.js';
 
 interface ClassifiedImage {
@@ -116,8 +117,8 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
   };
 
   try {
-    const kc = await withBudget(connection.kubeConfig, budget.signal);
-    const inventory = await withBudget(
+    const kc = await untilAborted(connection.kubeConfig, budget.signal);
+    const inventory = await untilAborted(
       readClusterInventory(kc, {
         excludedNamespaces: options.excludedNamespaces,
         logger,
@@ -128,7 +129,7 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
       budget.signal,
     );
     logger.debug('cluster inventory read', { cluster: source.name, pods: inventory.pods, workloads: inventory.workloads.length });
-    const evaluation = withBudget(evaluate(inventory.workloads, inventory.namespaces, classify, options, now), budget.signal).then(
+    const evaluation = untilAborted(evaluate(inventory.workloads, inventory.namespaces, classify, options, now), budget.signal).then(
       (findings): ClusterReport => ({
         name: source.name,
         ok: true,
@@ -189,24 +190,6 @@ async function effectiveRunningDigest(
   if (reference.tag !== lookup.newest.name || running === lookup.newest.digest) return running;
   const platforms = await options.lookup.platformManifests(verdict.registry, verdict.repository, lookup.newest.digest);
   return platforms.includes(running) ? lookup.newest.digest : running;
-}
-
-function withBudget<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Kubernetes client errors carry the HTTP code; turn them into a reason a person can act on. */
