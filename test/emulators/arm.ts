@@ -41,6 +41,8 @@ export interface ArmClusterSeed {
   kubeconfig: string;
   /** Answer 403 AuthorizationFailed for that call (`get` also hides the cluster from lists). */
   deny?: 'get' | 'credentials';
+  /** Accept that call for this cluster and never answer it (faults.ts `hang`). */
+  hang?: 'get' | 'credentials';
 }
 
 export interface ArmEmulatorOptions {
@@ -316,6 +318,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
       );
       return;
     }
+    if (cluster.hang === (kind === 'arm-get' ? 'get' : 'credentials')) return hang(req, res, open);
     if (kind === 'arm-get') {
       if (cluster.deny === 'get') return forbidden(req, res, kind, oid, `${PROVIDER}/managedClusters/read`, cluster);
       reply(req, res, kind, 200, managedClusterJson(cluster));

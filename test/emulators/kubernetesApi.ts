@@ -273,7 +273,7 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const { path, query } = parseRequestUrl(req);
     let kind = 'other';
-    let bodyFault: KubernetesFault | undefined;
+    let bodyFault: KubernetesFault | undefined = undefined; // set below, once the request is authorised
     const reply = (code: number, body: unknown) => {
       logRequest(requests, req, kind, code);
       sendJson(res, code, body);
