@@ -2,10 +2,11 @@
  * Cluster inventory through the Kubernetes API: namespaces (for the Slack channel label) and
  * running pods across all namespaces, page by page, folded into workload containers.
  */
-import { ApiException, type KubeConfig, type V1ContainerStatus, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1ContainerStatus, V1Namespace, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
 import { createClusterAgent } from './clusterAgent.js';
 import { parseImageId } from './imageReference.js';
+import { KubernetesRequestError, type RequestLimits } from './kubernetesRequest.js';
 import { listPages, runningPodPages, type ListPageOptions } from './listPages.js';
 import { workloadOf } from './workloadOwner.js';
 import { WorkloadFolder, type NamespaceInfo, type WorkloadContainer } from './workloads.js';
@@ -20,8 +21,12 @@ export interface InventoryOptions {
   logger: Logger;
   /** Called with each image the first time it is seen, so registry lookups can start early. */
   onNewImage?: (image: string) => void;
-  /** Checked between pages: a cluster over its time budget stops listing. */
+  /** Cancels the listing: a cluster over its time budget stops listing. */
   signal?: AbortSignal;
+  /** When the cluster's time budget ends (ms since the epoch); see ListPageOptions. */
+  deadline?: number;
+  /** Limits of each request (kubernetesRequest.ts); the defaults otherwise. */
+  requestLimits?: RequestLimits;
 }
 
 export interface ClusterInventory {
@@ -35,7 +40,13 @@ export interface ClusterInventory {
 export async function readClusterInventory(kc: KubeConfig, options: InventoryOptions): Promise<ClusterInventory> {
   // Independent lists, read together: the namespace list costs no round trip of its own.
   const agent = createClusterAgent();
-  const pageOptions: ListPageOptions = { pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, agent, ...(options.signal ? { signal: options.signal } : {}) };
+  const pageOptions: ListPageOptions = {
+    pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+    agent,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+    ...(options.requestLimits ? { limits: options.requestLimits } : {}),
+  };
   try {
     const [namespaces, folder] = await Promise.all([listNamespaces(kc, options, pageOptions), listRunningPods(kc, options, pageOptions)]);
     return { namespaces, workloads: folder.workloads(), pods: folder.pods };
@@ -102,7 +113,7 @@ async function withListRestarts<T>(what: string, options: InventoryOptions, list
     try {
       return await list();
     } catch (error) {
-      if (error instanceof ApiException && error.code === 410 && attempt < MAX_LIST_RESTARTS) {
+      if (error instanceof KubernetesRequestError && error.code === 410 && attempt < MAX_LIST_RESTARTS) {
         options.logger.warn(`continue token expired while listing ${what}; restarting the listing`, { attempt: attempt + 1 });
         continue;
       }

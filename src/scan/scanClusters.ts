@@ -13,6 +13,8 @@ import type { Logger } from '../log/logger.js';
 import type { RegistryLookupResult } from '../registry/types.js';
 import type { ClusterReport, Finding, ScanReport } from '../report/types.js';
 import type { ClusterSource } from './clusterSource.js';
+import { KubernetesRequestError } from '../inventory/kubernetesRequest.js';
+import { clip } from '../util/clip.js';
 import { untilAborted } from '../util/untilAborted.js';
 import { buildFinding, compareFindings, countStatuses } from './findings.js';
 
@@ -192,20 +194,20 @@ async function effectiveRunningDigest(
   return platforms.includes(running) ? lookup.newest.digest : running;
 }
 
-/** Kubernetes client errors carry the HTTP code; turn them into a reason a person can act on. */
+/** Kubernetes errors carry the HTTP status and name the request; turn them into a reason a person can act on. */
 export function describeClusterError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'number') {
-    if (code === 401) return 'Kubernetes API answered 401 Unauthorized: the credential was rejected';
-    if (code === 403) {
-      return 'Kubernetes API answered 403 Forbidden: the identity may not list namespaces and pods (grant Azure Kubernetes Service RBAC Reader on the cluster, or apply infra/k8s-rbac.yaml on clusters with Kubernetes RBAC)';
-    }
-    return `Kubernetes API answered HTTP ${code}`;
+  if (code === 401) return 'Kubernetes API answered 401 Unauthorized: the credential was rejected';
+  if (code === 403) {
+    return 'Kubernetes API answered 403 Forbidden: the identity may not list namespaces and pods (grant Azure Kubernetes Service RBAC Reader on the cluster, or apply infra/k8s-rbac.yaml on clusters with Kubernetes RBAC)';
   }
+  if (error instanceof KubernetesRequestError) return error.message;
+  if (typeof code === 'number') return `Kubernetes API answered HTTP ${code}`;
   if (error instanceof Error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause?.code ?? cause?.message;
-    return detail ? `${error.message.split('\n')[0]} (${detail})` : (error.message.split('\n')[0] ?? 'unknown error');
+    const message = clip(error.message.split('\n')[0] ?? 'unknown error', 500);
+    return detail ? `${message} (${clip(detail)})` : message;
   }
-  return String(error);
+  return clip(String(error), 500);
 }
