@@ -10,7 +10,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { ClusterSource } from '../scan/clusterSource.js';
-import { ARM_REQUEST_TIMEOUT_MS, describeArmError } from './armClient.js';
+import { describeArmError } from './armClient.js';
 import { resolveClusterTargets, type ResourceTarget } from './clusterDiscovery.js';
 import { AKS_SERVER_SCOPE, clusterKubeConfig } from './kubeconfigFromArm.js';
 
@@ -44,7 +44,7 @@ export function aksClusterSource(target: ResourceTarget, client: ContainerServic
       // The cluster and its user kubeconfig do not depend on each other: both requests go out
       // together, one ARM round trip per cluster instead of two. A failure to read the cluster
       // is still the one reported when both fail. Both end with the cluster's budget.
-      const options = { abortSignal: signal, requestOptions: { timeout: ARM_REQUEST_TIMEOUT_MS } };
+      const options = { abortSignal: signal };
       const gotCluster = client.managedClusters.get(target.resourceGroup, target.name, options);
       const gotCredentials = client.managedClusters.listClusterUserCredentials(target.resourceGroup, target.name, options);
       gotCredentials.catch(() => undefined); // awaited below, unless reading the cluster failed

@@ -34,19 +34,43 @@ export interface ArmClientOptions {
 export function createArmClient(config: Pick<Config, 'armEndpoint'>, credential: TokenCredential, subscriptionId: string, options: ArmClientOptions = {}): ContainerServiceClient {
   const client = new ContainerServiceClient(credential, subscriptionId, { endpoint: config.armEndpoint, credentials: { scopes: [armScope(config.armEndpoint)] } });
   // Before the bearer token policy, so that the token request is cancelled with the request.
-  client.pipeline.addPolicy(boundedRequestsPolicy(options.signal), { phase: 'Serialize' });
-  // Last, so that it sees every request as it is sent: retries and redirects included.
+  if (options.signal) client.pipeline.addPolicy(cancelledWithPolicy(options.signal), { phase: 'Serialize' });
+  // Last, so that they see every request as it is sent: retries and redirects included.
   client.pipeline.addPolicy(armOriginOnlyPolicy(new URL(config.armEndpoint).origin), { afterPhase: 'Sign' });
+  client.pipeline.addPolicy(attemptTimeoutPolicy(ARM_REQUEST_TIMEOUT_MS), { afterPhase: 'Sign' });
   return client;
 }
 
-function boundedRequestsPolicy(signal: AbortSignal | undefined): PipelinePolicy {
+function cancelledWithPolicy(signal: AbortSignal): PipelinePolicy {
   return {
-    name: 'acrAksSyncBoundedArmRequests',
+    name: 'acrAksSyncCancelledWith',
     sendRequest(request, next) {
-      if (!request.timeout) request.timeout = ARM_REQUEST_TIMEOUT_MS;
-      if (signal) request.abortSignal = request.abortSignal instanceof AbortSignal ? AbortSignal.any([request.abortSignal, signal]) : signal;
+      request.abortSignal = request.abortSignal instanceof AbortSignal ? AbortSignal.any([request.abortSignal, signal]) : signal;
       return next(request);
+    },
+  };
+}
+
+/**
+ * A time limit on each attempt, with a timer of its own rather than `request.timeout`: the
+ * library's HTTP client (@typespec/ts-http-runtime 0.3) leaves that timer running when a request
+ * is cancelled, and a pending timer keeps the process alive.
+ */
+function attemptTimeoutPolicy(timeoutMs: number): PipelinePolicy {
+  return {
+    name: 'acrAksSyncAttemptTimeout',
+    async sendRequest(request, next) {
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), timeoutMs);
+      timer.unref();
+      const own = request.abortSignal;
+      request.abortSignal = own instanceof AbortSignal ? AbortSignal.any([own, timeout.signal]) : timeout.signal;
+      try {
+        return await next(request);
+      } finally {
+        clearTimeout(timer);
+        request.abortSignal = own; // a retry gets a limit of its own
+      }
     },
   };
 }

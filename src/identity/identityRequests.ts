@@ -16,21 +16,32 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { GetTokenOptions, TokenCredential } from '@azure/identity';
 import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
 
-/** How long one HTTP request to the identity may take until its answer's headers arrive. */
+/** How long one HTTP request to the identity may take, its answer included. */
 export const IDENTITY_REQUEST_TIMEOUT_MS = 20_000;
 
 /** The signal of the token request being served, for the HTTP requests made on its behalf. */
 const tokenRequestSignal = new AsyncLocalStorage<AbortSignal>();
 
-/** An HTTP client for the identity's requests: a timeout on each, cancelled with the token request it serves. */
+/**
+ * An HTTP client for the identity's requests: a timeout on each, cancelled with the token
+ * request it serves. The timeout is this client's own timer, not `request.timeout`: the
+ * library's client (@typespec/ts-http-runtime 0.3) leaves that timer running when a request
+ * fails or is cancelled, and a pending timer keeps the process alive.
+ */
 export function identityHttpClient(): HttpClient {
   const client = createDefaultHttpClient();
   return {
-    sendRequest(request) {
-      if (!request.timeout) request.timeout = IDENTITY_REQUEST_TIMEOUT_MS;
-      const signals = [request.abortSignal, tokenRequestSignal.getStore()].filter((s): s is AbortSignal => s instanceof AbortSignal);
-      if (signals.length > 0) request.abortSignal = AbortSignal.any(signals);
-      return client.sendRequest(request);
+    async sendRequest(request) {
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new Error(`the identity did not answer within ${IDENTITY_REQUEST_TIMEOUT_MS / 1000}s`)), IDENTITY_REQUEST_TIMEOUT_MS);
+      timer.unref();
+      const signals = [request.abortSignal, tokenRequestSignal.getStore(), timeout.signal].filter((s): s is AbortSignal => s instanceof AbortSignal);
+      request.abortSignal = AbortSignal.any(signals);
+      try {
+        return await client.sendRequest(request);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

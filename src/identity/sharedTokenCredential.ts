@@ -36,7 +36,9 @@ export function sharedTokenCredential(credential: TokenCredential, now: () => nu
     const cancel = new AbortController();
     const timer = setTimeout(() => cancel.abort(new Error(`the identity gave no token for ${[scopes].flat().join(' ')} within ${formatDuration(timeoutMs)}`)), timeoutMs);
     timer.unref();
-    const asked = credential.getToken(scopes, { ...options, abortSignal: cancel.signal, requestOptions: { ...options.requestOptions, timeout: timeoutMs } });
+    // No `requestOptions.timeout`: the HTTP client leaves its timer running when a request is
+    // cancelled (see identityRequests.ts, which bounds each request itself).
+    const asked = credential.getToken(scopes, { ...options, abortSignal: cancel.signal });
     const request: SharedRequest = { token: untilAborted(asked, cancel.signal), waiters: 0, cancel };
     requests.set(key, request);
     request.token.then(
