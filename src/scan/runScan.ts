@@ -76,12 +76,29 @@ export function createTagLookup(
   });
 }
 
+/**
+ * Scans and delivers. Everything the run starts ends with it: its signal is aborted when the
+ * run is over (after delivery, or on failure), which cancels what is still running (registry
+ * lookups no cluster waits for any more, ARM reads and listings of a scan cut short, token
+ * requests), so the function returns and the CLI exits with nothing left running. A lookup
+ * given in `options` is shared with other runs and is not this run's to cancel.
+ */
 export async function runScan(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions): Promise<ScanRunResult> {
+  const run = new AbortController();
+  try {
+    return await scanAndDeliver(config, sources, options, run.signal);
+  } finally {
+    run.abort(new Error('the scan run is over'));
+  }
+}
+
+async function scanAndDeliver(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions, signal: AbortSignal): Promise<ScanRunResult> {
   const { logger } = options;
-  const credential = options.credential ?? createAzureCredential(config);
+  const credential = options.credential ?? createAzureCredential(config, signal);
   const matchesTagPattern = compileTagPattern(config.tagPattern);
-  const lookup = options.lookup ?? createTagLookup(config, credential, logger, matchesTagPattern);
+  const lookup = options.lookup ?? createTagLookup(config, credential, logger, matchesTagPattern, signal);
   const report = await scanClusters(sources, {
+    signal,
     rules: { registries: new Set(config.registries), matchesTagPattern },
     lookup,
     gracePeriodMs: config.gracePeriodMs,
