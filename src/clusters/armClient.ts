@@ -99,7 +99,7 @@ export function describeArmError(error: unknown, scope: string): string {
     const code = error.code ?? '';
     if (error.statusCode === 403 || code === 'AuthorizationFailed') {
       const action = /perform action '([^']+)'/.exec(error.message)?.[1];
-      return `403 ${code || 'Forbidden'}: the identity may not ${action ?? 'read this cluster'} on ${scope}; assign it "Azure Kubernetes Service Cluster User Role" on that cluster`;
+      return `403 ${code || 'Forbidden'}: the identity may not ${action ? clip(action) : 'read this cluster'} on ${scope}; assign it "Azure Kubernetes Service Cluster User Role" on that cluster`;
     }
     if (error.statusCode === 404) {
       return `404 ${code || 'NotFound'}: ${scope} does not exist (deleted, or a wrong resource ID in CLUSTERS)`;
@@ -108,9 +108,9 @@ export function describeArmError(error: unknown, scope: string): string {
     if (error.statusCode === undefined) return firstLine(error.message);
     return `HTTP ${error.statusCode} ${code}: ${firstLine(error.message)}`;
   }
-  return error instanceof Error ? firstLine(error.message) : String(error).slice(0, 500);
+  return error instanceof Error ? firstLine(error.message) : clip(String(error), 300);
 }
 
 function firstLine(message: string): string {
-  return (message.split('\n')[0] ?? 'error').slice(0, 500);
+  return clip(message.split('\n')[0] ?? 'error', 300);
 }

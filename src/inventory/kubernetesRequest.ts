@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { formatDuration } from '../config/duration.js';
+import { clip } from '../util/clip.js';
 import type { ClusterAgent } from './clusterAgent.js';
 
 export interface RequestLimits {
@@ -144,7 +145,7 @@ async function readBody(response: IncomingMessage, get: GetRequest, maxBytes: nu
 function statusMessage(text: string): string {
   try {
     const message = (JSON.parse(text) as { message?: unknown }).message;
-    return typeof message === 'string' && message ? `: ${message.slice(0, 300)}` : '';
+    return typeof message === 'string' && message ? `: ${clip(message, 300)}` : '';
   } catch {
     return '';
   }

@@ -248,8 +248,9 @@ export function describeClusterError(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause?.code ?? cause?.message;
-    const message = clip(error.message.split('\n')[0] ?? 'unknown error', 500);
+    // Our own reasons are bounded where they quote outside text; this is a safety net.
+    const message = clip(error.message.split('\n')[0] ?? 'unknown error', 1000);
     return detail ? `${message} (${clip(detail)})` : message;
   }
-  return clip(String(error), 500);
+  return clip(String(error), 1000);
 }
