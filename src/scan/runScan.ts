@@ -2,6 +2,7 @@
  * The composition root shared by the CLI and the functions: builds the registry lookup from
  * configuration, scans the given clusters and, unless it is a dry run, alerts Slack.
  */
+import { setMaxListeners } from 'node:events';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config.js';
 import { cancellableTokenRequests, identityHttpClient, tokenRequestsWithin } from '../identity/identityRequests.js';
@@ -85,6 +86,8 @@ export function createTagLookup(
  */
 export async function runScan(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions): Promise<ScanRunResult> {
   const run = new AbortController();
+  // Each cluster and every registry request listens to it while it runs: many, and no leak.
+  setMaxListeners(0, run.signal);
   try {
     return await scanAndDeliver(config, sources, options, run.signal);
   } finally {

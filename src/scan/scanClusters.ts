@@ -11,6 +11,7 @@
  * requests) is cancelled; lookups are not, since other clusters may share them: they end with
  * the run (`ScanOptions.signal`).
  */
+import { setMaxListeners } from 'node:events';
 import { formatDuration } from '../config/duration.js';
 import { classifyReference, decideDrift, type TrackingRules, type TrackingVerdict } from '../drift/decide.js';
 import { parseImageReference, type ParsedImageReference } from '../inventory/imageReference.js';
@@ -100,6 +101,8 @@ interface ClusterConnection {
 function connectCluster(source: ClusterSource, options: ScanOptions): ClusterConnection {
   const budget = new AbortController();
   const signal = options.signal ? AbortSignal.any([budget.signal, options.signal]) : budget.signal;
+  // Every request and token wait of the cluster listens to it while it runs: many, and no leak.
+  setMaxListeners(0, signal);
   const kubeConfig = Promise.resolve().then(() => source.connect(options.logger, signal));
   kubeConfig.catch(() => undefined); // awaited at the cluster's turn
   return { source, budget, signal, kubeConfig };
@@ -179,13 +182,16 @@ async function evaluate(
   signal: AbortSignal,
 ): Promise<Finding[]> {
   const channelOf = (namespace: string): string | null => inventory.namespaces.get(namespace)?.labels[options.channelLabel] || options.defaultChannel;
+  // One listener on the budget for all the cluster's findings (thousands on a large cluster).
+  const budgetOver = untilAborted(new Promise<never>(() => undefined), signal);
+  budgetOver.catch(() => undefined);
   const findings = await Promise.all(
     inventory.workloads.map(async (container) => {
       const { reference, verdict } = classify(container.image);
       const channel = channelOf(container.namespace);
       if (!verdict.tracked) return buildFinding(container, reference, { status: 'untracked', reason: verdict.reason }, channel);
       try {
-        return await untilAborted(decide(container, reference, verdict, channel, options, now), signal);
+        return await Promise.race([decide(container, reference, verdict, channel, options, now), budgetOver]);
       } catch (error) {
         const repository = clip(`${verdict.registry}/${verdict.repository}`);
         const reason = signal.aborted
