@@ -46,13 +46,27 @@ export function identityHttpClient(): HttpClient {
   };
 }
 
-/** Runs each token request of `credential` in the context that lets `identityHttpClient` see its abort signal. */
+/** Token requests running in `tokenRequestSignal`'s context, in the whole process. */
+let tokenRequestsInContext = 0;
+
+/**
+ * Runs each token request of `credential` in the context that lets `identityHttpClient` see its
+ * abort signal. The context is switched off whenever no token request runs: while it is on,
+ * Node 20 and 22 track every promise of the process for it (measured with `npm run bench`: 50 ms
+ * of a 1.3 s scan's CPU when it stayed on), and token requests are few, mostly at a scan's start.
+ */
 export function cancellableTokenRequests(credential: TokenCredential): TokenCredential {
   return {
-    getToken(scopes: string | string[], options?: GetTokenOptions) {
+    async getToken(scopes: string | string[], options?: GetTokenOptions) {
       const signal = options?.abortSignal;
       if (!(signal instanceof AbortSignal)) return credential.getToken(scopes, options);
-      return tokenRequestSignal.run(signal, () => credential.getToken(scopes, options));
+      tokenRequestsInContext += 1;
+      try {
+        return await tokenRequestSignal.run(signal, () => credential.getToken(scopes, options));
+      } finally {
+        tokenRequestsInContext -= 1;
+        if (tokenRequestsInContext === 0) tokenRequestSignal.disable();
+      }
     },
   };
 }

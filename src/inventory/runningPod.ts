@@ -51,11 +51,12 @@ export function readRunningPod(item: unknown, excludedNamespaces: ReadonlySet<st
   const spec = asObject(pod.spec);
   if (!spec) return malformed('spec is missing');
   const status = asObject(pod.status);
-  const init = containersOf(spec.initContainers, status?.initContainerStatuses, 'spec.initContainers', true);
-  if (typeof init === 'string') return malformed(init);
-  const main = containersOf(spec.containers, status?.containerStatuses, 'spec.containers', false);
-  if (typeof main === 'string') return malformed(main);
-  return { namespace, workload: workloadOf(pod as V1Pod), containers: [...init, ...main] };
+  const containers: PodContainer[] = [];
+  const problem =
+    addContainers(containers, spec.initContainers, status?.initContainerStatuses, 'spec.initContainers', true) ??
+    addContainers(containers, spec.containers, status?.containerStatuses, 'spec.containers', false);
+  if (problem) return malformed(problem);
+  return { namespace, workload: workloadOf(pod as V1Pod), containers };
 }
 
 export function isMalformed(pod: RunningPod | MalformedPod): pod is MalformedPod {
@@ -66,8 +67,8 @@ export function isMalformed(pod: RunningPod | MalformedPod): pod is MalformedPod
 function checkOwners(owners: unknown): string | undefined {
   if (owners === undefined || owners === null) return undefined;
   if (!Array.isArray(owners)) return 'metadata.ownerReferences is not a list';
-  for (const [i, entry] of owners.entries()) {
-    const owner = asObject(entry);
+  for (let i = 0; i < owners.length; i += 1) {
+    const owner = asObject(owners[i]);
     if (!owner) return `metadata.ownerReferences[${i}] is not an object`;
     if (!isName(owner.kind)) return `metadata.ownerReferences[${i}] has no kind`;
     if (!isName(owner.name)) return `metadata.ownerReferences[${i}] (${clip(owner.kind)}) has no name`;
@@ -75,35 +76,32 @@ function checkOwners(owners: unknown): string | undefined {
   return undefined;
 }
 
-/** The containers with an image, with the digest each runs; or what is wrong with them. */
-function containersOf(list: unknown, statuses: unknown, where: string, initContainer: boolean): PodContainer[] | string {
-  if (list === undefined || list === null) return initContainer ? [] : `${where} is missing`;
+/** Adds the containers with an image, with the digest each runs, to `into`; or says what is wrong with them. */
+function addContainers(into: PodContainer[], list: unknown, statuses: unknown, where: string, initContainer: boolean): string | undefined {
+  if (list === undefined || list === null) return initContainer ? undefined : `${where} is missing`;
   if (!Array.isArray(list)) return `${where} is not a list`;
-  const digests = runningDigests(statuses);
-  const containers: PodContainer[] = [];
-  for (const [i, entry] of list.entries()) {
-    const container = asObject(entry);
+  for (let i = 0; i < list.length; i += 1) {
+    const container = asObject(list[i]);
     if (!container) return `${where}[${i}] is not an object`;
-    if (!isName(container.name)) return `${where}[${i}] has no name`;
-    if (container.image === undefined || container.image === null || container.image === '') continue;
-    if (typeof container.image !== 'string') return `${where}[${i}] (${clip(container.name)}) has an image that is not a string`;
-    const runningDigest = digests.get(container.name);
-    containers.push({ name: container.name, image: container.image, initContainer, ...(runningDigest ? { runningDigest } : {}) });
+    const { name, image } = container;
+    if (!isName(name)) return `${where}[${i}] has no name`;
+    if (image === undefined || image === null || image === '') continue;
+    if (typeof image !== 'string') return `${where}[${i}] (${clip(name)}) has an image that is not a string`;
+    const runningDigest = runningDigestOf(statuses, name);
+    into.push(runningDigest ? { name, image, initContainer, runningDigest } : { name, image, initContainer });
   }
-  return containers;
+  return undefined;
 }
 
-/** Container name -> the digest its runtime reports; statuses of any other shape are ignored. */
-function runningDigests(statuses: unknown): Map<string, string> {
-  const digests = new Map<string, string>();
-  if (!Array.isArray(statuses)) return digests;
+/** The digest the runtime reports for the named container; statuses of any other shape are ignored. */
+function runningDigestOf(statuses: unknown, name: string): string | undefined {
+  if (!Array.isArray(statuses)) return undefined;
   for (const entry of statuses) {
     const status = asObject(entry);
-    if (!status || typeof status.name !== 'string' || typeof status.imageID !== 'string' || !status.imageID) continue;
-    const digest = parseImageId(status.imageID);
-    if (digest && !digests.has(status.name)) digests.set(status.name, digest);
+    if (status?.name !== name) continue;
+    return typeof status.imageID === 'string' && status.imageID ? parseImageId(status.imageID) : undefined;
   }
-  return digests;
+  return undefined;
 }
 
 function asObject(value: unknown): Json | undefined {
