@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { kubeconfigClusterSource } from '../clusters/kubeconfigSource.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import type { ScanReport } from '../report/types.js';
 import type { ClusterSource } from '../scan/clusterSource.js';
 import { createAzureCredential, runScan } from '../scan/runScan.js';
@@ -128,7 +128,26 @@ export async function main(
     throw error;
   }
   const logger = createLogger((level, line) => io.stderr.write(`${level.padEnd(5)} ${line}\n`), config.debug);
-  const credential = createAzureCredential(config);
+  // Every token request of the command ends with it, so no request to a hung identity
+  // endpoint keeps the process alive after the report.
+  const lifetime = new AbortController();
+  try {
+    return await scanCommand(config, { kubeconfig, values, statePath, output }, logger, io, lifetime.signal);
+  } finally {
+    lifetime.abort(new Error('the command is over'));
+  }
+}
+
+interface ScanCommand {
+  kubeconfig: string | undefined;
+  values: Record<string, unknown>;
+  statePath: string | undefined;
+  output: 'table' | 'json';
+}
+
+async function scanCommand(config: Config, command: ScanCommand, logger: Logger, io: CliIo, lifetime: AbortSignal): Promise<number> {
+  const { kubeconfig, values, statePath, output } = command;
+  const credential = createAzureCredential(config, lifetime);
 
   let sources: ClusterSource[];
   try {
@@ -139,7 +158,7 @@ export async function main(
             ...(values['cluster-name'] ? { clusterName: values['cluster-name'] as string } : {}),
           }),
         ]
-      : await aksClusterSources(config, credential, logger);
+      : await aksClusterSources(config, credential, logger, lifetime);
   } catch (error) {
     io.stderr.write(`acr-aks-sync: ${(error as Error).message}\n`);
     return EXIT_FAILURE;

@@ -8,7 +8,9 @@
  * its subscription), so a message cannot point the app's identity anywhere else.
  */
 import type { TokenCredential } from '@azure/identity';
-import { aksClusterSource, createArmClient, resolveClusterTargets } from '../clusters/aksClusterSources.js';
+import { aksClusterSource } from '../clusters/aksClusterSources.js';
+import { createArmClient } from '../clusters/armClient.js';
+import { resolveClusterTargets } from '../clusters/clusterDiscovery.js';
 import { parseClusterTargets, type ResourceClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
@@ -22,9 +24,10 @@ export interface QueuedCluster {
 
 /**
  * One entry per cluster to scan, in CLUSTERS order, without duplicates. A subscription whose
- * clusters cannot be listed is logged as an error and skipped; the others are still queued.
+ * clusters cannot be listed within the discovery's budget (CLUSTER_TIMEOUT) is logged as an
+ * error and skipped; the others are still queued.
  */
-export async function clustersToQueue(config: Pick<Config, 'clusters' | 'armEndpoint'>, credential: TokenCredential, logger: Logger): Promise<QueuedCluster[]> {
+export async function clustersToQueue(config: Pick<Config, 'clusters' | 'armEndpoint' | 'clusterTimeoutMs'>, credential: TokenCredential, logger: Logger): Promise<QueuedCluster[]> {
   const { targets } = await resolveClusterTargets(config, credential, logger);
   return targets.map((t) => ({ resourceId: t.resourceId, name: t.displayName }));
 }

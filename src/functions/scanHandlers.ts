@@ -16,8 +16,18 @@ import { createScanQueueClient, enqueueClusterScans } from '../fanout/scanQueue.
 import { parseScanRequest, type ScanRequest } from './scanRequest.js';
 
 async function scanWithConfig(config: Config, request: ScanRequest, logger: Logger): Promise<ScanRunResult | { unknown: string[]; known: string[] }> {
-  const credential = createAzureCredential(config);
-  let sources = await aksClusterSources(config, credential, logger);
+  // The invocation's token requests end with it: none is left running after it returns.
+  const invocation = new AbortController();
+  try {
+    return await scanInvocation(config, request, logger, invocation.signal);
+  } finally {
+    invocation.abort(new Error('the invocation is over'));
+  }
+}
+
+async function scanInvocation(config: Config, request: ScanRequest, logger: Logger, invocation: AbortSignal): Promise<ScanRunResult | { unknown: string[]; known: string[] }> {
+  const credential = createAzureCredential(config, invocation);
+  let sources = await aksClusterSources(config, credential, logger, invocation);
   if (request.clusterNames.length) {
     const byName = new Map(sources.map((s) => [s.name.toLowerCase(), s]));
     const unknown = request.clusterNames.filter((n) => !byName.has(n.toLowerCase()));
@@ -47,8 +57,13 @@ export async function scanTimerHandler(_timer: Timer, context: InvocationContext
   if (config.scanFanout === 'queue') {
     // Fan-out: one queue message per cluster; the `scanCluster` function scans each, on as many
     // instances as the platform gives the queue.
-    const credential = createAzureCredential(config);
-    const clusters = await clustersToQueue(config, credential, logger);
+    const invocation = new AbortController();
+    let clusters;
+    try {
+      clusters = await clustersToQueue(config, createAzureCredential(config, invocation.signal), logger);
+    } finally {
+      invocation.abort(new Error('the cluster discovery is over'));
+    }
     const queued = await enqueueClusterScans(createScanQueueClient(process.env, config.scanQueue), clusters);
     logger.info('cluster scans queued', { queue: config.scanQueue, clusters: queued });
     failIfNotificationsOff(config, logger);

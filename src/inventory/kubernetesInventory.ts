@@ -2,12 +2,13 @@
  * Cluster inventory through the Kubernetes API: namespaces (for the Slack channel label) and
  * running pods across all namespaces, page by page, folded into workload containers.
  */
-import { ApiException, type KubeConfig, type V1ContainerStatus, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Namespace } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
+import { clip } from '../util/clip.js';
 import { createClusterAgent } from './clusterAgent.js';
-import { parseImageId } from './imageReference.js';
+import { KubernetesRequestError, type RequestLimits } from './kubernetesRequest.js';
 import { listPages, runningPodPages, type ListPageOptions } from './listPages.js';
-import { workloadOf } from './workloadOwner.js';
+import { isMalformed, readRunningPod, type MalformedPod } from './runningPod.js';
 import { WorkloadFolder, type NamespaceInfo, type WorkloadContainer } from './workloads.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -20,25 +21,42 @@ export interface InventoryOptions {
   logger: Logger;
   /** Called with each image the first time it is seen, so registry lookups can start early. */
   onNewImage?: (image: string) => void;
-  /** Checked between pages: a cluster over its time budget stops listing. */
+  /** Cancels the listing: a cluster over its time budget stops listing. */
   signal?: AbortSignal;
+  /** When the cluster's time budget ends (ms since the epoch); see ListPageOptions. */
+  deadline?: number;
+  /** Limits of each request (kubernetesRequest.ts); the defaults otherwise. */
+  requestLimits?: RequestLimits;
 }
 
 export interface ClusterInventory {
   namespaces: Map<string, NamespaceInfo>;
   workloads: WorkloadContainer[];
-  /** Running pods in scanned (non-excluded) namespaces. */
+  /** Running pods in scanned (non-excluded) namespaces, malformed ones left out. */
   pods: number;
+  /** Pods that could not be read (runningPod.ts), the first MAX_MALFORMED_PODS of them. */
+  malformedPods: MalformedPod[];
+  /** Malformed pods beyond those. */
+  malformedPodsOmitted: number;
 }
+
+/** Malformed pods reported one by one; a cluster full of them must not make the report as large. */
+export const MAX_MALFORMED_PODS = 100;
 
 /** Reads one cluster, reached with `kc` (a kubeconfig's current context). */
 export async function readClusterInventory(kc: KubeConfig, options: InventoryOptions): Promise<ClusterInventory> {
   // Independent lists, read together: the namespace list costs no round trip of its own.
   const agent = createClusterAgent();
-  const pageOptions: ListPageOptions = { pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, agent, ...(options.signal ? { signal: options.signal } : {}) };
+  const pageOptions: ListPageOptions = {
+    pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+    agent,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+    ...(options.requestLimits ? { limits: options.requestLimits } : {}),
+  };
   try {
-    const [namespaces, folder] = await Promise.all([listNamespaces(kc, options, pageOptions), listRunningPods(kc, options, pageOptions)]);
-    return { namespaces, workloads: folder.workloads(), pods: folder.pods };
+    const [namespaces, pods] = await Promise.all([listNamespaces(kc, options, pageOptions), listRunningPods(kc, options, pageOptions)]);
+    return { namespaces, workloads: pods.folder.workloads(), pods: pods.folder.pods, malformedPods: pods.malformed, malformedPodsOmitted: pods.malformedOmitted };
   } finally {
     agent.release();
   }
@@ -50,50 +68,45 @@ async function listNamespaces(kc: KubeConfig, options: InventoryOptions, pageOpt
     for await (const items of listPages<V1Namespace>(kc, '/api/v1/namespaces', {}, pageOptions)) {
       options.signal?.throwIfAborted();
       for (const ns of items) {
-        const name = ns.metadata?.name;
-        if (name) namespaces.set(name, { name, labels: ns.metadata?.labels ?? {} });
+        const metadata = (ns as Partial<V1Namespace> | null)?.metadata;
+        const name = metadata?.name;
+        if (typeof name === 'string' && name) namespaces.set(name, { name, labels: stringLabels(metadata?.labels) });
       }
     }
     return namespaces;
   });
 }
 
-async function listRunningPods(kc: KubeConfig, options: InventoryOptions, pageOptions: ListPageOptions): Promise<WorkloadFolder> {
+async function listRunningPods(kc: KubeConfig, options: InventoryOptions, pageOptions: ListPageOptions): Promise<{ folder: WorkloadFolder; malformed: MalformedPod[]; malformedOmitted: number }> {
   return withListRestarts('pods', options, async () => {
     const folder = new WorkloadFolder();
+    const malformed: MalformedPod[] = [];
+    let malformedOmitted = 0;
     let page = 0;
     for await (const items of runningPodPages(kc, pageOptions)) {
       options.signal?.throwIfAborted();
       page += 1;
-      for (const pod of items) {
-        const namespace = pod.metadata?.namespace;
-        if (!namespace || options.excludedNamespaces.has(namespace)) continue;
-        const newImages = folder.add({ namespace, workload: workloadOf(pod), containers: containersOf(pod) });
-        for (const image of newImages) options.onNewImage?.(image);
+      for (const item of items) {
+        const pod = readRunningPod(item, options.excludedNamespaces);
+        if (!pod) continue;
+        if (isMalformed(pod)) {
+          if (malformed.length < MAX_MALFORMED_PODS) malformed.push(pod);
+          else malformedOmitted += 1;
+          continue;
+        }
+        for (const image of folder.add(pod)) options.onNewImage?.(image);
       }
       options.logger.debug('pods page read', { page, items: items.length, podsSoFar: folder.pods });
     }
-    return folder;
+    if (malformed.length > 0) options.logger.warn('malformed pods skipped', { count: malformed.length + malformedOmitted, first: `${clip(malformed[0]?.namespace ?? '')}/${clip(malformed[0]?.name ?? '')}`, reason: malformed[0]?.reason });
+    return { folder, malformed, malformedOmitted };
   });
 }
 
-function containersOf(pod: V1Pod): Array<{ name: string; image: string; runningDigest?: string; initContainer: boolean }> {
-  const digestOf = (statuses: V1ContainerStatus[] | undefined, name: string): string | undefined => {
-    const imageId = statuses?.find((s) => s.name === name)?.imageID;
-    return imageId ? parseImageId(imageId) : undefined;
-  };
-  const result: Array<{ name: string; image: string; runningDigest?: string; initContainer: boolean }> = [];
-  for (const c of pod.spec?.initContainers ?? []) {
-    if (!c.image) continue;
-    const runningDigest = digestOf(pod.status?.initContainerStatuses, c.name);
-    result.push({ name: c.name, image: c.image, initContainer: true, ...(runningDigest ? { runningDigest } : {}) });
-  }
-  for (const c of pod.spec?.containers ?? []) {
-    if (!c.image) continue;
-    const runningDigest = digestOf(pod.status?.containerStatuses, c.name);
-    result.push({ name: c.name, image: c.image, initContainer: false, ...(runningDigest ? { runningDigest } : {}) });
-  }
-  return result;
+/** The labels whose values are strings (a namespace's label names its Slack channel). */
+function stringLabels(labels: unknown): Record<string, string> {
+  if (!labels || typeof labels !== 'object') return {};
+  return Object.fromEntries(Object.entries(labels).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 /** A continue token can expire mid-listing (410 Gone); the only remedy is a fresh listing. */
@@ -102,7 +115,7 @@ async function withListRestarts<T>(what: string, options: InventoryOptions, list
     try {
       return await list();
     } catch (error) {
-      if (error instanceof ApiException && error.code === 410 && attempt < MAX_LIST_RESTARTS) {
+      if (error instanceof KubernetesRequestError && error.code === 410 && attempt < MAX_LIST_RESTARTS) {
         options.logger.warn(`continue token expired while listing ${what}; restarting the listing`, { attempt: attempt + 1 });
         continue;
       }

@@ -13,13 +13,17 @@
  * parsed, while it is folded, and each page is parsed once into plain objects (the JSON of a
  * pod or namespace has the shape of `V1Pod` or `V1Namespace` for every field the scan reads).
  * The namespace list goes the same way, so that one code path reads the cluster.
+ *
+ * A listing is bounded whatever the API server answers: each request as kubernetesRequest.ts
+ * says, a 429 or 5xx asked again only within the cluster's time budget, a continue token seen
+ * before (a list that would never end) and more than MAX_LIST_PAGES pages end it with an error.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { Readable } from 'node:stream';
-import { createGunzip, createInflate } from 'node:zlib';
-import { ApiException, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { formatDuration } from '../config/duration.js';
+import { abortableSleep } from '../util/abortableSleep.js';
+import { cappedRetryAfterMs, MAX_RETRY_AFTER_MS } from '../util/retryAfter.js';
 import type { ClusterAgent } from './clusterAgent.js';
+import { DEFAULT_REQUEST_LIMITS, getKubernetesText, KubernetesRequestError, type GetRequest, type RequestLimits } from './kubernetesRequest.js';
 
 export interface ListPageOptions {
   /** `limit` of each request. */
@@ -27,6 +31,9 @@ export interface ListPageOptions {
   agent: ClusterAgent;
   /** Aborts the request in flight (a cluster over its time budget). */
   signal?: AbortSignal;
+  /** When the cluster's time budget ends (ms since the epoch): a retry that would wait past it fails at once. */
+  deadline?: number;
+  limits?: RequestLimits;
 }
 
 interface ListMetadata {
@@ -39,12 +46,20 @@ interface List<T> {
 }
 
 interface PageRequest<T> {
+  /** How failures name this page's request. */
+  description: string;
   answer: Promise<List<T>>;
   /** Known from the answer's first bytes, or else from the whole page. */
   continueToken: Promise<string | undefined>;
   /** Settles when the request has been written (or has failed). */
   sent: Promise<unknown>;
 }
+
+/** Pages of one listing: 5 million pods at 500 a page. */
+export const MAX_LIST_PAGES = 10_000;
+/** Retries of a page the API server answered 429 or 5xx, with backoff, within the cluster's budget. */
+const MAX_RETRIES = 4;
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 /** Bytes of an answer searched for the list's `metadata` before `items`; beyond, the whole page is parsed first. */
 const LIST_HEAD_MAX_BYTES = 64 * 1024;
@@ -74,115 +89,100 @@ export function listMetadataFromHead(head: string): ListMetadata | undefined {
 export async function* listPages<T>(kc: KubeConfig, path: string, query: Record<string, string>, options: ListPageOptions): AsyncGenerator<T[], void> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const page = (token: string | undefined): PageRequest<T> => {
+  const page = (token: string | undefined, number: number): PageRequest<T> => {
     const params = new URLSearchParams({ ...query, limit: String(options.pageSize) });
+    const description = `GET ${path}?${params}${token ? '&continue=…' : ''} (page ${number})`;
     if (token) params.set('continue', token);
     let sent: () => void = () => undefined;
     let metadataRead: (metadata: ListMetadata) => void = () => undefined;
     const whenSent = new Promise<void>((resolve) => (sent = resolve));
     const earlyMetadata = new Promise<ListMetadata>((resolve) => (metadataRead = resolve));
-    const answer = getKubernetesJson<List<T>>(kc, `${path}?${params}`, options.agent, signal, { onSent: sent, onListMetadata: metadataRead });
+    const get: GetRequest = { pathAndQuery: `${path}?${params}`, description, agent: options.agent, signal, limits: options.limits ?? DEFAULT_REQUEST_LIMITS, onSent: sent, onChunk: metadataFinder(metadataRead) };
+    const answer = getWithRetries(kc, get, options.deadline).then((text) => parseList<T>(text, description));
     const continueToken = Promise.race([earlyMetadata, answer.then((list) => list.metadata ?? {})]).then((m) => m.continue || undefined);
     // Awaited below; a page nobody reads (the caller stopped) must not go unhandled.
     answer.catch(() => undefined);
     continueToken.catch(() => undefined);
-    return { answer, continueToken, sent: Promise.race([whenSent, answer.catch(() => undefined)]) };
+    return { description, answer, continueToken, sent: Promise.race([whenSent, answer.catch(() => undefined)]) };
   };
-  let current: PageRequest<T> | undefined = page(undefined);
+  /** Continue tokens asked with so far, and the page that named each. */
+  const tokens = new Map<string, number>();
+  let number = 1;
+  let current: PageRequest<T> | undefined = page(undefined, number);
   try {
     while (current) {
       const token: string | undefined = await current.continueToken;
-      const next: PageRequest<T> | undefined = token ? page(token) : undefined;
+      if (token !== undefined) {
+        const earlier = tokens.get(token);
+        if (earlier !== undefined) throw new KubernetesRequestError(`${current.description}: the Kubernetes API answered with the continue token page ${earlier} had already given; the listing would never end`);
+        if (number >= MAX_LIST_PAGES) throw new KubernetesRequestError(`${current.description}: the listing went on past ${MAX_LIST_PAGES} pages`);
+        tokens.set(token, number);
+      }
+      const next: PageRequest<T> | undefined = token ? page(token, number + 1) : undefined;
       // Credentials are applied asynchronously: wait until the request is written, so that it
       // is not held back by the work on this page.
       await next?.sent;
       const list: List<T> = await current.answer;
-      if ((list.metadata?.continue || undefined) !== token) throw new Error(`the Kubernetes API answered ${path} with a page whose continue token is not the one it began with`);
+      if ((list.metadata?.continue || undefined) !== token) throw new KubernetesRequestError(`${current.description}: the Kubernetes API answered with a page whose continue token is not the one it began with`);
       yield list.items ?? [];
       current = next;
+      number += 1;
     }
   } finally {
     stop.abort(); // a prefetched page the caller will not read
   }
 }
 
+/** A transient error answer (429, 5xx) is asked again after its capped Retry-After or a backoff, unless that waits past `deadline`. */
+async function getWithRetries(kc: KubeConfig, get: GetRequest, deadline: number | undefined): Promise<string> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await getKubernetesText(kc, attempt === 1 ? get : { ...get, onSent: undefined });
+    } catch (error) {
+      if (!(error instanceof KubernetesRequestError) || !TRANSIENT_STATUSES.has(error.code ?? 0)) throw error;
+      if (attempt > MAX_RETRIES) throw new KubernetesRequestError(`${error.message} (asked ${attempt} times)`, { code: error.code, headers: error.headers });
+      const asked = cappedRetryAfterMs({ get: (name) => [error.headers[name]].flat()[0] });
+      if (asked === 'too-long') throw new KubernetesRequestError(`${error.message}, and asked to wait longer than ${formatDuration(MAX_RETRY_AFTER_MS)}`, { code: error.code });
+      const wait = asked ?? backoffMs(attempt);
+      if (deadline !== undefined && Date.now() + wait >= deadline) {
+        throw new KubernetesRequestError(`${error.message}, and waiting ${formatDuration(wait)} to ask again would go past the cluster's time budget`, { code: error.code });
+      }
+      await abortableSleep(wait, get.signal);
+    }
+  }
+}
+
+/** 0.5 s, 1 s, 2 s, 4 s, each within ±20 % so that many clients do not retry in step. */
+function backoffMs(attempt: number): number {
+  return Math.round(500 * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4));
+}
+
+function parseList<T>(text: string, description: string): List<T> {
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    throw new KubernetesRequestError(`${description}: the answer is not JSON`);
+  }
+  if (!list || typeof list !== 'object' || Array.isArray(list)) throw new KubernetesRequestError(`${description}: the answer is not a list object`);
+  const { items, metadata } = list as { items?: unknown; metadata?: unknown };
+  if (items !== undefined && items !== null && !Array.isArray(items)) throw new KubernetesRequestError(`${description}: the answer's items are not a list`);
+  if (metadata !== undefined && (metadata === null || typeof metadata !== 'object')) throw new KubernetesRequestError(`${description}: the answer's metadata is not an object`);
+  return list as List<T>;
+}
+
+/** Looks for the list's metadata in the first bytes of an answer, as they arrive (see listMetadataFromHead). */
+function metadataFinder(found: (metadata: ListMetadata) => void): (chunks: readonly Buffer[], bytes: number) => void {
+  let looking = true;
+  return (chunks, bytes) => {
+    if (!looking) return;
+    const metadata = listMetadataFromHead(Buffer.concat(chunks as Buffer[]).subarray(0, LIST_HEAD_MAX_BYTES).toString('utf8'));
+    if (metadata) found(metadata);
+    if (metadata || bytes >= LIST_HEAD_MAX_BYTES) looking = false;
+  };
+}
+
 /** The running pods of every namespace. */
 export function runningPodPages(kc: KubeConfig, options: ListPageOptions): AsyncGenerator<V1Pod[], void> {
   return listPages<V1Pod>(kc, '/api/v1/pods', { fieldSelector: 'status.phase=Running' }, options);
-}
-
-interface GetHooks {
-  /** The request has been written. */
-  onSent?(): void;
-  /** A successful list answer's `metadata`, as soon as its first bytes hold it (see listMetadataFromHead). */
-  onListMetadata?(metadata: ListMetadata): void;
-}
-
-/**
- * GET `path` on the cluster's API server; rejects with the library's `ApiException` (its `code`
- * is the HTTP status) for an error answer, as the generated client would.
- */
-async function getKubernetesJson<T>(kc: KubeConfig, path: string, agent: ClusterAgent, signal: AbortSignal, hooks: GetHooks = {}): Promise<T> {
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new Error('the kubeconfig names no cluster server');
-  const options: RequestOptions = {};
-  await kc.applyToHTTPSOptions(options);
-  signal.throwIfAborted();
-  const url = new URL(server.replace(/\/+$/, '') + path);
-  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: 'GET',
-        // The library's client asks for compressed answers too; API servers compress large lists.
-        headers: { ...options.headers, accept: 'application/json', 'accept-encoding': 'gzip, deflate' },
-        agent: agent.reuse(options.agent),
-        ...(options.auth ? { auth: options.auth } : {}),
-        signal,
-      },
-      resolve,
-    );
-    req.once('error', reject);
-    req.end();
-    hooks.onSent?.();
-  });
-  const status = response.statusCode ?? 0;
-  const ok = status >= 200 && status < 300;
-  const text = await readBody(response, ok ? hooks.onListMetadata : undefined);
-  if (!ok) throw new ApiException(status, response.statusMessage ?? 'error', parseOrText(text), response.headers as Record<string, string>);
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`the Kubernetes API answered ${url.pathname} with a body that is not JSON`);
-  }
-}
-
-async function readBody(response: IncomingMessage, onListMetadata?: (metadata: ListMetadata) => void): Promise<string> {
-  const encoding = response.headers['content-encoding'];
-  let body: Readable = response;
-  if (encoding === 'gzip') body = response.pipe(createGunzip());
-  else if (encoding === 'deflate') body = response.pipe(createInflate());
-  if (body !== response) response.once('error', (error) => body.destroy(error));
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  let lookForMetadata = onListMetadata !== undefined;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-    if (lookForMetadata) {
-      const metadata = listMetadataFromHead(Buffer.concat(chunks).subarray(0, LIST_HEAD_MAX_BYTES).toString('utf8'));
-      if (metadata) onListMetadata?.(metadata);
-      if (metadata || bytes >= LIST_HEAD_MAX_BYTES) lookForMetadata = false;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

@@ -2,8 +2,10 @@
  * The composition root shared by the CLI and the functions: builds the registry lookup from
  * configuration, scans the given clusters and, unless it is a dry run, alerts Slack.
  */
+import { setMaxListeners } from 'node:events';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config.js';
+import { cancellableTokenRequests, identityHttpClient, tokenRequestsWithin } from '../identity/identityRequests.js';
 import { sharedTokenCredential } from '../identity/sharedTokenCredential.js';
 import type { Logger } from '../log/logger.js';
 import { deliverAlerts } from '../alerts/deliver.js';
@@ -45,10 +47,17 @@ export interface ScanRunResult {
 
 /**
  * `DefaultAzureCredential`: managed identity when deployed (client id from AZURE_CLIENT_ID),
- * `az login` locally; one request per scope at a time.
+ * `az login` locally; one request per scope at a time. Each of its HTTP requests has a timeout
+ * and ends with the token request it serves (identityRequests.ts); with `lifetime`, every token
+ * request ends when it aborts.
  */
-export function createAzureCredential(config: Pick<Config, 'azureClientId'>): TokenCredential {
-  return sharedTokenCredential(new DefaultAzureCredential(config.azureClientId ? { managedIdentityClientId: config.azureClientId } : {}));
+export function createAzureCredential(config: Pick<Config, 'azureClientId'>, lifetime?: AbortSignal): TokenCredential {
+  const identity = new DefaultAzureCredential({
+    httpClient: identityHttpClient(),
+    ...(config.azureClientId ? { managedIdentityClientId: config.azureClientId } : {}),
+  });
+  const shared = sharedTokenCredential(cancellableTokenRequests(identity));
+  return lifetime ? tokenRequestsWithin(shared, lifetime) : shared;
 }
 
 export function createTagLookup(
@@ -69,12 +78,31 @@ export function createTagLookup(
   });
 }
 
+/**
+ * Scans and delivers. Everything the run starts ends with it: its signal is aborted when the
+ * run is over (after delivery, or on failure), which cancels what is still running (registry
+ * lookups no cluster waits for any more, ARM reads and listings of a scan cut short, token
+ * requests), so the function returns and the CLI exits with nothing left running. A lookup
+ * given in `options` is shared with other runs and is not this run's to cancel.
+ */
 export async function runScan(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions): Promise<ScanRunResult> {
+  const run = new AbortController();
+  // Each cluster and every registry request listens to it while it runs: many, and no leak.
+  setMaxListeners(0, run.signal);
+  try {
+    return await scanAndDeliver(config, sources, options, run.signal);
+  } finally {
+    run.abort(new Error('the scan run is over'));
+  }
+}
+
+async function scanAndDeliver(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions, signal: AbortSignal): Promise<ScanRunResult> {
   const { logger } = options;
-  const credential = options.credential ?? createAzureCredential(config);
+  const credential = options.credential ?? createAzureCredential(config, signal);
   const matchesTagPattern = compileTagPattern(config.tagPattern);
-  const lookup = options.lookup ?? createTagLookup(config, credential, logger, matchesTagPattern);
+  const lookup = options.lookup ?? createTagLookup(config, credential, logger, matchesTagPattern, signal);
   const report = await scanClusters(sources, {
+    signal,
     rules: { registries: new Set(config.registries), matchesTagPattern },
     lookup,
     gracePeriodMs: config.gracePeriodMs,

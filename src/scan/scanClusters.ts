@@ -1,19 +1,33 @@
 /**
- * One scan run: every cluster in turn, each within its own time budget. A cluster's registry
- * lookups start while its pods are still being listed and finish while the next cluster is
- * listed; one failing cluster or repository never stops the others.
+ * One scan run: every cluster in turn, each within its own time budget (CLUSTER_TIMEOUT, from
+ * its turn). A cluster's registry lookups start while its pods are still being listed and
+ * finish while the next cluster is listed; one failing cluster or repository never stops the
+ * others.
+ *
+ * The budget bounds two things differently: the listing must finish within it, or the cluster
+ * fails; after that, each finding waits for its registry lookup only until the budget ends, and
+ * a lookup still unfinished then is that finding's `error`, while the rest of the cluster is
+ * reported. When the budget ends, what it abandons (Kubernetes requests, ARM reads, token
+ * requests) is cancelled; lookups are not, since other clusters may share them: they end with
+ * the run (`ScanOptions.signal`).
  */
+import { setMaxListeners } from 'node:events';
 import { formatDuration } from '../config/duration.js';
 import { classifyReference, decideDrift, type TrackingRules, type TrackingVerdict } from '../drift/decide.js';
 import { parseImageReference, type ParsedImageReference } from '../inventory/imageReference.js';
-import { readClusterInventory } from '../inventory/kubernetesInventory.js';
-import type { NamespaceInfo, WorkloadContainer } from '../inventory/workloads.js';
+import { readClusterInventory, type ClusterInventory } from '../inventory/kubernetesInventory.js';
+import { KubernetesRequestError, type RequestLimits } from '../inventory/kubernetesRequest.js';
+import type { WorkloadContainer } from '../inventory/workloads.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
 import type { PlatformManifestsResult, RegistryLookupResult } from '../registry/types.js';
 import type { ClusterReport, Finding, ScanReport } from '../report/types.js';
 import type { ClusterSource } from './clusterSource.js';
+import { timerMs } from '../util/abortableSleep.js';
+import { clip } from '../util/clip.js';
+import { untilAborted } from '../util/untilAborted.js';
 import { buildFinding, compareFindings, countStatuses } from './findings.js';
+import { malformedPodFindings } from './malformedPodFindings.js';
 
 interface ClassifiedImage {
   reference: ParsedImageReference;
@@ -39,6 +53,10 @@ export interface ScanOptions {
   logger: Logger;
   now?: () => Date;
   kubernetesPageSize?: number;
+  /** Limits of each Kubernetes request; the defaults otherwise (kubernetesRequest.ts). */
+  kubernetesRequestLimits?: RequestLimits;
+  /** Aborted when the run is over: whatever the scan started and still runs is cancelled. */
+  signal?: AbortSignal;
 }
 
 export async function scanClusters(sources: readonly ClusterSource[], options: ScanOptions): Promise<ScanReport> {
@@ -48,11 +66,11 @@ export async function scanClusters(sources: readonly ClusterSource[], options: S
   const pending: Array<Promise<ClusterReport>> = [];
   // Listing is sequential (one cluster at a time); evaluation overlaps with the next listing,
   // and so does the next cluster's connection (its ARM reads hold nothing in memory).
-  let next = sources[0] ? connectCluster(sources[0], options.logger) : undefined;
+  let next = sources[0] ? connectCluster(sources[0], options) : undefined;
   for (let i = 0; next; i += 1) {
     const current = next;
     const following = sources[i + 1];
-    next = following ? connectCluster(following, options.logger) : undefined;
+    next = following ? connectCluster(following, options) : undefined;
     pending.push((await startCluster(current, options, now)).evaluation);
   }
   const clusters = await Promise.all(pending);
@@ -74,26 +92,35 @@ interface ClusterConnection {
   source: ClusterSource;
   /** Aborted when the cluster's time budget runs out, which starts with its turn. */
   budget: AbortController;
+  /** The budget's signal, also aborted when the run is over. */
+  signal: AbortSignal;
   kubeConfig: Promise<KubeConfig>;
 }
 
 /** Starts resolving how to reach the cluster (ARM reads for AKS), ahead of its turn. */
-function connectCluster(source: ClusterSource, logger: Logger): ClusterConnection {
+function connectCluster(source: ClusterSource, options: ScanOptions): ClusterConnection {
   const budget = new AbortController();
-  const kubeConfig = Promise.resolve().then(() => source.connect(logger, budget.signal));
+  const signal = options.signal ? AbortSignal.any([budget.signal, options.signal]) : budget.signal;
+  // Every request and token wait of the cluster listens to it while it runs: many, and no leak.
+  setMaxListeners(0, signal);
+  const kubeConfig = Promise.resolve().then(() => source.connect(options.logger, signal));
   kubeConfig.catch(() => undefined); // awaited at the cluster's turn
-  return { source, budget, kubeConfig };
+  return { source, budget, signal, kubeConfig };
 }
 
 /** Lists the cluster, then returns (without awaiting) the evaluation of what it runs. */
 async function startCluster(connection: ClusterConnection, options: ScanOptions, now: () => Date): Promise<{ evaluation: Promise<ClusterReport> }> {
   const { logger } = options;
-  const { source, budget } = connection;
+  const { source, budget, signal } = connection;
   const started = Date.now();
-  const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of ${formatDuration(options.clusterTimeoutMs)}`)), options.clusterTimeoutMs);
+  const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of ${formatDuration(options.clusterTimeoutMs)}`)), timerMs(options.clusterTimeoutMs));
   timer.unref();
+  const finish = (): void => {
+    clearTimeout(timer);
+    budget.abort(new Error('the cluster scan is over')); // ends anything of this cluster still running
+  };
   const failed = (error: unknown): ClusterReport => {
-    const basic = budget.signal.aborted ? String((budget.signal.reason as Error).message) : describeClusterError(error);
+    const basic = signal.aborted ? String((signal.reason as Error).message) : describeClusterError(error);
     const reason = source.explainFailure?.(basic) ?? basic;
     logger.error('cluster scan failed', { cluster: source.name, reason });
     return { name: source.name, ok: false, error: reason, findings: [], pods: 0, durationMs: Date.now() - started };
@@ -115,62 +142,86 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
     if (verdict.tracked) void options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
   };
 
+  let inventory: ClusterInventory;
   try {
-    const kc = await withBudget(connection.kubeConfig, budget.signal);
-    const inventory = await withBudget(
+    const kc = await untilAborted(connection.kubeConfig, signal);
+    inventory = await untilAborted(
       readClusterInventory(kc, {
         excludedNamespaces: options.excludedNamespaces,
         logger,
         onNewImage: startLookup,
-        signal: budget.signal,
+        signal,
+        deadline: started + options.clusterTimeoutMs,
         ...(options.kubernetesPageSize ? { pageSize: options.kubernetesPageSize } : {}),
+        ...(options.kubernetesRequestLimits ? { requestLimits: options.kubernetesRequestLimits } : {}),
       }),
-      budget.signal,
+      signal,
     );
-    logger.debug('cluster inventory read', { cluster: source.name, pods: inventory.pods, workloads: inventory.workloads.length });
-    const evaluation = withBudget(evaluate(inventory.workloads, inventory.namespaces, classify, options, now), budget.signal).then(
-      (findings): ClusterReport => ({
-        name: source.name,
-        ok: true,
-        findings,
-        pods: inventory.pods,
-        durationMs: Date.now() - started,
-      }),
-      failed,
-    );
-    // Wrapped in an object: awaiting a bare promise of a promise would wait for both.
-    return { evaluation: evaluation.finally(() => clearTimeout(timer)) };
   } catch (error) {
-    clearTimeout(timer);
-    return { evaluation: Promise.resolve(failed(error)) };
+    const report = failed(error);
+    finish();
+    return { evaluation: Promise.resolve(report) };
   }
+  logger.debug('cluster inventory read', { cluster: source.name, pods: inventory.pods, workloads: inventory.workloads.length });
+  const evaluation = evaluate(inventory, classify, options, now, signal)
+    .then((findings): ClusterReport => ({ name: source.name, ok: true, findings, pods: inventory.pods, durationMs: Date.now() - started }), failed)
+    .finally(finish);
+  // Wrapped in an object: awaiting a bare promise of a promise would wait for both.
+  return { evaluation };
 }
 
+/**
+ * The cluster's findings. Each waits for its registry lookup only while `signal` allows (the
+ * cluster's budget); one that cannot be decided is an `error` finding, never a failed cluster.
+ */
 async function evaluate(
-  workloads: WorkloadContainer[],
-  namespaces: Map<string, NamespaceInfo>,
+  inventory: ClusterInventory,
   classify: (image: string) => ClassifiedImage,
   options: ScanOptions,
   now: () => Date,
+  signal: AbortSignal,
 ): Promise<Finding[]> {
+  const channelOf = (namespace: string): string | null => inventory.namespaces.get(namespace)?.labels[options.channelLabel] || options.defaultChannel;
+  // One listener on the budget for all the cluster's findings (thousands on a large cluster).
+  const budgetOver = untilAborted(new Promise<never>(() => undefined), signal);
+  budgetOver.catch(() => undefined);
   const findings = await Promise.all(
-    workloads.map(async (container) => {
+    inventory.workloads.map(async (container) => {
       const { reference, verdict } = classify(container.image);
-      const channel = namespaces.get(container.namespace)?.labels[options.channelLabel] || options.defaultChannel;
+      const channel = channelOf(container.namespace);
       if (!verdict.tracked) return buildFinding(container, reference, { status: 'untracked', reason: verdict.reason }, channel);
-      const found = await options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
-      const { runningDigest, lookup } = await effectiveRunningDigest(container, reference, found, verdict, options);
-      const decision = decideDrift({
-        reference,
-        ...(runningDigest ? { runningDigest } : {}),
-        lookup,
-        now: now(),
-        gracePeriodMs: options.gracePeriodMs,
-      });
-      return buildFinding(container, reference, decision, channel);
+      try {
+        return await Promise.race([decide(container, reference, verdict, channel, options, now), budgetOver]);
+      } catch (error) {
+        const repository = clip(`${verdict.registry}/${verdict.repository}`);
+        const reason = signal.aborted
+          ? `registry lookup of ${repository} did not finish within the cluster's time budget (CLUSTER_TIMEOUT ${formatDuration(options.clusterTimeoutMs)})`
+          : `cannot decide ${repository}: ${describeClusterError(error)}`;
+        return buildFinding(container, reference, { status: 'error', reason }, channel);
+      }
     }),
   );
-  return findings.sort(compareFindings);
+  return [...findings, ...malformedPodFindings(inventory, channelOf)].sort(compareFindings);
+}
+
+async function decide(
+  container: WorkloadContainer,
+  reference: ParsedImageReference,
+  verdict: { registry: string; repository: string },
+  channel: string | null,
+  options: ScanOptions,
+  now: () => Date,
+): Promise<Finding> {
+  const found = await options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
+  const { runningDigest, lookup } = await effectiveRunningDigest(container, reference, found, verdict, options);
+  const decision = decideDrift({
+    reference,
+    ...(runningDigest ? { runningDigest } : {}),
+    lookup,
+    now: now(),
+    gracePeriodMs: options.gracePeriodMs,
+  });
+  return buildFinding(container, reference, decision, channel);
 }
 
 /**
@@ -195,38 +246,21 @@ async function effectiveRunningDigest(
   return { runningDigest: platforms.digests.includes(running) ? lookup.newest.digest : running, lookup };
 }
 
-function withBudget<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-/** Kubernetes client errors carry the HTTP code; turn them into a reason a person can act on. */
+/** Kubernetes errors carry the HTTP status and name the request; turn them into a reason a person can act on. */
 export function describeClusterError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'number') {
-    if (code === 401) return 'Kubernetes API answered 401 Unauthorized: the credential was rejected';
-    if (code === 403) {
-      return 'Kubernetes API answered 403 Forbidden: the identity may not list namespaces and pods (grant Azure Kubernetes Service RBAC Reader on the cluster, or apply infra/k8s-rbac.yaml on clusters with Kubernetes RBAC)';
-    }
-    return `Kubernetes API answered HTTP ${code}`;
+  if (code === 401) return 'Kubernetes API answered 401 Unauthorized: the credential was rejected';
+  if (code === 403) {
+    return 'Kubernetes API answered 403 Forbidden: the identity may not list namespaces and pods (grant Azure Kubernetes Service RBAC Reader on the cluster, or apply infra/k8s-rbac.yaml on clusters with Kubernetes RBAC)';
   }
+  if (error instanceof KubernetesRequestError) return error.message;
+  if (typeof code === 'number') return `Kubernetes API answered HTTP ${code}`;
   if (error instanceof Error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause?.code ?? cause?.message;
-    return detail ? `${error.message.split('\n')[0]} (${detail})` : (error.message.split('\n')[0] ?? 'unknown error');
+    // Our own reasons are bounded where they quote outside text; this is a safety net.
+    const message = clip(error.message.split('\n')[0] ?? 'unknown error', 1000);
+    return detail ? `${message} (${clip(detail)})` : message;
   }
-  return String(error);
+  return clip(String(error), 1000);
 }

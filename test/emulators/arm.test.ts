@@ -96,7 +96,7 @@ describe('ARM emulator with the real @azure/arm-containerservice SDK', () => {
     expect(mc.provisioningState).toBe('Succeeded');
     expect(mc.powerState?.code).toBe('Running');
     expect(mc.kubernetesVersion).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(mc.fqdn).toMatch(/^aks-prod-weu-dns-[0-9a-f]{8}\.hcp\.westeurope\.azmk8s\.io$/);
+    expect(mc.fqdn).toBe('127.0.0.1'); // the host its user kubeconfig names, as in Azure
     expect(mc.privateFqdn).toBeUndefined();
     expect(mc.aadProfile).toMatchObject({ managed: true, enableAzureRbac: true });
     expect(mc.disableLocalAccounts).toBe(true);

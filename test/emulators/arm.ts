@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hang, OpenRequests } from './faults.js';
 import { logRequest, parseRequestUrl, sendJson, startHttpsServer } from './httpUtil.js';
 import type { RequestLogEntry, ServerPki } from './httpUtil.js';
 
@@ -24,7 +25,10 @@ export interface ArmClusterSeed {
   /** Default `westeurope`. */
   location?: string;
   tags?: Record<string, string>;
-  /** Public API server FQDN; default `<name>-<hash>.hcp.<location>.azmk8s.io` unless private-only. */
+  /**
+   * Public API server FQDN; default: the host of the kubeconfig's `server` (as in Azure, where
+   * the user kubeconfig names the cluster's FQDN), unless the cluster is private-only.
+   */
   fqdn?: string;
   /** Set for private clusters (also sets `apiServerAccessProfile.enablePrivateCluster`). */
   privateFqdn?: string;
@@ -37,6 +41,8 @@ export interface ArmClusterSeed {
   kubeconfig: string;
   /** Answer 403 AuthorizationFailed for that call (`get` also hides the cluster from lists). */
   deny?: 'get' | 'credentials';
+  /** Accept that call for this cluster and never answer it (faults.ts `hang`). */
+  hang?: 'get' | 'credentials';
 }
 
 export interface ArmEmulatorOptions {
@@ -55,6 +61,14 @@ export interface ArmEmulatorOptions {
   tenantId?: string;
   /** Object id named in 403 messages when the bearer token is not a JWT with an `oid` claim. */
   callerObjectId?: string;
+  /** Requests of these kinds are accepted and never answered (faults.ts `hang`). */
+  hang?: ArmRequestKind[];
+  /**
+   * Where a cluster list's `nextLink` points instead of the next page: `self`, the page just
+   * read (a list that never ends), or the same path on another `origin` (a host that must not
+   * receive the ARM token).
+   */
+  listNextLink?: { to: 'self' } | { to: 'origin'; origin: string };
 }
 
 export type ArmRequestKind = 'arm-get' | 'arm-credentials' | 'arm-list' | 'unknown';
@@ -66,6 +80,8 @@ export interface ArmEmulator {
   requests: RequestLogEntry[];
   /** Replaces the set of clusters. */
   setClusters(clusters: ArmClusterSeed[]): void;
+  /** Requests held open by `hang`. */
+  open: OpenRequests;
   close(): Promise<void>;
 }
 
@@ -99,7 +115,7 @@ function managedClusterJson(c: ArmClusterSeed): Record<string, unknown> {
   const location = c.location ?? 'westeurope';
   const dnsPrefix = `${c.name}-dns`;
   const hash = hashHex(clusterId(c), 8);
-  const fqdn = c.fqdn ?? (c.privateFqdn ? undefined : `${dnsPrefix}-${hash}.hcp.${location}.azmk8s.io`);
+  const fqdn = c.fqdn ?? (c.privateFqdn ? undefined : (kubeconfigServerHost(c.kubeconfig) ?? `${dnsPrefix}-${hash}.hcp.${location}.azmk8s.io`));
   const version = c.kubernetesVersion ?? '1.31.2';
   return {
     id: clusterId(c),
@@ -149,6 +165,16 @@ function managedClusterJson(c: ArmClusterSeed): Record<string, unknown> {
   };
 }
 
+/** The host of the first `server:` in a kubeconfig's YAML. */
+function kubeconfigServerHost(kubeconfig: string): string | undefined {
+  const server = /^\s*server:\s*"?([^"\s]+)"?\s*$/m.exec(kubeconfig)?.[1];
+  try {
+    return server ? new URL(server).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A UUID-shaped string derived from `s`, so ids stay stable between calls. */
 function randomUUIDFrom(s: string): string {
   const h = hashHex(s, 32);
@@ -174,6 +200,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
   const pageSize = options.listPageSize ?? 2;
   const tenantId = options.tenantId ?? DEFAULT_TENANT;
   let endpoint = '';
+  const open = new OpenRequests();
 
   function reply(req: IncomingMessage, res: ServerResponse, kind: ArmRequestKind, status: number, body: unknown, headers: Record<string, string> = {}): void {
     logRequest(requests, req, kind, status);
@@ -232,6 +259,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
         }
       }
     }
+    if (options.hang?.includes(kind)) return hang(req, res, open);
     if (kind === 'unknown' || sub === undefined) {
       reply(req, res, 'unknown', 404, armError('InvalidResourceType', `The resource type could not be found for ${method} ${path}.`));
       return;
@@ -266,9 +294,11 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
       const skip = Math.max(0, Number.parseInt(query.$skipToken ?? '0', 10) || 0);
       const page = visible.slice(skip, skip + pageSize);
       const body: { value: unknown[]; nextLink?: string } = { value: page.map(managedClusterJson) };
-      if (skip + pageSize < visible.length) {
+      const redirect = options.listNextLink;
+      if (redirect?.to === 'self') body.nextLink = `${endpoint}${req.url ?? path}`;
+      else if (skip + pageSize < visible.length) {
         const params = new URLSearchParams({ 'api-version': apiVersion, $skipToken: String(skip + pageSize) });
-        body.nextLink = `${endpoint}${path}?${params.toString()}`;
+        body.nextLink = `${redirect?.to === 'origin' ? redirect.origin : endpoint}${path}?${params.toString()}`;
       }
       reply(req, res, kind, 200, body);
       return;
@@ -288,6 +318,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
       );
       return;
     }
+    if (cluster.hang === (kind === 'arm-get' ? 'get' : 'credentials')) return hang(req, res, open);
     if (kind === 'arm-get') {
       if (cluster.deny === 'get') return forbidden(req, res, kind, oid, `${PROVIDER}/managedClusters/read`, cluster);
       reply(req, res, kind, 200, managedClusterJson(cluster));
@@ -305,6 +336,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     setClusters(next) {
       clusters = [...next];
     },
+    open,
     close: () => server.close(),
   };
 }

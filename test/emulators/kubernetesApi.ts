@@ -28,6 +28,7 @@ import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { V1Container, V1ContainerStatus, V1Namespace, V1Pod } from '@kubernetes/client-node';
+import { gzipBomb, hang, OpenRequests, stallBody, truncateBody, type GzipBomb } from './faults.js';
 import { logRequest, parseRequestUrl, sendJson, startHttpsServer } from './httpUtil.js';
 import type { RequestLogEntry } from './httpUtil.js';
 import type { TestPki } from './testPki.js';
@@ -76,7 +77,35 @@ export interface KubernetesApiOptions {
    * transfer, for showing what a client does while a page is still arriving.
    */
   pauseBody?: { afterBytes: number; ms: number };
+  /**
+   * A fault for a list request, asked for each one in arrival order (after authentication):
+   * undefined answers normally. See `KubernetesFault`.
+   */
+  fault?: (request: ListRequest) => KubernetesFault | undefined;
+  /** Every continued pod list page names the continue token it was asked with: a listing that never ends. */
+  repeatContinueToken?: boolean;
 }
+
+/** One list request, as `KubernetesApiOptions.fault` sees it. */
+export interface ListRequest {
+  kind: 'pods-page' | 'namespaces-page';
+  /** 1 for the first request of this kind, 2 for the next, and so on. */
+  number: number;
+  query: Record<string, string>;
+}
+
+/**
+ * `status`: an error answer (a Status object, with `Retry-After` when given); `hang`: accepted,
+ * never answered; `stallAfterBytes`: the answer stops after that many bytes and the connection
+ * stays open; `truncateAfterBytes`: the connection closes after that many bytes; `gzipBombBytes`:
+ * a gzip answer that inflates to that many bytes (faults.ts).
+ */
+export type KubernetesFault =
+  | { status: number; retryAfter?: string }
+  | { hang: true }
+  | { stallAfterBytes: number }
+  | { truncateAfterBytes: number }
+  | { gzipBombBytes: number };
 
 export interface KubeconfigOptions {
   user?: { token?: string; clientCert?: boolean; exec?: object };
@@ -97,6 +126,10 @@ export interface KubernetesApiHandle {
   /** Kubeconfig YAML for this server (default user: the static token). */
   kubeconfig(options?: KubeconfigOptions): string;
   writeKubeconfig(path: string, options?: KubeconfigOptions): void;
+  /** Requests held open by `hang` and `stallAfterBytes` faults. */
+  open: OpenRequests;
+  /** The gzip bombs served so far, with how much each produced. */
+  bombs: GzipBomb[];
   close(): Promise<void>;
 }
 
@@ -233,9 +266,14 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
   };
   if (options.immutablePods) for (const pod of pods) podJson(pod);
 
+  const open = new OpenRequests();
+  const bombs: GzipBomb[] = [];
+  const listRequests = { 'pods-page': 0, 'namespaces-page': 0 };
+
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const { path, query } = parseRequestUrl(req);
     let kind = 'other';
+    let bodyFault: KubernetesFault | undefined = undefined; // set below, once the request is authorised
     const reply = (code: number, body: unknown) => {
       logRequest(requests, req, kind, code);
       sendJson(res, code, body);
@@ -243,6 +281,8 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
     const replyText = (code: number, text: string) => {
       logRequest(requests, req, kind, code);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (bodyFault && 'stallAfterBytes' in bodyFault) return stallBody(res, code, headers, text, bodyFault.stallAfterBytes, open);
+      if (bodyFault && 'truncateAfterBytes' in bodyFault) return truncateBody(res, code, headers, text, bodyFault.truncateAfterBytes);
       if (Buffer.byteLength(text) > compressAbove && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
         const gzipped = gzipSync(text);
         const entry = requests[requests.length - 1];
@@ -297,6 +337,22 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
       const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
       return reply(403, status(403, 'Forbidden', `${resource} is forbidden: User "${user}" cannot list resource "${resource}" in API group "" ${scope}`, { kind: resource }));
     }
+    const listKind = kind as ListRequest['kind'];
+    listRequests[listKind] += 1;
+    const fault = options.fault?.({ kind: listKind, number: listRequests[listKind], query });
+    if (fault && 'status' in fault) {
+      logRequest(requests, req, kind, fault.status);
+      const reason = fault.status === 429 ? 'TooManyRequests' : fault.status === 503 ? 'ServiceUnavailable' : 'InternalError';
+      return sendJson(res, fault.status, status(fault.status, reason, `the server is unable to handle the request (${reason})`), fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+    }
+    if (fault && 'hang' in fault) return hang(req, res, open);
+    if (fault && 'gzipBombBytes' in fault) {
+      logRequest(requests, req, kind, 200);
+      const head = `{"kind":"${resource === 'pods' ? 'PodList' : 'NamespaceList'}","apiVersion":"v1","metadata":{"resourceVersion":"${rv}","padding":"`;
+      bombs.push(gzipBomb(res, head, fault.gzipBombBytes));
+      return;
+    }
+    bodyFault = fault;
 
     try {
       const limitRaw = query.limit;
@@ -357,7 +413,9 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
       if (predicate) while (i < source.length && !predicate(source[i])) i++;
 
       const metadata: Record<string, unknown> = { resourceVersion: String(listRv) };
-      if (i < source.length) {
+      if (i < source.length && cont && options.repeatContinueToken) {
+        metadata.continue = cont;
+      } else if (i < source.length) {
         pruneContinues();
         const id = randomUUID();
         continues.set(id, { source, listPath, rv: listRv, createdAt: Date.now(), expired: false });
@@ -438,6 +496,8 @@ export async function startKubernetesApi(options: KubernetesApiOptions): Promise
     writeKubeconfig(path, opts) {
       writeFileSync(path, kubeconfig(opts), { mode: 0o600 });
     },
+    open,
+    bombs,
     close: started.close,
   };
 }

@@ -26,6 +26,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { hang, OpenRequests } from './faults.js';
 import { answerAfter, logRequest, parseRequestUrl, sendJson, startHttpServer } from './httpUtil.js';
 import type { RequestLogEntry, StartedServer } from './httpUtil.js';
 
@@ -46,6 +47,8 @@ export interface ManagedIdentityOptions {
    */
   header?: string;
   latencyMs?: number;
+  /** Accept every token request and never answer it (faults.ts `hang`): an identity endpoint that hangs. */
+  hang?: boolean;
 }
 
 export interface IssuedToken {
@@ -67,6 +70,8 @@ export interface ManagedIdentityEndpoint {
   tokensIssued: IssuedToken[];
   /** True only for an unexpired token issued by this endpoint for exactly this resource (after normalisation). */
   validate(token: string, resource: string): boolean;
+  /** Requests held open by `hang`. */
+  open: OpenRequests;
   /** Makes every token issued so far invalid (as if expired). */
   expireTokens(): void;
   /** Closes this view; the process-wide endpoint stays up (unref'd, with unref'd connections). */
@@ -90,6 +95,7 @@ interface View {
   systemAssigned: boolean;
   requests: RequestLogEntry[];
   tokensIssued: IssuedToken[];
+  open: OpenRequests;
 }
 
 interface SharedEndpoint {
@@ -124,6 +130,10 @@ function getShared(): Promise<SharedEndpoint> {
 
 async function handle(state: SharedEndpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const view = state.views.at(-1);
+  if (view?.options.hang) {
+    logRequest(view.requests, req, 'token', 0);
+    return hang(req, res, view.open);
+  }
   const latencyMs = view?.options.latencyMs ?? 0;
   if (latencyMs > 0) answerAfter(res, latencyMs);
   const log = view?.requests ?? [];
@@ -177,6 +187,7 @@ export async function startManagedIdentityEndpoint(options: ManagedIdentityOptio
     systemAssigned: options.systemAssigned ?? options.clientId === undefined,
     requests: [],
     tokensIssued: [],
+    open: new OpenRequests(),
   };
   state.views.push(view);
   return {
@@ -186,6 +197,7 @@ export async function startManagedIdentityEndpoint(options: ManagedIdentityOptio
     systemClientId: state.systemClientId,
     requests: view.requests,
     tokensIssued: view.tokensIssued,
+    open: view.open,
     validate(token, resource) {
       const raw = token.startsWith('Bearer ') ? token.slice('Bearer '.length) : token;
       const entry = state.tokens.get(raw);

@@ -68,7 +68,7 @@ afterAll(async () => {
   await Promise.all([kubernetes?.close(), arm?.close(), identity?.close()]);
 });
 
-const config = () => ({ armEndpoint: arm.endpoint, clusters: [] });
+const config = () => ({ armEndpoint: arm.endpoint, clusters: [], clusterTimeoutMs: 30_000 });
 
 describe('AKS access through ARM', () => {
   it('sends a valid, renewed AKS token on every Kubernetes request of an Entra cluster', async () => {

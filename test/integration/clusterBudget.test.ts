@@ -68,6 +68,53 @@ describe('per-cluster time budget', () => {
     ]);
   });
 
+  it('reports a lookup that outlasts the budget as one error finding, and the rest of the cluster as usual', async () => {
+    const pods = [
+      makePod({ namespace: 'apps', name: 'fast-0', containers: [{ name: 'fast', image: 'myacr.azurecr.io/fast:prod-2', imageID: `myacr.azurecr.io/fast@sha256:${'2'.repeat(64)}` }] }),
+      makePod({ namespace: 'apps', name: 'slow-0', containers: [{ name: 'slow', image: 'myacr.azurecr.io/slow:prod-1' }] }),
+    ];
+    const api = await startKubernetesApi({ pki: ensureTestPki(), namespaces: [{ name: 'apps' }], pods });
+    try {
+      api.writeKubeconfig(join(dir, 'mixed.yaml'), { contextName: 'mixed-aks' });
+      const newest = { name: 'prod-2', digest: `sha256:${'2'.repeat(64)}`, lastUpdatedOn: new Date('2026-01-01T00:00:00Z') };
+      const lookup = {
+        // The slow repository's lookup never finishes; the fast one answers at once.
+        newestMatchingTag: (_registry: string, repository: string) =>
+          repository === 'slow' ? new Promise<never>(() => undefined) : Promise.resolve({ kind: 'found' as const, newest, examined: 1 }),
+        platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }),
+      };
+      const report = await scanClusters([kubeconfigClusterSource(join(dir, 'mixed.yaml'), {})], { ...options(1_000), lookup });
+      expect(report.clusters[0]).toMatchObject({ name: 'mixed-aks', ok: true, pods: 2 });
+      expect(report.clusters[0]?.findings.map((f) => [f.workload.name, f.status, f.reason ?? ''])).toEqual([
+        ['fast-0', 'in-sync', ''],
+        ['slow-0', 'error', "registry lookup of myacr.azurecr.io/slow did not finish within the cluster's time budget (CLUSTER_TIMEOUT 1s)"],
+      ]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('cancels the next cluster\'s connection, started ahead of its turn, when the run ends', async () => {
+    const signals: AbortSignal[] = [];
+    const waiting: ClusterSource = {
+      name: 'next-aks',
+      connect: (_logger, signal) => {
+        signals.push(signal);
+        return new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+      },
+    };
+    const run = new AbortController();
+    // The first cluster takes a second to answer; the run ends while it is listed.
+    setTimeout(() => run.abort(new Error('the scan run is over')), 300);
+    const report = await scanClusters([kubeconfigClusterSource(join(dir, 'steady.yaml'), {}), waiting], { ...options(30_000), signal: run.signal });
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(true);
+    expect(report.clusters.map((c) => [c.name, c.ok, c.error])).toEqual([
+      ['steady-aks', false, 'the scan run is over'],
+      ['next-aks', false, 'the scan run is over'],
+    ]);
+  });
+
   it('cuts off a cluster that takes too long and still scans the next one', async () => {
     const report = await scanClusters([kubeconfigClusterSource(join(dir, 'slow.yaml'), {}), kubeconfigClusterSource(join(dir, 'fast.yaml'), {})], options(500));
     expect(report.clusters[0]).toMatchObject({ name: 'slow-aks', ok: false, error: 'cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of 500ms' });

@@ -61,3 +61,61 @@ describe('sharedTokenCredential', () => {
     expect(inner.calls[1]?.options?.claims).toBe('eyJ9');
   });
 });
+
+/** A credential whose answers the test gives by hand, keeping each request's abort signal. */
+function manualCredential() {
+  const requests: Array<{ signal: AbortSignal | undefined; answer: (token: AccessToken) => void }> = [];
+  const credential: TokenCredential = {
+    getToken(_scopes, options) {
+      return new Promise<AccessToken>((resolve) => requests.push({ signal: options?.abortSignal as AbortSignal | undefined, answer: resolve }));
+    },
+  };
+  return { credential, requests };
+}
+
+describe('sharedTokenCredential and cancellation', () => {
+  it('lets a caller stop waiting on its own signal while the others still get the shared token', async () => {
+    const inner = manualCredential();
+    const shared = sharedTokenCredential(inner.credential);
+    const budget = new AbortController();
+    const impatient = shared.getToken('aks/.default', { abortSignal: budget.signal });
+    const patient = shared.getToken('aks/.default');
+    budget.abort(new Error('cluster budget over'));
+    await expect(impatient).rejects.toThrow('cluster budget over');
+    expect(inner.requests).toHaveLength(1);
+    expect(inner.requests[0]?.signal?.aborted).toBe(false); // someone still waits for it
+    inner.requests[0]?.answer({ token: 'token-1', expiresOnTimestamp: Date.now() + HOUR });
+    expect((await patient)?.token).toBe('token-1');
+  });
+
+  it('cancels the shared request when every caller has stopped waiting, and asks afresh later', async () => {
+    const inner = manualCredential();
+    const shared = sharedTokenCredential(inner.credential);
+    const first = new AbortController();
+    const second = new AbortController();
+    const waits = [shared.getToken('arm/.default', { abortSignal: first.signal }), shared.getToken('arm/.default', { abortSignal: second.signal })];
+    first.abort(new Error('first gave up'));
+    expect(inner.requests[0]?.signal?.aborted).toBe(false);
+    second.abort(new Error('second gave up'));
+    await expect(waits[0]).rejects.toThrow('first gave up');
+    await expect(waits[1]).rejects.toThrow('second gave up');
+    expect(inner.requests[0]?.signal?.aborted).toBe(true);
+    const later = shared.getToken('arm/.default');
+    expect(inner.requests).toHaveLength(2);
+    inner.requests[1]?.answer({ token: 'token-2', expiresOnTimestamp: Date.now() + HOUR });
+    expect((await later)?.token).toBe('token-2');
+  });
+
+  it('gives up on a shared request that outlasts its own time limit, and says so', async () => {
+    const inner = manualCredential();
+    const shared = sharedTokenCredential(inner.credential, Date.now, 50);
+    await expect(shared.getToken('acr/.default')).rejects.toThrow('the identity gave no token for acr/.default within 50ms');
+    expect(inner.requests[0]?.signal?.aborted).toBe(true);
+  });
+
+  it('refuses at once a caller whose signal has already aborted', async () => {
+    const inner = manualCredential();
+    const shared = sharedTokenCredential(inner.credential);
+    await expect(shared.getToken('aks/.default', { abortSignal: AbortSignal.abort(new Error('run over')) })).rejects.toThrow('run over');
+  });
+});
