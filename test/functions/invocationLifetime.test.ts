@@ -45,6 +45,7 @@ beforeAll(async () => {
     ARM_ENDPOINT: arm.endpoint,
     CLUSTERS: [resourceId('rg', 'stuck-aks'), resourceId('rg', 'healthy-aks')].join(','),
     REGISTRIES: registry.loginServer,
+    ALLOW_ANY_REGISTRY_HOST: 'true',
     CLUSTER_TIMEOUT: '1s',
   });
 });

@@ -97,6 +97,7 @@ const env = (clusters: string[]) => ({
   ARM_ENDPOINT: arm.endpoint,
   CLUSTERS: clusters.join(','),
   REGISTRIES: registry.loginServer,
+  ALLOW_ANY_REGISTRY_HOST: 'true',
   CLUSTER_TIMEOUT: '2s',
 });
 
