@@ -19,15 +19,8 @@
  *   key: `!` never occurs in the readable encoding, so a hashed key never equals a readable one.
  */
 import { createHash } from 'node:crypto';
-import type { Finding } from '../report/types.js';
-
-export interface AlertKey {
-  cluster: string;
-  namespace: string;
-  workloadKind: string;
-  workloadName: string;
-  container: string;
-}
+import type { AlertKey } from '../model/alert.js';
+import type { Finding } from '../model/finding.js';
 
 /** The longest name Kubernetes gives an object (a DNS subdomain): real names are never cut. */
 export const MAX_KEY_PART_CHARS = 253;

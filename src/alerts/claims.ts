@@ -12,7 +12,8 @@ import type { PostReceipt } from '../notify/slackSender.js';
 import { alertId } from './alertKey.js';
 import { recordFailure, type DeliveryResult, type DeliveryStage } from './deliveryResult.js';
 import type { PlannedAlert } from './lifecycle.js';
-import type { AlertClaim, AlertRecord, ForeignRow, StateStore, StoredAlert } from './stateStore.js';
+import type { ForeignRow, StateStore, StoredAlert } from './stateStore.js';
+import type { AlertClaim, AlertRecord } from '../model/alert.js';
 
 export interface Claimed {
   planned: PlannedAlert;

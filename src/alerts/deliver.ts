@@ -22,12 +22,13 @@ import { DEFAULT_RETRY_BUDGET_MS, DEFAULT_RETRY_POLICY, postWithRetry, realSleep
 import { renderAlertMessages, type AlertMessageItem, type MessageLimits } from '../notify/slackBlocks.js';
 import { SlackPostError, type SlackSender } from '../notify/slackSender.js';
 import { normaliseChannel } from '../notify/slackText.js';
-import type { ScanReport } from '../report/types.js';
+import type { ScanReport } from '../model/finding.js';
 import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
 import { AlertStateWriter, type Claimed, type PostedVia } from './claims.js';
 import { emptyDeliveryResult, recordFailure, type DeliveryResult } from './deliveryResult.js';
 import { planAlerts } from './lifecycle.js';
-import type { SlackThread, StateSnapshot, StateStore } from './stateStore.js';
+import type { StateSnapshot, StateStore } from './stateStore.js';
+import type { SlackThread } from '../model/alert.js';
 
 export const DEFAULT_CLAIM_TTL_MS = 5 * 60_000;
 

@@ -19,10 +19,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { lock } from 'proper-lockfile';
-import { formatDuration } from '../config/duration.js';
-import { alertId, idOf, type AlertKey } from './alertKey.js';
+import { formatDuration } from '../util/duration.js';
+import { alertId, idOf } from './alertKey.js';
+import type { AlertKey, AlertRecord } from '../model/alert.js';
 import { parseStateFile, serializeStateFile, type FileEntry, type StateFileEntries } from './stateFile.js';
-import type { AlertRecord, StateSnapshot, StateStore } from './stateStore.js';
+import type { StateSnapshot, StateStore } from './stateStore.js';
 
 export interface FileStateStoreOptions {
   /** How long a scan waits for another that holds the file (default 60 s). */

@@ -24,12 +24,10 @@
  *
  * A failed delivery leaves the state as it was, so the next plan asks for the same thing again.
  */
-import type { ClusterReport, Finding, FindingStatus } from '../report/types.js';
-import { compareFindings } from '../scan/findings.js';
+import type { AlertAction, AlertRecord } from '../model/alert.js';
+import { compareFindings, type ClusterReport, type Finding, type FindingStatus } from '../model/finding.js';
 import { alertId, alertKeyOf, alertTarget, isLagging } from './alertKey.js';
-import type { AlertRecord, ForeignRow, StoredAlert } from './stateStore.js';
-
-export type AlertAction = 'new' | 'reminder' | 'resolved';
+import type { ForeignRow, StoredAlert } from './stateStore.js';
 
 export interface LifecycleOptions {
   now: Date;

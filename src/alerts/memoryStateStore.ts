@@ -3,8 +3,9 @@
  * one-off scan reports every lagging item as new and remembers nothing afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { alertId, idOf, type AlertKey } from './alertKey.js';
-import type { AlertRecord, StateSnapshot, StateStore, StoredAlert } from './stateStore.js';
+import { alertId, idOf } from './alertKey.js';
+import type { AlertKey, AlertRecord } from '../model/alert.js';
+import type { StateSnapshot, StateStore, StoredAlert } from './stateStore.js';
 
 export class MemoryStateStore implements StateStore {
   readonly description = 'memory (not kept)';

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { alertId } from './alertKey.js';
 import { readRecord, RECORD_SCHEMA_VERSION } from './recordSchema.js';
-import type { AlertRecord, ForeignRow, StoredAlert } from './stateStore.js';
+import type { ForeignRow, StoredAlert } from './stateStore.js';
+import type { AlertRecord } from '../model/alert.js';
 
 const FILE_VERSION = 1;
 

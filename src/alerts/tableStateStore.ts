@@ -9,12 +9,13 @@
  */
 import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
-import { cutText } from '../notify/slackText.js';
+import { clipCodePoints } from '../util/text.js';
 import { resolveAppStorage } from '../storage/appStorage.js';
-import type { Finding } from '../report/types.js';
-import { idOf, partitionKeyFor, rowKeyFor, tableKeysOf, type AlertKey } from './alertKey.js';
+import type { Finding } from '../model/finding.js';
+import { idOf, partitionKeyFor, rowKeyFor, tableKeysOf } from './alertKey.js';
+import type { AlertKey, AlertRecord } from '../model/alert.js';
 import { readRecord, RECORD_SCHEMA_VERSION } from './recordSchema.js';
-import type { AlertRecord, StateSnapshot, StateStore, StoredAlert } from './stateStore.js';
+import type { StateSnapshot, StateStore, StoredAlert } from './stateStore.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 const DEVELOPMENT_STORAGE =
@@ -53,7 +54,7 @@ const MAX_STORED_VALUE_CHARS = 256;
 function findingJson(finding: Finding): string {
   const json = JSON.stringify(finding);
   if (json.length <= MAX_FINDING_JSON_CHARS) return json;
-  return JSON.stringify(finding, (_key, value: unknown) => (typeof value === 'string' ? cutText(value, MAX_STORED_VALUE_CHARS) : value));
+  return JSON.stringify(finding, (_key, value: unknown) => (typeof value === 'string' ? clipCodePoints(value, MAX_STORED_VALUE_CHARS) : value));
 }
 
 function toEntity(record: AlertRecord): AlertEntity {

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { kubeconfigClusterSource } from '../clusters/kubeconfigSource.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import type { ScanReport } from '../report/types.js';
+import type { ScanReport } from '../model/finding.js';
 import type { ClusterSource } from '../scan/clusterSource.js';
 import { createAzureCredential, runScan } from '../scan/runScan.js';
 import { FileStateStore } from '../alerts/fileStateStore.js';

@@ -1,5 +1,5 @@
 /** The CLI's human-readable report: one row per finding, colour only on a terminal. */
-import type { FindingStatus, ScanReport } from '../report/types.js';
+import type { FindingStatus, ScanReport } from '../model/finding.js';
 
 const COLOURS: Record<FindingStatus, string> = {
   'in-sync': '\x1b[32m',

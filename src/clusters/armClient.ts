@@ -11,8 +11,8 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/identity';
 import { isRestError, RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { Config } from '../config/config.js';
-import { formatDuration } from '../config/duration.js';
-import { clip } from '../util/clip.js';
+import { formatDuration } from '../util/duration.js';
+import { clip } from '../util/text.js';
 
 /** How long one ARM request may take until its answer's headers arrive. */
 export const ARM_REQUEST_TIMEOUT_MS = 30_000;

@@ -11,10 +11,10 @@ import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/identity';
 import type { ClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import type { Logger } from '../log/logger.js';
 import { timerMs } from '../util/abortableSleep.js';
-import { clip } from '../util/clip.js';
+import { clip } from '../util/text.js';
 import { createArmClient, describeArmError } from './armClient.js';
 
 /** Pages of one subscription's cluster list; ARM pages hold up to 1000 clusters. */

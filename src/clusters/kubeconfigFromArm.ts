@@ -17,7 +17,7 @@
 import { load } from 'js-yaml';
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import type { TokenCredential } from '@azure/identity';
-import { clip } from '../util/clip.js';
+import { clip } from '../util/text.js';
 
 /** The AKS server application's scope: the same in every cloud. */
 export const AKS_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default';

@@ -10,7 +10,7 @@
  * - `subscription:S`, every AKS cluster of a subscription, optionally only those with a tag:
  *   `subscription:S?tag=key:value`.
  */
-import { QUOTED_VALUE_MAX, cutText, quoteValue } from '../util/cutText.js';
+import { QUOTED_VALUE_MAX, cutText, quoteValue } from '../util/text.js';
 
 export interface ResourceClusterTarget {
   kind: 'resource';

@@ -8,9 +8,9 @@
  * in settingValues.ts, urlSettings.ts, registrySettings.ts and scanSchedule.ts.
  */
 import { z } from 'zod';
-import { DEFAULT_TAG_PATTERN } from '../registry/tagPattern.js';
+import { DEFAULT_TAG_PATTERN } from '../images/tagPattern.js';
 import { CLUSTER_RESOURCE_ID_EXAMPLE, type ClusterTarget } from './clusterTargets.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../util/duration.js';
 import { InvalidSetting } from './invalidSetting.js';
 import { nonAcrRegistryProblems, parseRegistries } from './registrySettings.js';
 import { DEFAULT_SCAN_SCHEDULE, resolveScanSchedule, type ResolvedScanSchedule } from './scanSchedule.js';

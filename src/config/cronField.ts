@@ -12,7 +12,7 @@
  * - every value must lie in the field's range: day-of-week is 0-6 (Sunday is 0, 7 is refused),
  *   and Quartz syntax (`?`, `L`, `W` after a day, `#`) is not known.
  */
-import { quoteValue } from '../util/cutText.js';
+import { quoteValue } from '../util/text.js';
 
 export type CronFieldKind = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'day-of-week';
 

@@ -10,7 +10,7 @@
  * span over a year, the culture-dependent TimeSpan forms (`d:hh:mm:ss`, `hh:mm:.ff`), and a
  * cron expression that never fires (`0 0 0 30 2 *`). Each gets a message and an example.
  */
-import { quoteValue } from '../util/cutText.js';
+import { quoteValue } from '../util/text.js';
 import { parseCronField, type CronFieldKind } from './cronField.js';
 
 /** Every 5 minutes, on the minute. */

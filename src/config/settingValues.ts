@@ -2,10 +2,10 @@
  * The value parsers of the configuration: each takes a trimmed, non-empty setting and returns
  * its value or throws `InvalidSetting` saying what is wrong (quoting at most the start of it).
  */
-import { validateTagPattern } from '../registry/tagPattern.js';
-import { quoteValue } from '../util/cutText.js';
+import { validateTagPattern } from '../images/tagPattern.js';
+import { quoteValue } from '../util/text.js';
 import { ClusterTargetsError, parseClusterTargets, splitList, type ClusterTarget } from './clusterTargets.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { InvalidSetting, SECRET_NOTE, type SettingProblem } from './invalidSetting.js';
 
 export type ScanFanout = 'inline' | 'queue';

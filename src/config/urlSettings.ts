@@ -9,7 +9,7 @@
  * URL is accepted with credentials (a receiver behind Basic authentication is plausible); it is
  * a secret anyway and never shown.
  */
-import { quoteValue } from '../util/cutText.js';
+import { quoteValue } from '../util/text.js';
 import { InvalidSetting, SECRET_NOTE } from './invalidSetting.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -2,10 +2,11 @@
  * The drift decision: pure code, no I/O. Given one workload container's image, what the
  * cluster runs and what the registry says is newest, decide its status.
  */
-import { formatDuration } from '../config/duration.js';
-import type { ParsedImageReference } from '../inventory/imageReference.js';
-import type { RegistryLookupResult, TagInfo } from '../registry/types.js';
-import type { FindingStatus } from '../report/types.js';
+import { shortDigest } from '../model/digest.js';
+import type { FindingStatus } from '../model/finding.js';
+import type { ParsedImageReference } from '../model/image.js';
+import type { RegistryLookupResult, TagInfo } from '../model/registry.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface TrackingRules {
   /** Lower-cased login servers from REGISTRIES; only these are looked up. */
@@ -50,12 +51,6 @@ export interface DriftDecision {
   status: FindingStatus;
   reason?: string;
   newest?: TagInfo;
-}
-
-/** `sha256:0123456789ab` — enough of a digest to tell two apart in a message. */
-export function shortDigest(digest: string): string {
-  const colon = digest.indexOf(':');
-  return colon === -1 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
 }
 
 /**

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import type { Logger } from '../log/logger.js';
 import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig, logConfigWarnings } from './invocation.js';
-import type { ScanReport } from '../report/types.js';
+import type { ScanReport } from '../model/finding.js';
 import { createAzureCredential, runScan, type ScanRunResult } from '../scan/runScan.js';
 import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
 import { clustersToQueue } from '../fanout/clusterFanout.js';

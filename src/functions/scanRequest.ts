@@ -9,7 +9,7 @@
  * joined with commas (`?cluster=a&cluster=b` arrives as `a,b`), so values are split on commas.
  */
 import type { HttpRequest } from '@azure/functions';
-import { quoteValue } from '../util/cutText.js';
+import { quoteValue } from '../util/text.js';
 
 export interface ScanRequest {
   clusterNames: string[];

@@ -12,7 +12,7 @@
  * is cancelled when every caller has stopped waiting for it.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { untilAborted } from '../util/untilAborted.js';
 
 /** Renew a token this long before it expires (as the SDKs' own token refreshers do). */

@@ -10,8 +10,8 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { formatDuration } from '../config/duration.js';
-import { clip } from '../util/clip.js';
+import { formatDuration } from '../util/duration.js';
+import { clip } from '../util/text.js';
 import type { ClusterAgent } from './clusterAgent.js';
 
 export interface RequestLimits {

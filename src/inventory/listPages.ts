@@ -19,7 +19,7 @@
  * before (a list that would never end) and more than MAX_LIST_PAGES pages end it with an error.
  */
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { abortableSleep } from '../util/abortableSleep.js';
 import { cappedRetryAfterMs, MAX_RETRY_AFTER_MS } from '../util/retryAfter.js';
 import type { ClusterAgent } from './clusterAgent.js';

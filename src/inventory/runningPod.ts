@@ -6,10 +6,10 @@
  * pod of the cluster is still scanned.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { clip } from '../util/clip.js';
-import { parseImageId } from './imageReference.js';
+import { clip } from '../util/text.js';
+import { parseImageId } from '../images/imageReference.js';
 import { workloadOf } from './workloadOwner.js';
-import type { WorkloadRef } from './workloads.js';
+import type { MalformedPod, WorkloadRef } from '../model/workload.js';
 
 export interface PodContainer {
   name: string;
@@ -22,15 +22,6 @@ export interface RunningPod {
   namespace: string;
   workload: WorkloadRef;
   containers: PodContainer[];
-}
-
-/** A pod the scan cannot read: where it is, as far as that is known, and what is wrong with it. */
-export interface MalformedPod {
-  /** Empty when the pod does not say. */
-  namespace: string;
-  /** `(unnamed)` when the pod does not say. */
-  name: string;
-  reason: string;
 }
 
 type Json = Record<string, unknown>;

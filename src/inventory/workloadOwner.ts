@@ -5,7 +5,7 @@
  * request per owner; these naming rules are what the controllers themselves guarantee.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { WorkloadRef } from './workloads.js';
+import type { WorkloadRef } from '../model/workload.js';
 
 const CRONJOB_JOB_SUFFIX = /^(.+)-\d{8,}$/;
 

@@ -8,9 +8,11 @@
  * slackText.ts), so a name cannot add a line, a link or a mention; in the fallback it is
  * cleaned and escaped.
  */
-import { formatDuration } from '../config/duration.js';
-import type { Finding } from '../report/types.js';
-import { alertLine, cleanSlackValue, codeSpan, escapeSlackText, plainSlackValue, shortDigestOrUnknown } from './slackText.js';
+import type { AlertAction } from '../model/alert.js';
+import { shortDigestOrUnknown } from '../model/digest.js';
+import type { Finding } from '../model/finding.js';
+import { formatDuration } from '../util/duration.js';
+import { alertLine, cleanSlackValue, codeSpan, escapeSlackText, plainSlackValue } from './slackText.js';
 
 export interface PlainText {
   type: 'plain_text';
@@ -41,10 +43,8 @@ export interface DividerBlock {
 }
 export type SlackBlock = HeaderBlock | SectionBlock | ContextBlock | DividerBlock;
 
-export type AlertMessageAction = 'new' | 'reminder' | 'resolved';
-
 export interface AlertMessageItem {
-  action: AlertMessageAction;
+  action: AlertAction;
   cluster: string;
   /** The lagging finding: this scan's for new and reminder items, the last one seen for resolved ones. */
   finding: Finding;
@@ -86,7 +86,7 @@ export interface RenderOptions {
   limits?: Partial<MessageLimits>;
 }
 
-const GROUPS: ReadonlyArray<{ action: AlertMessageAction; heading: string; textHeading: string }> = [
+const GROUPS: ReadonlyArray<{ action: AlertAction; heading: string; textHeading: string }> = [
   { action: 'new', heading: ':warning: *New*: running an older image than the newest release', textHeading: 'New:' },
   { action: 'reminder', heading: ':hourglass_flowing_sand: *Still lagging* (reminder)', textHeading: 'Still lagging (reminder):' },
   { action: 'resolved', heading: ':white_check_mark: *Resolved*', textHeading: 'Resolved:' },
@@ -155,7 +155,7 @@ export function itemTextLine(item: AlertMessageItem, now: Date): string {
   return `Resolved: on AKS cluster ${v(item.cluster)}, ${where} ${current} (was ${v(runningImage(f, f.status === 'stale-digest'))}; lagged ${lagFor(item, now)}).`;
 }
 
-function headerText(counts: Record<AlertMessageAction, number>, part: number, parts: number): string {
+function headerText(counts: Record<AlertAction, number>, part: number, parts: number): string {
   const bits: string[] = [];
   if (counts.new) bits.push(`${counts.new} new`);
   if (counts.reminder) bits.push(`${counts.reminder} still lagging`);
@@ -170,7 +170,7 @@ interface Part {
   textLines: string[];
   blockChars: number;
   textChars: number;
-  lastGroup: AlertMessageAction | null;
+  lastGroup: AlertAction | null;
 }
 
 /**
@@ -231,7 +231,7 @@ export function renderAlertMessages(items: readonly AlertMessageItem[], options:
 
   const used = parts.filter((p) => p.items.length > 0);
   return used.map((p, index) => {
-    const counts: Record<AlertMessageAction, number> = { new: 0, reminder: 0, resolved: 0 };
+    const counts: Record<AlertAction, number> = { new: 0, reminder: 0, resolved: 0 };
     for (const item of p.items) counts[item.action] += 1;
     const header = headerText(counts, index + 1, used.length);
     const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header, emoji: true } }];

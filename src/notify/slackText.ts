@@ -9,8 +9,9 @@
  * where Slack applies no formatting, and the text objects are `verbatim`, so Slack does not
  * auto-link URLs or channel names in them.
  */
-import { shortDigest } from '../drift/decide.js';
-import type { Finding } from '../report/types.js';
+import { shortDigestOrUnknown } from '../model/digest.js';
+import type { Finding } from '../model/finding.js';
+import { clipCodePoints } from '../util/text.js';
 
 /**
  * The most characters of one cluster- or registry-supplied value shown in a message: room for
@@ -29,15 +30,9 @@ const FORMAT_CHARACTERS = /\p{Cf}/gu;
 /** Control characters (newline, tab, C1 controls, DEL) and the Unicode line and paragraph separators. */
 const LINE_BREAKS_AND_CONTROLS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
 
-/** Cuts to `max` code points (never between the halves of a surrogate pair), marking the cut with `…`. */
-export function cutText(text: string, max: number): string {
-  const points = Array.from(text);
-  return points.length <= max ? text : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
-}
-
 /** One line of visible text, at most `max` characters; not yet escaped. */
 export function cleanSlackValue(value: string, max: number = MAX_SLACK_VALUE_CHARS): string {
-  return cutText(value.replace(FORMAT_CHARACTERS, '').replace(LINE_BREAKS_AND_CONTROLS, ' '), max);
+  return clipCodePoints(value.replace(FORMAT_CHARACTERS, '').replace(LINE_BREAKS_AND_CONTROLS, ' '), max);
 }
 
 /** A value as plain message text: cleaned and escaped. */
@@ -52,11 +47,6 @@ export function plainSlackValue(value: string): string {
 export function codeSpan(value: string): string {
   const clean = cleanSlackValue(value).replace(/`/g, 'ˋ');
   return clean.trim() === '' ? '_(empty)_' : `\`${escapeSlackText(clean)}\``;
-}
-
-/** The short form of a digest in messages (`sha256:0123456789ab`), or `unknown digest`. */
-export function shortDigestOrUnknown(digest: string | null): string {
-  return digest ? shortDigest(digest) : 'unknown digest';
 }
 
 /** `repository:tag`, or `repository@digest` for digest-pinned images, as the old script printed. */

@@ -20,6 +20,7 @@ import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import { createDefaultHttpClient, createPipelineFromOptions, isRestError, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import type { Logger } from '../log/logger.js';
+import { shortDigest } from '../model/digest.js';
 import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
 import { AcrTokenProvider } from './acrTokens.js';
 import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
@@ -28,7 +29,7 @@ import { OperationBudget, registryTimeouts, type RegistryTimeouts } from './oper
 import { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';
 import { RequestSlots, type HeldSlot } from './requestSlots.js';
-import type { PlatformManifestsResult, RegistryLookupResult } from './types.js';
+import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
 
 /**
  * Tags asked for per page (`n`): all the tags a lookup may examine (ACR_MAX_RESULTS), up to
@@ -128,8 +129,8 @@ export class RegistryTagLookup {
     const key = `${registry}/${repository}@${indexDigest}`;
     let answer = this.platformDigests.get(key);
     if (!answer) {
-      const budget = new OperationBudget(`manifest read of ${registry}/${repository}@${indexDigest.slice(0, 19)}`, this.timeouts.lookupMs, this.options.signal);
-      const scope = { host: registry.toLowerCase(), what: `manifest ${indexDigest.slice(0, 19)} of ${repository}`, budget, pauses: this.pauses };
+      const budget = new OperationBudget(`manifest read of ${registry}/${repository}@${shortDigest(indexDigest)}`, this.timeouts.lookupMs, this.options.signal);
+      const scope = { host: registry.toLowerCase(), what: `manifest ${shortDigest(indexDigest)} of ${repository}`, budget, pauses: this.pauses };
       const read = (slot: HeldSlot) => withRetries({ ...scope, slot }, (abortSignal) => this.client(registry).getArtifact(repository, indexDigest).getManifestProperties({ abortSignal }));
       answer = this.whenAuthorised(registry, repository)
         .then(() => budget.run(() => this.slots.hold(read)))

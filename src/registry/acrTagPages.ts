@@ -19,13 +19,7 @@ import {
   type HttpClient,
   type Pipeline,
 } from '@azure/core-rest-pipeline';
-
-/** A tag as ACR lists it; only the fields the lookup reads. */
-export interface ListedTag {
-  name: string;
-  digest: string;
-  lastUpdatedOn: Date;
-}
+import type { TagInfo } from '../model/registry.js';
 
 /** The `api-version` the SDK sends with its data-plane requests. */
 const API_VERSION = '2021-07-01';
@@ -46,7 +40,7 @@ export type ReadTagPage = (url: string, pageNumber: number) => Promise<TagPage>;
 
 /** What a walk over the tags found: the newest matching tag, if any, and how many tags it examined. */
 export interface TagWalk {
-  newest?: ListedTag;
+  newest?: TagInfo;
   examined: number;
 }
 
@@ -143,7 +137,7 @@ function tagsOf(text: string, host: string, repository: string): TagJson[] {
   throw new Error(`ACR ${host} answered the tags of ${repository} without a list of tags`);
 }
 
-function releaseTag(name: string, updatedMs: number, digest: unknown, host: string, repository: string): ListedTag {
+function releaseTag(name: string, updatedMs: number, digest: unknown, host: string, repository: string): TagInfo {
   if (typeof digest !== 'string' || !digest) throw new Error(`ACR ${host} listed tag ${name} of ${repository} without a digest`);
   return { name, digest, lastUpdatedOn: new Date(updatedMs) };
 }

@@ -43,7 +43,7 @@ import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../log/logger.js';
 import { sharedTokenCredential } from '../identity/sharedTokenCredential.js';
-import { isAcrLoginServer } from './acrLoginServers.js';
+import { isAcrLoginServer } from '../images/acrLoginServers.js';
 import { AcrTokenEndpoints } from './acrTokenEndpoints.js';
 import { registryTimeouts, type OperationBudget, type RegistryTimeouts } from './operationBudget.js';
 import { RegistryPauses } from './registryPauses.js';

@@ -17,7 +17,7 @@
  */
 import { isRestError, RestError, type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';
 import type { Readable } from 'node:stream';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { REQUEST_TIMEOUT_MS } from './operationBudget.js';
 
 /** Decoded size limits per kind of answer: far above what ACR sends, far below what hurts. */

@@ -3,7 +3,7 @@
  * request) and the signal that cancels its requests: at its deadline, or when the scan run ends.
  * The operation's promise settles by then (see `run`), whatever its requests are doing.
  */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 
 /**
  * How long one registry request may take, headers and body together (boundedResponse.ts). ACR

@@ -5,7 +5,7 @@
  * the request that got it instead, see registryRetries.ts), and an operation whose time would
  * end during a pause fails at once with a reason instead of waiting.
  */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { abortableSleep } from '../util/abortableSleep.js';
 import { MAX_RETRY_AFTER_MS } from '../util/retryAfter.js';
 import type { OperationBudget } from './operationBudget.js';

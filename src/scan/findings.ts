@@ -1,10 +1,9 @@
 /** Builds report findings from workload containers and decisions (pure). */
-import type { ImageReference, ParsedImageReference } from '../inventory/imageReference.js';
-import type { WorkloadContainer } from '../inventory/workloads.js';
-import type { TagInfo } from '../registry/types.js';
-import type { Finding, FindingStatus, StatusCounts } from '../report/types.js';
-import { FINDING_STATUSES } from '../report/types.js';
-import { cutText } from '../util/cutText.js';
+import type { Finding, FindingStatus } from '../model/finding.js';
+import type { ImageReference, ParsedImageReference } from '../model/image.js';
+import type { TagInfo } from '../model/registry.js';
+import type { WorkloadContainer } from '../model/workload.js';
+import { cutText } from '../util/text.js';
 
 /**
  * The longest image reference a report carries whole: a valid one is at most 520 characters
@@ -39,21 +38,4 @@ export function buildFinding(
     channel,
     pods: container.pods,
   };
-}
-
-export function countStatuses(findings: Iterable<Finding>): StatusCounts {
-  const counts = Object.fromEntries(FINDING_STATUSES.map((s) => [s, 0])) as StatusCounts;
-  for (const f of findings) counts[f.status] += 1;
-  return counts;
-}
-
-/** Stable order for reports: namespace, workload, container. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    a.namespace.localeCompare(b.namespace) ||
-    a.workload.kind.localeCompare(b.workload.kind) ||
-    a.workload.name.localeCompare(b.workload.name) ||
-    a.container.localeCompare(b.container) ||
-    a.image.localeCompare(b.image)
-  );
 }

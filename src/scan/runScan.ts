@@ -15,8 +15,8 @@ import type { StateStore } from '../alerts/stateStore.js';
 import { createSlackSender } from '../notify/createSlackSender.js';
 import type { Sleep } from '../notify/retry.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
-import { compileTagPattern } from '../registry/tagPattern.js';
-import type { ScanReport } from '../report/types.js';
+import { compileTagPattern } from '../images/tagPattern.js';
+import type { ScanReport } from '../model/finding.js';
 import type { ClusterSource } from './clusterSource.js';
 import { scanClusters, type TagLookup } from './scanClusters.js';
 

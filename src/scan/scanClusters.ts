@@ -12,21 +12,22 @@
  * the run (`ScanOptions.signal`).
  */
 import { setMaxListeners } from 'node:events';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { classifyReference, decideDrift, type TrackingRules, type TrackingVerdict } from '../drift/decide.js';
-import { parseImageReference, type ParsedImageReference } from '../inventory/imageReference.js';
+import { parseImageReference } from '../images/imageReference.js';
+import type { ParsedImageReference } from '../model/image.js';
 import { readClusterInventory, type ClusterInventory } from '../inventory/kubernetesInventory.js';
 import { KubernetesRequestError, type RequestLimits } from '../inventory/kubernetesRequest.js';
-import type { WorkloadContainer } from '../inventory/workloads.js';
+import type { WorkloadContainer } from '../model/workload.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
-import type { PlatformManifestsResult, RegistryLookupResult } from '../registry/types.js';
-import type { ClusterReport, Finding, ScanReport } from '../report/types.js';
+import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
+import { compareFindings, countStatuses, type ClusterReport, type Finding, type ScanReport } from '../model/finding.js';
 import type { ClusterSource } from './clusterSource.js';
 import { timerMs } from '../util/abortableSleep.js';
-import { clip } from '../util/clip.js';
+import { clip } from '../util/text.js';
 import { untilAborted } from '../util/untilAborted.js';
-import { buildFinding, compareFindings, countStatuses } from './findings.js';
+import { buildFinding } from './findings.js';
 import { malformedPodFindings } from './malformedPodFindings.js';
 
 interface ClassifiedImage {

@@ -1,7 +1,6 @@
 /** Building blocks for the alert tests: findings, scan reports, a settable clock, a log sink. */
 import type { Logger } from '../../src/log/logger.js';
-import type { ClusterReport, Finding, FindingStatus, ScanReport } from '../../src/report/types.js';
-import { countStatuses } from '../../src/scan/findings.js';
+import { countStatuses, type ClusterReport, type Finding, type FindingStatus, type ScanReport } from '../../src/model/finding.js';
 
 export const T0 = new Date('2026-03-02T09:00:00.000Z');
 export const MINUTE = 60_000;

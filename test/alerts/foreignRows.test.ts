@@ -14,7 +14,7 @@ import { deliverAlerts } from '../../src/alerts/deliver.js';
 import { FileStateStore } from '../../src/alerts/fileStateStore.js';
 import type { StateStore } from '../../src/alerts/stateStore.js';
 import { WebhookSender } from '../../src/notify/webhookSender.js';
-import type { Finding } from '../../src/report/types.js';
+import type { Finding } from '../../src/model/finding.js';
 import { startSlackWebhookReceiver } from '../emulators/slackWebhook.js';
 import { useAzuriteTables } from './azuriteTables.js';
 import { cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, T0, TestClock } from './fixtures.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
 import { alertLine } from '../../src/notify/slackText.js';
 import { WebhookSender } from '../../src/notify/webhookSender.js';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/model/finding.js';
 import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../emulators/slackWebhook.js';
 import { useAzuriteTables } from './azuriteTables.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from './fixtures.js';

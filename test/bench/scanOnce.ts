@@ -7,7 +7,7 @@
 import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
-import type { StatusCounts } from '../../src/report/types.js';
+import type { StatusCounts } from '../../src/model/finding.js';
 import { createAzureCredential, runScan } from '../../src/scan/runScan.js';
 
 export interface ScanFigures {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
 import type { ClusterTarget } from '../../src/config/clusterTargets.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/model/finding.js';
 import { createAzureCredential } from '../../src/scan/runScan.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import { startArmEmulator, type ArmClusterSeed, type ArmEmulator, type ArmEmulatorOptions } from '../emulators/arm.js';

@@ -5,7 +5,7 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanNowHandler } from '../../src/functions/scanHandlers.js';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/model/finding.js';
 import { startAcrRegistry, type AcrRegistryEmulator } from '../emulators/acrRegistry.js';
 import { startArmEmulator, type ArmEmulator } from '../emulators/arm.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';

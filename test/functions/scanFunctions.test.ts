@@ -7,7 +7,7 @@
 import { HttpRequest } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanNowHandler, scanTimerHandler } from '../../src/functions/scanHandlers.js';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/model/finding.js';
 import { ACR_RESOURCE } from '../emulators/sandbox.js';
 import { AKS_RESOURCE, resourceId, SUBSCRIPTION, type ThreeClusterEstate } from './estate.js';
 import { useThreeClusterEstate } from './estateFixture.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logSummary } from '../../src/functions/scanHandlers.js';
 import { createLogger } from '../../src/log/logger.js';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/model/finding.js';
 import { callArguments, named, parseBicep, stringLiteral, variables, type BicepDocument } from './bicepSyntax.js';
 
 const FILE = 'infra/modules/scanAlert.bicep';

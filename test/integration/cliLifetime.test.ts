@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/model/finding.js';
 import { startAcrRegistry, type AcrRegistryEmulator } from '../emulators/acrRegistry.js';
 import { startArmEmulator, type ArmEmulator } from '../emulators/arm.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';

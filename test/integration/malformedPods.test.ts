@@ -6,14 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
+import { type V1Pod, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
 import { MAX_MALFORMED_PODS, readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
 import { malformedPodFindings } from '../../src/scan/malformedPodFindings.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { ClusterReport } from '../../src/report/types.js';
+import type { ClusterReport } from '../../src/model/finding.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
 import { ensureTestPki } from '../emulators/testPki.js';

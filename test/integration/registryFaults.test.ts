@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryTagLookupOptions } from '../../src/registry/acrTagLookup.js';
-import type { RegistryLookupResult } from '../../src/registry/types.js';
+import type { RegistryLookupResult } from '../../src/model/registry.js';
 import type { AcrRegistryEmulator, AcrTagSeed } from '../emulators/acrRegistry.js';
 import { digestOf } from '../emulators/sandbox.js';
 import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { compileTagPattern } from '../../src/registry/tagPattern.js';
+import { compileTagPattern } from '../../src/images/tagPattern.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import type { AcrRegistryEmulator, AcrTagSeed } from '../emulators/acrRegistry.js';
 import { makePod, startKubernetesApi } from '../emulators/kubernetesApi.js';

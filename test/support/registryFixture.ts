@@ -6,7 +6,7 @@
 import { ManagedIdentityCredential } from '@azure/identity';
 import { silentLogger } from '../../src/log/logger.js';
 import { RegistryTagLookup, type RegistryTagLookupOptions } from '../../src/registry/acrTagLookup.js';
-import { compileTagPattern } from '../../src/registry/tagPattern.js';
+import { compileTagPattern } from '../../src/images/tagPattern.js';
 import { startAcrRegistry, type AcrRegistryEmulator, type AcrRegistryOptions } from '../emulators/acrRegistry.js';
 import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
 import { ACR_RESOURCE } from '../emulators/sandbox.js';

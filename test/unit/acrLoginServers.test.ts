@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACR_LOGIN_SERVER_SUFFIXES, isAcrLoginServer } from '../../src/registry/acrLoginServers.js';
+import { ACR_LOGIN_SERVER_SUFFIXES, isAcrLoginServer } from '../../src/images/acrLoginServers.js';
 
 describe('isAcrLoginServer', () => {
   it.each([

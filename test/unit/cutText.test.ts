@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QUOTED_VALUE_MAX, cutText, quoteValue } from '../../src/util/cutText.js';
+import { QUOTED_VALUE_MAX, cutText, quoteValue } from '../../src/util/text.js';
 
 describe('cutText', () => {
   it.each([

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { classifyReference, decideDrift, MAX_CLOCK_SKEW_MS, shortDigest, type DriftInput, type TrackingRules } from '../../src/drift/decide.js';
-import { parseImageReference } from '../../src/inventory/imageReference.js';
-import { compileTagPattern } from '../../src/registry/tagPattern.js';
-import type { RegistryLookupResult, TagInfo } from '../../src/registry/types.js';
-import type { FindingStatus } from '../../src/report/types.js';
+import { classifyReference, decideDrift, MAX_CLOCK_SKEW_MS, type DriftInput, type TrackingRules } from '../../src/drift/decide.js';
+import { shortDigest } from '../../src/model/digest.js';
+import { parseImageReference } from '../../src/images/imageReference.js';
+import { compileTagPattern } from '../../src/images/tagPattern.js';
+import type { RegistryLookupResult, TagInfo } from '../../src/model/registry.js';
+import type { FindingStatus } from '../../src/model/finding.js';
 
 const OLD = `sha256:${'0'.repeat(64)}`;
 const NEW = `sha256:${'1'.repeat(64)}`;

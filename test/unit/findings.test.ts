@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageReference } from '../../src/inventory/imageReference.js';
-import type { WorkloadContainer } from '../../src/inventory/workloads.js';
+import { parseImageReference } from '../../src/images/imageReference.js';
+import type { WorkloadContainer } from '../../src/model/workload.js';
 import { REPORT_IMAGE_MAX, buildFinding } from '../../src/scan/findings.js';
 
 function container(image: string): WorkloadContainer {

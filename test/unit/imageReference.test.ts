@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestError, isValidRegistryHost, parseImageId, parseImageReference } from '../../src/inventory/imageReference.js';
+import { digestError, isValidRegistryHost, parseImageId, parseImageReference } from '../../src/images/imageReference.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 const E = `sha256:${'0123456789abcdef'.repeat(4)}`;

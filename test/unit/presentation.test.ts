@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { emptyDeliveryResult } from '../../src/alerts/deliveryResult.js';
 import { exitCodeFor } from '../../src/cli/main.js';
-import { shortDigest } from '../../src/drift/decide.js';
+import { shortDigest } from '../../src/model/digest.js';
 import { renderReportTable } from '../../src/cli/reportTable.js';
 import { alertLine, escapeSlackText, normaliseChannel } from '../../src/notify/slackText.js';
-import type { Finding, ScanReport } from '../../src/report/types.js';
-import { countStatuses } from '../../src/scan/findings.js';
+import { countStatuses, type Finding, type ScanReport } from '../../src/model/finding.js';
 import { createConcurrencyLimit } from '../../src/util/concurrencyLimit.js';
 
 function finding(overrides: Partial<Finding>): Finding {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TAG_PATTERN, compileTagPattern, validateTagPattern } from '../../src/registry/tagPattern.js';
+import { DEFAULT_TAG_PATTERN, compileTagPattern, validateTagPattern } from '../../src/images/tagPattern.js';
 
 describe('compileTagPattern', () => {
   it.each([

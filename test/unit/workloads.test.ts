@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { workloadOf } from '../../src/inventory/workloadOwner.js';
-import { WorkloadFolder } from '../../src/inventory/workloads.js';
+import { WorkloadFolder } from '../../src/inventory/workloadFolder.js';
 
 function pod(name: string, owner?: { kind: string; name: string }, labels: Record<string, string> = {}): V1Pod {
   return {

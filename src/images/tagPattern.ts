@@ -10,7 +10,7 @@
  * catastrophic backtracking on patterns like `*a*a*a*a*b`.
  */
 
-import { quoteValue } from '../util/cutText.js';
+import { quoteValue } from '../util/text.js';
 
 export const DEFAULT_TAG_PATTERN = 'prod-*';
 

@@ -1,7 +1,7 @@
 /**
  * Durations in settings (`90s`, `3m`, `1h30m`, `500ms`, `2d`) and in messages (`1h 5m`).
  */
-import { cutText, quoteValue } from '../util/cutText.js';
+import { cutText, quoteValue } from './text.js';
 
 const UNIT_MS = {
   d: 86_400_000,

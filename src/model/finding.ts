@@ -1,4 +1,5 @@
-import type { WorkloadRef } from '../inventory/workloads.js';
+/** What a scan reports: one finding per workload container, grouped by cluster, with counts. */
+import type { WorkloadRef } from './workload.js';
 
 /**
  * `no-release`: the registry was asked but named no release (repository not found, or no tag
@@ -45,4 +46,21 @@ export interface ScanReport {
   finishedAt: string;
   clusters: ClusterReport[];
   summary: StatusCounts & { clusters: number; clustersFailed: number; pods: number };
+}
+
+export function countStatuses(findings: Iterable<Finding>): StatusCounts {
+  const counts = Object.fromEntries(FINDING_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  for (const f of findings) counts[f.status] += 1;
+  return counts;
+}
+
+/** Stable order for reports: namespace, workload, container. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.namespace.localeCompare(b.namespace) ||
+    a.workload.kind.localeCompare(b.workload.kind) ||
+    a.workload.name.localeCompare(b.workload.name) ||
+    a.container.localeCompare(b.container) ||
+    a.image.localeCompare(b.image)
+  );
 }

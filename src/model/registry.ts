@@ -1,5 +1,6 @@
 /** The registry's answers: for one repository, its newest tag matching the tracked pattern; for one index, its platform manifests. */
 
+/** A tag as ACR lists it; only the fields the lookup reads. */
 export interface TagInfo {
   name: string;
   digest: string;
