@@ -1,7 +1,7 @@
 /**
  * The alert state a delivery writes, one item at a time: claim before posting, then advance
  * (commit) what Slack accepted or give back (release) what it did not, and drop records that
- * need no message. Every write is conditional (see stateStore.ts); a lost race is not an error.
+ * need no message. Every write is conditional (see state/stateStore.ts); a lost race is not an error.
  *
  * One item's failure is that item's: a write that fails for any other reason (an HTTP 400 for
  * a value the store will not take, a network error) is counted and logged at error level with
@@ -12,7 +12,7 @@ import type { PostReceipt } from '../notify/slackSender.js';
 import { alertId } from './alertKey.js';
 import { recordFailure, type DeliveryResult, type DeliveryStage } from './deliveryResult.js';
 import type { PlannedAlert } from './lifecycle.js';
-import type { ForeignRow, StateStore, StoredAlert } from './stateStore.js';
+import type { ForeignRow, StateStore, StoredAlert } from './state/stateStore.js';
 import type { AlertClaim, AlertRecord } from '../model/alert.js';
 
 export interface Claimed {

@@ -27,7 +27,7 @@ import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
 import { AlertStateWriter, type Claimed, type PostedVia } from './claims.js';
 import { emptyDeliveryResult, recordFailure, type DeliveryResult } from './deliveryResult.js';
 import { planAlerts } from './lifecycle.js';
-import type { StateSnapshot, StateStore } from './stateStore.js';
+import type { StateSnapshot, StateStore } from './state/stateStore.js';
 import type { SlackThread } from '../model/alert.js';
 
 export const DEFAULT_CLAIM_TTL_MS = 5 * 60_000;
@@ -130,7 +130,7 @@ export async function deliverAlerts(report: ScanReport, options: DeliveryOptions
   return result;
 }
 
-/** Warns about each row the store could not use, and counts them (see stateStore.ts). */
+/** Warns about each row the store could not use, and counts them (see state/stateStore.ts). */
 function reportForeignRows(snapshot: StateSnapshot, result: DeliveryResult, logger: Logger): void {
   result.unreadableRows = snapshot.unreadable.length;
   result.newerRows = snapshot.newer.length;

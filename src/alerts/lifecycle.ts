@@ -20,14 +20,14 @@
  *
  * Rows the store could not read are treated as absent: a lagging workload at such a row's key
  * overwrites it (on its ETag), and any other such row is removed. Rows of a newer schema are
- * left alone, and their workloads are not alerted by this version (see stateStore.ts).
+ * left alone, and their workloads are not alerted by this version (see state/stateStore.ts).
  *
  * A failed delivery leaves the state as it was, so the next plan asks for the same thing again.
  */
 import type { AlertAction, AlertRecord } from '../model/alert.js';
 import { compareFindings, type ClusterReport, type Finding, type FindingStatus } from '../model/finding.js';
 import { alertId, alertKeyOf, alertTarget, isLagging } from './alertKey.js';
-import type { ForeignRow, StoredAlert } from './stateStore.js';
+import type { ForeignRow, StoredAlert } from './state/stateStore.js';
 
 export interface LifecycleOptions {
   now: Date;

@@ -1,6 +1,6 @@
 /** A cluster reached through a kubeconfig file and its own credential (the CLI's `--kubeconfig`). */
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ClusterSource } from '../scan/clusterSource.js';
+import type { ClusterSource } from './clusterSource.js';
 
 export function kubeconfigClusterSource(path: string, options: { context?: string; clusterName?: string }): ClusterSource {
   const kc = new KubeConfig();

@@ -12,7 +12,7 @@
  * message arrives, so each timer run sees the registry afresh.
  */
 import { silentLogger, type Logger } from '../log/logger.js';
-import type { TagLookup } from '../scan/scanClusters.js';
+import type { TagLookup } from '../registry/tagLookup.js';
 
 export class BatchLookups {
   private batch: { at: number; lookup: TagLookup; createdAt: number } | undefined;

@@ -14,7 +14,7 @@ import { resolveClusterTargets } from '../clusters/clusterDiscovery.js';
 import { parseClusterTargets, type ResourceClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import type { ClusterSource } from '../scan/clusterSource.js';
+import type { ClusterSource } from '../clusters/clusterSource.js';
 import type { ClusterScanMessage } from './scanQueue.js';
 
 export interface QueuedCluster {

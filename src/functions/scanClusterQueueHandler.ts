@@ -12,11 +12,12 @@
  * again and sends what is still owed, never what was already sent.
  */
 import type { InvocationContext } from '@azure/functions';
-import { createStateStoreFromEnv } from '../alerts/tableStateStore.js';
+import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
 import { clusterSourceFor, targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
-import { createAzureCredential, createTagLookup, runScan } from '../scan/runScan.js';
+import { createTagLookup, runScan } from '../run/runScan.js';
+import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig } from './invocation.js';
 import { logSummary } from './scanHandlers.js';
 

@@ -30,6 +30,7 @@ import { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';
 import { RequestSlots, type HeldSlot } from './requestSlots.js';
 import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
+import type { TagLookup } from './tagLookup.js';
 
 /**
  * Tags asked for per page (`n`): all the tags a lookup may examine (ACR_MAX_RESULTS), up to
@@ -63,7 +64,7 @@ export interface RegistryTagLookupOptions {
 
 const DEFAULT_AUDIENCE = 'https://containerregistry.azure.net';
 
-export class RegistryTagLookup {
+export class RegistryTagLookup implements TagLookup {
   private readonly clients = new Map<string, ContainerRegistryClient>();
   private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
   private readonly platformDigests = new Map<string, Promise<PlatformManifestsResult>>();

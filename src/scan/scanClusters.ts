@@ -21,9 +21,10 @@ import { KubernetesRequestError, type RequestLimits } from '../inventory/kuberne
 import type { WorkloadContainer } from '../model/workload.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
-import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
+import type { RegistryLookupResult } from '../model/registry.js';
+import type { TagLookup } from '../registry/tagLookup.js';
 import { compareFindings, countStatuses, type ClusterReport, type Finding, type ScanReport } from '../model/finding.js';
-import type { ClusterSource } from './clusterSource.js';
+import type { ClusterSource } from '../clusters/clusterSource.js';
 import { timerMs } from '../util/abortableSleep.js';
 import { clip } from '../util/text.js';
 import { untilAborted } from '../util/untilAborted.js';
@@ -33,14 +34,6 @@ import { malformedPodFindings } from './malformedPodFindings.js';
 interface ClassifiedImage {
   reference: ParsedImageReference;
   verdict: TrackingVerdict;
-}
-
-/** What the scan needs from the registry side (RegistryTagLookup implements it). */
-export interface TagLookup {
-  /** Called when the scan starts: anything that needs no repository can be fetched now. */
-  prepare?(): void;
-  newestMatchingTag(registry: string, repository: string): Promise<RegistryLookupResult>;
-  platformManifests(registry: string, repository: string, indexDigest: string): Promise<PlatformManifestsResult>;
 }
 
 export interface ScanOptions {

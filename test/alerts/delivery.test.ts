@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { alertKeyOf } from '../../src/alerts/alertKey.js';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
-import type { TableStateStore } from '../../src/alerts/tableStateStore.js';
+import type { TableStateStore } from '../../src/alerts/state/tableStateStore.js';
 import { deliveryProblem } from '../../src/alerts/deliveryResult.js';
-import type { StateStore, StoredAlert } from '../../src/alerts/stateStore.js';
+import type { StateStore, StoredAlert } from '../../src/alerts/state/stateStore.js';
 import type { AlertRecord } from '../../src/model/alert.js';
 import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js';
 import type { SectionBlock } from '../../src/notify/slackBlocks.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { alertKeyOf } from '../../src/alerts/alertKey.js';
 import { deliverAlerts } from '../../src/alerts/deliver.js';
-import { FileStateStore } from '../../src/alerts/fileStateStore.js';
+import { FileStateStore } from '../../src/alerts/state/fileStateStore.js';
 import type { AlertRecord } from '../../src/model/alert.js';
 import { main } from '../../src/cli/main.js';
 import { WebhookSender } from '../../src/notify/webhookSender.js';

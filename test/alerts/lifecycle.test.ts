@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertId, alertKeyOf, decodeKeyPart, encodeKeyPart, rowKeyFor } from '../../src/alerts/alertKey.js';
 import { planAlerts, type LifecycleOptions } from '../../src/alerts/lifecycle.js';
-import type { StoredAlert } from '../../src/alerts/stateStore.js';
+import type { StoredAlert } from '../../src/alerts/state/stateStore.js';
 import type { AlertRecord } from '../../src/model/alert.js';
 import type { Finding } from '../../src/model/finding.js';
 import { caughtUp, cluster, finding, HOUR, MINUTE, T0 } from './fixtures.js';

@@ -8,7 +8,8 @@ import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { StatusCounts } from '../../src/model/finding.js';
-import { createAzureCredential, runScan } from '../../src/scan/runScan.js';
+import { runScan } from '../../src/run/runScan.js';
+import { createAzureCredential } from '../../src/identity/createAzureCredential.js';
 
 export interface ScanFigures {
   wallMs: number;

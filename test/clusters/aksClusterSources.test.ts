@@ -14,7 +14,7 @@ import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
 import type { ClusterTarget } from '../../src/config/clusterTargets.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ScanReport } from '../../src/model/finding.js';
-import { createAzureCredential } from '../../src/scan/runScan.js';
+import { createAzureCredential } from '../../src/identity/createAzureCredential.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import { startArmEmulator, type ArmClusterSeed, type ArmEmulator, type ArmEmulatorOptions } from '../emulators/arm.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';

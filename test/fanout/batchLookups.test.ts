@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchLookups } from '../../src/fanout/batchLookups.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
-import type { TagLookup } from '../../src/scan/scanClusters.js';
+import type { TagLookup } from '../../src/registry/tagLookup.js';
 
 function fakeLookup(): TagLookup {
   return { newestMatchingTag: () => Promise.resolve({ kind: 'unknown-repository' }), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) };

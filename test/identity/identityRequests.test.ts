@@ -5,7 +5,7 @@
  * `@azure/identity` and MSAL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAzureCredential } from '../../src/scan/runScan.js';
+import { createAzureCredential } from '../../src/identity/createAzureCredential.js';
 import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
 
 let identity: ManagedIdentityEndpoint;

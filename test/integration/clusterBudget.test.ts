@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
-import type { ClusterSource } from '../../src/scan/clusterSource.js';
+import type { ClusterSource } from '../../src/clusters/clusterSource.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';

@@ -3,22 +3,22 @@
  * configuration, scans the given clusters and, unless it is a dry run, alerts Slack.
  */
 import { setMaxListeners } from 'node:events';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config.js';
-import { cancellableTokenRequests, identityHttpClient, tokenRequestsWithin } from '../identity/identityRequests.js';
-import { sharedTokenCredential } from '../identity/sharedTokenCredential.js';
+import { createAzureCredential } from '../identity/createAzureCredential.js';
 import type { Logger } from '../log/logger.js';
 import { deliverAlerts } from '../alerts/deliver.js';
 import { emptyDeliveryResult, type DeliveryResult } from '../alerts/deliveryResult.js';
-import { MemoryStateStore } from '../alerts/memoryStateStore.js';
-import type { StateStore } from '../alerts/stateStore.js';
+import { MemoryStateStore } from '../alerts/state/memoryStateStore.js';
+import type { StateStore } from '../alerts/state/stateStore.js';
 import { createSlackSender } from '../notify/createSlackSender.js';
 import type { Sleep } from '../notify/retry.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
 import { compileTagPattern } from '../images/tagPattern.js';
 import type { ScanReport } from '../model/finding.js';
-import type { ClusterSource } from './clusterSource.js';
-import { scanClusters, type TagLookup } from './scanClusters.js';
+import type { ClusterSource } from '../clusters/clusterSource.js';
+import { scanClusters } from '../scan/scanClusters.js';
+import type { TagLookup } from '../registry/tagLookup.js';
 
 export interface ScanRunOptions {
   logger: Logger;
@@ -43,21 +43,6 @@ export type NotifyResult = DeliveryResult;
 export interface ScanRunResult {
   report: ScanReport;
   notifications: NotifyResult | null;
-}
-
-/**
- * `DefaultAzureCredential`: managed identity when deployed (client id from AZURE_CLIENT_ID),
- * `az login` locally; one request per scope at a time. Each of its HTTP requests has a timeout
- * and ends with the token request it serves (identityRequests.ts); with `lifetime`, every token
- * request ends when it aborts.
- */
-export function createAzureCredential(config: Pick<Config, 'azureClientId'>, lifetime?: AbortSignal): TokenCredential {
-  const identity = new DefaultAzureCredential({
-    httpClient: identityHttpClient(),
-    ...(config.azureClientId ? { managedIdentityClientId: config.azureClientId } : {}),
-  });
-  const shared = sharedTokenCredential(cancellableTokenRequests(identity));
-  return lifetime ? tokenRequestsWithin(shared, lifetime) : shared;
 }
 
 export function createTagLookup(

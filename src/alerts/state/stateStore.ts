@@ -18,7 +18,7 @@
  *   warning and a count in the result, since this version cannot tell what it would lose by
  *   overwriting it; its workload is not alerted by this version (the newer one will).
  */
-import type { AlertKey, AlertRecord } from '../model/alert.js';
+import type { AlertKey, AlertRecord } from '../../model/alert.js';
 
 export interface StoredAlert {
   record: AlertRecord;
@@ -61,7 +61,3 @@ export interface StateStore {
    */
   exclusive?<T>(work: () => Promise<T>): Promise<T>;
 }
-
-export { TableStateStore, StateStoreConfigError, createStateStoreFromEnv, type TableStateStoreOptions } from './tableStateStore.js';
-export { FileStateStore } from './fileStateStore.js';
-export { MemoryStateStore } from './memoryStateStore.js';
