@@ -14,6 +14,7 @@ import { recordFailure, type DeliveryResult, type DeliveryStage } from './delive
 import type { PlannedAlert } from './lifecycle.js';
 import type { ForeignRow, StateStore, StoredAlert } from './state/stateStore.js';
 import type { AlertClaim, AlertRecord } from '../model/alert.js';
+import type { Clock } from '../model/clock.js';
 
 export interface Claimed {
   planned: PlannedAlert;
@@ -26,7 +27,7 @@ export interface AlertStateWriterOptions {
   store: StateStore;
   logger: Logger;
   result: DeliveryResult;
-  now: () => Date;
+  now: Clock;
   /** Bounds the store operations in flight. */
   limit: <T>(task: () => Promise<T>) => Promise<T>;
 }
@@ -120,7 +121,7 @@ export class AlertStateWriter {
           const next: AlertRecord = {
             ...c.record,
             announcedTarget: action === 'new' ? c.record.target : c.record.announcedTarget,
-            lastSentAt: now().toISOString(),
+            lastSentAt: new Date(now()).toISOString(),
             // A new alert starts a thread; a reminder that had to go top-level starts one too.
             thread: action === 'new' ? newThread : (newThread ?? c.record.thread),
             claim: null,

@@ -29,6 +29,7 @@ import { emptyDeliveryResult, recordFailure, type DeliveryResult } from './deliv
 import { planAlerts } from './lifecycle.js';
 import type { StateSnapshot, StateStore } from './state/stateStore.js';
 import type { SlackThread } from '../model/alert.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 export const DEFAULT_CLAIM_TTL_MS = 5 * 60_000;
 
@@ -40,7 +41,8 @@ export interface DeliveryOptions {
   repeatIntervalMs: number;
   notifyResolved: boolean;
   logger: Logger;
-  now?: () => Date;
+  /** The clock: claims, reminders' intervals, push ages in messages (default the system's). */
+  now?: Clock;
   /** How long a claim keeps other runs off an item (default 5 minutes). */
   claimTtlMs?: number;
   /** Waits between retries (tests pass a fake). */
@@ -140,7 +142,7 @@ function reportForeignRows(snapshot: StateSnapshot, result: DeliveryResult, logg
 
 /** One delivery after the state was read: plan, claim, post, commit or release. */
 class AlertDelivery {
-  private readonly clock: () => Date;
+  private readonly now: Clock;
   private readonly retry: RetryContext;
   private readonly state: AlertStateWriter;
   /** Set by a failure that no other post can get past (an invalid token or webhook). */
@@ -152,21 +154,21 @@ class AlertDelivery {
     private readonly options: DeliveryOptions,
     private readonly result: DeliveryResult,
   ) {
-    this.clock = options.now ?? (() => new Date());
+    this.now = options.now ?? systemClock;
     this.retry = {
       policy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
       budget: new RetryBudget(options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS),
       sleep: options.sleep ?? realSleep,
       logger: options.logger,
     };
-    this.state = new AlertStateWriter({ store: options.store, logger: options.logger, result, now: this.clock, limit: createConcurrencyLimit(8) });
+    this.state = new AlertStateWriter({ store: options.store, logger: options.logger, result, now: this.now, limit: createConcurrencyLimit(8) });
   }
 
   async deliver(report: ScanReport, snapshot: StateSnapshot): Promise<void> {
     const { options, result } = this;
     const plan = planAlerts(
       { clusters: report.clusters, records: snapshot.alerts, unreadable: snapshot.unreadable, newer: snapshot.newer },
-      { now: this.clock(), repeatIntervalMs: options.repeatIntervalMs, notifyResolved: options.notifyResolved, defaultChannel: options.defaultChannel },
+      { now: new Date(this.now()), repeatIntervalMs: options.repeatIntervalMs, notifyResolved: options.notifyResolved, defaultChannel: options.defaultChannel },
     );
     result.unchanged = plan.unchanged;
     result.skipped = plan.claimedElsewhere;
@@ -175,7 +177,7 @@ class AlertDelivery {
 
     // Claim every item before posting anything: a lost claim means another run has it.
     const claimTtlMs = options.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
-    const claimTime = this.clock().getTime();
+    const claimTime = this.now();
     this.postDeadline = claimTime + claimTtlMs - Math.min(60_000, claimTtlMs / 5);
     const claimed = await this.state.claim(plan.deliveries, { owner: options.runId ?? randomUUID(), expiresAt: new Date(claimTime + claimTtlMs).toISOString() });
     for (const batch of batchesOf(claimed, options.sender.threads)) await this.deliverBatch(batch);
@@ -213,7 +215,7 @@ class AlertDelivery {
   ): Promise<{ failed: Claimed[]; error: SlackPostError | null }> {
     const claimedBy = new Map(items.map((c) => [messageItem(c), c]));
     const messages = renderAlertMessages([...claimedBy.keys()], {
-      now: this.clock(),
+      now: new Date(this.now()),
       ...(target.note ? { note: target.note } : {}),
       ...(this.options.limits ? { limits: this.options.limits } : {}),
     });
@@ -225,7 +227,7 @@ class AlertDelivery {
         failed.push(...partItems);
         continue;
       }
-      if (this.clock().getTime() >= this.postDeadline) {
+      if (this.now() >= this.postDeadline) {
         // Too close to the claims' expiry: another run may take these items over, so leave them.
         error ??= new SlackPostError('retryable', 'claim_expiring');
         failed.push(...partItems);

@@ -13,6 +13,7 @@
  */
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { TagLookup } from '../registry/tagLookup.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 export class BatchLookups {
   private batch: { at: number; lookup: TagLookup; createdAt: number } | undefined;
@@ -22,7 +23,7 @@ export class BatchLookups {
 
   constructor(
     private readonly ttlMs = 10 * 60_000,
-    private readonly now: () => number = Date.now,
+    private readonly now: Clock = systemClock,
   ) {
     this.current = silentLogger;
     this.logger = {

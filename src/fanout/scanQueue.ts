@@ -17,6 +17,7 @@ import type { TokenCredential } from '@azure/identity';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { z } from 'zod';
 import { resolveAppStorage } from '../storage/appStorage.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 export interface ClusterScanMessage {
   /** The AKS cluster's ARM resource ID. */
@@ -82,10 +83,10 @@ export function decodeClusterScanMessage(item: unknown): ClusterScanMessage {
 export async function enqueueClusterScans(
   queue: QueueClient,
   clusters: ReadonlyArray<{ resourceId: string; name: string }>,
-  now: Date = new Date(),
+  now: Clock = systemClock,
 ): Promise<number> {
   await queue.createIfNotExists();
-  const enqueuedAt = now.toISOString();
+  const enqueuedAt = new Date(now()).toISOString();
   const pending = [...clusters];
   const worker = async (): Promise<void> => {
     for (let c = pending.shift(); c; c = pending.shift()) {

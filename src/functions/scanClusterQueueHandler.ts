@@ -20,6 +20,7 @@ import { createTagLookup, runScan } from '../run/runScan.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig } from './invocation.js';
 import { logSummary } from './scanHandlers.js';
+import { systemClock } from '../model/clock.js';
 
 /** The scans of one timer run that land on this instance share their registry answers. */
 const batchLookups = new BatchLookups();
@@ -39,7 +40,7 @@ export async function scanClusterQueueHandler(queueItem: unknown, context: Invoc
     logger.error('queue message dropped', { cluster: message.name, reason: target.refused });
     return;
   }
-  const queuedMs = Date.now() - Date.parse(message.enqueuedAt);
+  const queuedMs = systemClock() - Date.parse(message.enqueuedAt);
   logger.info('scanning one cluster from the queue', {
     cluster: target.displayName,
     queuedMs,

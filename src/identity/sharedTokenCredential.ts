@@ -14,6 +14,7 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { formatDuration } from '../util/duration.js';
 import { untilAborted } from '../util/untilAborted.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 /** Renew a token this long before it expires (as the SDKs' own token refreshers do). */
 const RENEW_BEFORE_EXPIRY_MS = 2 * 60_000;
@@ -27,7 +28,7 @@ interface SharedRequest {
   cancel: AbortController;
 }
 
-export function sharedTokenCredential(credential: TokenCredential, now: () => number = Date.now, timeoutMs: number = SHARED_TOKEN_TIMEOUT_MS): TokenCredential {
+export function sharedTokenCredential(credential: TokenCredential, now: Clock = systemClock, timeoutMs: number = SHARED_TOKEN_TIMEOUT_MS): TokenCredential {
   const requests = new Map<string, SharedRequest>();
   const usable = (token: AccessToken | null): token is AccessToken =>
     token !== null && now() < Math.min(token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY, token.expiresOnTimestamp - RENEW_BEFORE_EXPIRY_MS);

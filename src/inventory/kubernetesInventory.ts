@@ -11,6 +11,7 @@ import { listPages, runningPodPages, type ListPageOptions } from './listPages.js
 import { isMalformed, readRunningPod } from './runningPod.js';
 import type { MalformedPod, NamespaceInfo, WorkloadContainer } from '../model/workload.js';
 import { WorkloadFolder } from './workloadFolder.js';
+import type { Clock } from '../model/clock.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
 /** How many times a listing restarts after its continue token expired (410 Gone). */
@@ -26,6 +27,8 @@ export interface InventoryOptions {
   signal?: AbortSignal;
   /** When the cluster's time budget ends (ms since the epoch); see ListPageOptions. */
   deadline?: number;
+  /** The clock `deadline` is read on (default the system's). */
+  now?: Clock;
   /** Limits of each request (kubernetesRequest.ts); the defaults otherwise. */
   requestLimits?: RequestLimits;
 }
@@ -53,6 +56,7 @@ export async function readClusterInventory(kc: KubeConfig, options: InventoryOpt
     agent,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+    ...(options.now ? { now: options.now } : {}),
     ...(options.requestLimits ? { limits: options.requestLimits } : {}),
   };
   try {

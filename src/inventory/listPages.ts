@@ -24,6 +24,7 @@ import { abortableSleep } from '../util/abortableSleep.js';
 import { cappedRetryAfterMs, MAX_RETRY_AFTER_MS } from '../util/retryAfter.js';
 import type { ClusterAgent } from './clusterAgent.js';
 import { DEFAULT_REQUEST_LIMITS, getKubernetesText, KubernetesRequestError, type GetRequest, type RequestLimits } from './kubernetesRequest.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 export interface ListPageOptions {
   /** `limit` of each request. */
@@ -33,6 +34,8 @@ export interface ListPageOptions {
   signal?: AbortSignal;
   /** When the cluster's time budget ends (ms since the epoch): a retry that would wait past it fails at once. */
   deadline?: number;
+  /** The clock `deadline` is read on. */
+  now?: Clock;
   limits?: RequestLimits;
 }
 
@@ -98,7 +101,7 @@ export async function* listPages<T>(kc: KubeConfig, path: string, query: Record<
     const whenSent = new Promise<void>((resolve) => (sent = resolve));
     const earlyMetadata = new Promise<ListMetadata>((resolve) => (metadataRead = resolve));
     const get: GetRequest = { pathAndQuery: `${path}?${params}`, description, agent: options.agent, signal, limits: options.limits ?? DEFAULT_REQUEST_LIMITS, onSent: sent, onChunk: metadataFinder(metadataRead) };
-    const answer = getWithRetries(kc, get, options.deadline).then((text) => parseList<T>(text, description));
+    const answer = getWithRetries(kc, get, options.deadline, options.now ?? systemClock).then((text) => parseList<T>(text, description));
     const continueToken = Promise.race([earlyMetadata, answer.then((list) => list.metadata ?? {})]).then((m) => m.continue || undefined);
     // Awaited below; a page nobody reads (the caller stopped) must not go unhandled.
     answer.catch(() => undefined);
@@ -134,17 +137,17 @@ export async function* listPages<T>(kc: KubeConfig, path: string, query: Record<
 }
 
 /** A transient error answer (429, 5xx) is asked again after its capped Retry-After or a backoff, unless that waits past `deadline`. */
-async function getWithRetries(kc: KubeConfig, get: GetRequest, deadline: number | undefined): Promise<string> {
+async function getWithRetries(kc: KubeConfig, get: GetRequest, deadline: number | undefined, now: Clock): Promise<string> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await getKubernetesText(kc, attempt === 1 ? get : { ...get, onSent: undefined });
     } catch (error) {
       if (!(error instanceof KubernetesRequestError) || !TRANSIENT_STATUSES.has(error.code ?? 0)) throw error;
       if (attempt > MAX_RETRIES) throw new KubernetesRequestError(`${error.message} (asked ${attempt} times)`, { code: error.code, headers: error.headers });
-      const asked = cappedRetryAfterMs({ get: (name) => [error.headers[name]].flat()[0] });
+      const asked = cappedRetryAfterMs({ get: (name) => [error.headers[name]].flat()[0] }, MAX_RETRY_AFTER_MS, now());
       if (asked === 'too-long') throw new KubernetesRequestError(`${error.message}, and asked to wait longer than ${formatDuration(MAX_RETRY_AFTER_MS)}`, { code: error.code });
       const wait = asked ?? backoffMs(attempt);
-      if (deadline !== undefined && Date.now() + wait >= deadline) {
+      if (deadline !== undefined && now() + wait >= deadline) {
         throw new KubernetesRequestError(`${error.message}, and waiting ${formatDuration(wait)} to ask again would go past the cluster's time budget`, { code: error.code });
       }
       await abortableSleep(wait, get.signal);

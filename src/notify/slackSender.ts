@@ -4,6 +4,7 @@
  * `SlackPostError`s that carry a Slack error code and never a URL or token.
  */
 import type { SlackBlock } from './slackBlocks.js';
+import { systemClock } from '../model/clock.js';
 
 export interface SlackMessage {
   /** Channel name (with or without `#`) or ID. */
@@ -121,7 +122,7 @@ export function classifySlackError(code: string): SlackFailureKind {
 }
 
 /** Retry-After in milliseconds (seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | null | undefined, now: number = systemClock()): number | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

@@ -31,6 +31,7 @@ import { withRetries } from './registryRetries.js';
 import { RequestSlots, type HeldSlot } from './requestSlots.js';
 import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
 import type { TagLookup } from './tagLookup.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 /**
  * Tags asked for per page (`n`): all the tags a lookup may examine (ACR_MAX_RESULTS), up to
@@ -60,6 +61,8 @@ export interface RegistryTagLookupOptions {
   signal?: AbortSignal;
   /** Time limits (default the constants of operationBudget.ts); tests shorten them. */
   timeouts?: Partial<RegistryTimeouts>;
+  /** The clock tokens expire and deadlines end on (default the system's). */
+  now?: Clock;
 }
 
 const DEFAULT_AUDIENCE = 'https://containerregistry.azure.net';
@@ -72,14 +75,17 @@ export class RegistryTagLookup implements TagLookup {
   private readonly slots: RequestSlots;
   private readonly tokens: AcrTokenProvider;
   /** Retry-After pauses per registry, for token and data requests alike. */
-  private readonly pauses = new RegistryPauses();
+  private readonly pauses: RegistryPauses;
   /** One connection pool for token, tag and manifest requests. */
   private readonly httpClient: HttpClient = createDefaultHttpClient();
   /** Tag pages (acrTagPages.ts): the provider's token and the response bounds on each request. */
   private readonly tagPipeline: Pipeline;
   private readonly timeouts: RegistryTimeouts;
+  private readonly now: Clock;
 
   constructor(private readonly options: RegistryTagLookupOptions) {
+    this.now = options.now ?? systemClock;
+    this.pauses = new RegistryPauses(this.now);
     this.slots = new RequestSlots(options.concurrency);
     this.timeouts = registryTimeouts(options.timeouts);
     this.tokens = new AcrTokenProvider({
@@ -91,6 +97,7 @@ export class RegistryTagLookup implements TagLookup {
       pauses: this.pauses,
       ...(options.signal ? { signal: options.signal } : {}),
       timeouts: this.timeouts,
+      now: this.now,
     });
     // Retries are withRetries's, bounded by the lookup's deadline, not the pipeline's.
     this.tagPipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
@@ -113,7 +120,7 @@ export class RegistryTagLookup implements TagLookup {
     const key = `${registry}/${repository}`;
     let answer = this.newestTags.get(key);
     if (!answer) {
-      const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal);
+      const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal, this.now);
       answer = this.whenAuthorised(registry, repository)
         .then(() => budget.run(() => this.slots.hold((slot) => this.walkTags(registry, repository, budget, slot))))
         .catch((error: unknown) => this.failed(budget, registry, repository, error));
@@ -130,7 +137,7 @@ export class RegistryTagLookup implements TagLookup {
     const key = `${registry}/${repository}@${indexDigest}`;
     let answer = this.platformDigests.get(key);
     if (!answer) {
-      const budget = new OperationBudget(`manifest read of ${registry}/${repository}@${shortDigest(indexDigest)}`, this.timeouts.lookupMs, this.options.signal);
+      const budget = new OperationBudget(`manifest read of ${registry}/${repository}@${shortDigest(indexDigest)}`, this.timeouts.lookupMs, this.options.signal, this.now);
       const scope = { host: registry.toLowerCase(), what: `manifest ${shortDigest(indexDigest)} of ${repository}`, budget, pauses: this.pauses };
       const read = (slot: HeldSlot) => withRetries({ ...scope, slot }, (abortSignal) => this.client(registry).getArtifact(repository, indexDigest).getManifestProperties({ abortSignal }));
       answer = this.whenAuthorised(registry, repository)
@@ -195,11 +202,11 @@ export class RegistryTagLookup implements TagLookup {
     const source = { pipeline: this.tagPipeline, httpClient: this.httpClient };
     const readPage: ReadTagPage = (url, page) =>
       withRetries({ host, what: `tag page ${page} of ${repository}`, budget, pauses: this.pauses, slot }, (signal) => fetchTagPage(source, url, signal, host, repository));
-    const started = Date.now();
+    const started = this.now();
     try {
       const walk = await newestTagMatching(readPage, host, repository, { pageSize: tagPageSize(maxResults), maxResults, matches: matchesTagPattern });
       if (!walk.newest) return { kind: 'no-match', examined: walk.examined };
-      logger.debug('newest matching tag', { registry, repository, tag: walk.newest.name, examined: walk.examined, ms: Date.now() - started });
+      logger.debug('newest matching tag', { registry, repository, tag: walk.newest.name, examined: walk.examined, ms: this.now() - started });
       return { kind: 'found', newest: walk.newest, examined: walk.examined };
     } catch (error) {
       if (isRestError(error) && error.statusCode === 404) return { kind: 'unknown-repository' };

@@ -9,12 +9,13 @@ import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
 import { OperationBudget, type RegistryTimeouts } from './operationBudget.js';
 import type { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';
+import type { Clock } from '../model/clock.js';
 
 export class AcrTokenEndpoints {
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient;
 
-  constructor(private readonly options: { timeouts: RegistryTimeouts; pauses: RegistryPauses; httpClient?: HttpClient; signal?: AbortSignal }) {
+  constructor(private readonly options: { timeouts: RegistryTimeouts; pauses: RegistryPauses; httpClient?: HttpClient; signal?: AbortSignal; now?: Clock }) {
     // Retries are withRetries's (bounded by the operation's deadline), not the pipeline's.
     this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
     this.pipeline.addPolicy(boundedResponsePolicy({ maxBodyBytes: MAX_BODY_BYTES.token, timeoutMs: options.timeouts.requestMs }), { afterPhase: 'Sign' });
@@ -23,7 +24,7 @@ export class AcrTokenEndpoints {
 
   /** A token operation's time (`label` names it in reasons): its clock starts now, and it ends with the run. */
   budget(label: string, activity = 'no answer yet'): OperationBudget {
-    const budget = new OperationBudget(label, this.options.timeouts.tokenMs, this.options.signal);
+    const budget = new OperationBudget(label, this.options.timeouts.tokenMs, this.options.signal, this.options.now);
     budget.activity = activity;
     budget.start();
     return budget;

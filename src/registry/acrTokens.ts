@@ -47,6 +47,7 @@ import { isAcrLoginServer } from '../images/acrLoginServers.js';
 import { AcrTokenEndpoints } from './acrTokenEndpoints.js';
 import { registryTimeouts, type OperationBudget, type RegistryTimeouts } from './operationBudget.js';
 import { RegistryPauses } from './registryPauses.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 /**
  * Most repository scopes named in one `/oauth2/token` request. Each scope makes the access
@@ -73,6 +74,8 @@ export interface AcrTokenProviderOptions {
   signal?: AbortSignal;
   /** Time limits (default the constants of operationBudget.ts); tests shorten them. */
   timeouts?: Partial<RegistryTimeouts>;
+  /** The clock tokens expire on (default the system's). */
+  now?: Clock;
 }
 
 interface Expiring {
@@ -104,7 +107,7 @@ function processTokensOf(host: string, identity: string): ProcessTokens {
   return tokens;
 }
 
-const isFresh = (t: Expiring | undefined): t is Expiring => t !== undefined && t.expiresOnMs - EXPIRY_MARGIN_MS > Date.now();
+const isFresh = (t: Expiring | undefined, now: number): t is Expiring => t !== undefined && t.expiresOnMs - EXPIRY_MARGIN_MS > now;
 
 /** Whose Entra token this is: its `oid` claim, else (an opaque token) a digest of the token. */
 export function identityOf(entraToken: string): string {
@@ -178,16 +181,19 @@ export class AcrTokenProvider {
   private readonly entraScope: string;
   /** The identity, asked once for every registry (the SDK asked once per client). */
   private readonly credential: TokenCredential;
+  private readonly now: Clock;
 
   constructor(private readonly options: AcrTokenProviderOptions) {
+    this.now = options.now ?? systemClock;
     this.allowed = new Set(options.registries.map((r) => r.toLowerCase()));
-    this.credential = sharedTokenCredential(options.credential);
+    this.credential = sharedTokenCredential(options.credential, this.now);
     this.entraScope = `${(options.audience ?? 'https://containerregistry.azure.net').replace(/\/+$/, '')}/.default`;
     this.endpoints = new AcrTokenEndpoints({
       timeouts: registryTimeouts(options.timeouts),
-      pauses: options.pauses ?? new RegistryPauses(),
+      pauses: options.pauses ?? new RegistryPauses(this.now),
       ...(options.httpClient ? { httpClient: options.httpClient } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      now: this.now,
     });
   }
 
@@ -202,7 +208,7 @@ export class AcrTokenProvider {
     const state = this.state(host);
     const cached = state.scopes.get(repository);
     if (cached) {
-      return cached.then((t) => (t.expiresOnMs - EXPIRY_MARGIN_MS > Date.now() ? t.token : this.renew(host, repository, cached)));
+      return cached.then((t) => (isFresh(t, this.now()) ? t.token : this.renew(host, repository, cached)));
     }
     return this.enqueue(host, repository);
   }
@@ -286,7 +292,7 @@ export class AcrTokenProvider {
       entry = deferred();
       state.pending.set(repository, entry);
       const settled = entry.promise.then(
-        (token): Expiring => ({ token, expiresOnMs: jwtExpiry(token) ?? Date.now() + FALLBACK_ACCESS_LIFETIME_MS }),
+        (token): Expiring => ({ token, expiresOnMs: jwtExpiry(token) ?? this.now() + FALLBACK_ACCESS_LIFETIME_MS }),
       );
       settled.catch(() => {
         // A failed token is not cached: the next request for the repository tries again.
@@ -317,7 +323,7 @@ export class AcrTokenProvider {
     // Repositories an earlier scan of this process already holds a token for need no request.
     const missing = batch.filter(([repository, entry]) => {
       const token = kept.scopes.get(repository);
-      if (!isFresh(token)) return true;
+      if (!isFresh(token, this.now())) return true;
       entry.resolve(token.token);
       return false;
     });
@@ -330,7 +336,7 @@ export class AcrTokenProvider {
             host,
             chunk.map(([repository]) => repository),
           );
-          const issued: Expiring = { token, expiresOnMs: jwtExpiry(token) ?? Date.now() + FALLBACK_ACCESS_LIFETIME_MS };
+          const issued: Expiring = { token, expiresOnMs: jwtExpiry(token) ?? this.now() + FALLBACK_ACCESS_LIFETIME_MS };
           for (const [repository, entry] of chunk) {
             kept.scopes.set(repository, issued);
             entry.resolve(token);
@@ -340,7 +346,7 @@ export class AcrTokenProvider {
         }
       }),
     );
-    if (kept.scopes.size > 1024) for (const [repository, token] of kept.scopes) if (!isFresh(token)) kept.scopes.delete(repository);
+    if (kept.scopes.size > 1024) for (const [repository, token] of kept.scopes) if (!isFresh(token, this.now())) kept.scopes.delete(repository);
   }
 
   /** The identity this provider's tokens are for (from its Entra token), remembered per registry. */
@@ -387,7 +393,7 @@ export class AcrTokenProvider {
     const current = state.refresh;
     if (current) {
       return current.then((t) => {
-        if (t.expiresOnMs - EXPIRY_MARGIN_MS > Date.now()) return t;
+        if (isFresh(t, this.now())) return t;
         if (state.refresh === current) state.refresh = undefined;
         return this.refreshToken(host);
       });
@@ -396,7 +402,7 @@ export class AcrTokenProvider {
     const next = budget.run(async (): Promise<Expiring> => {
       const entra = await this.entraToken();
       const kept = processTokensOf(host, await this.identity(host));
-      if (isFresh(kept.refresh)) return kept.refresh;
+      if (isFresh(kept.refresh, this.now())) return kept.refresh;
       const form = new URLSearchParams({ grant_type: 'access_token', service: host, access_token: entra });
       const body = await this.endpoints.post(budget, host, '/oauth2/exchange', form);
       const token = (body as { refresh_token?: unknown }).refresh_token;

@@ -4,6 +4,7 @@
  * The operation's promise settles by then (see `run`), whatever its requests are doing.
  */
 import { formatDuration } from '../util/duration.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 /**
  * How long one registry request may take, headers and body together (boundedResponse.ts). ACR
@@ -52,6 +53,8 @@ export class OperationBudget {
     readonly label: string,
     readonly limitMs: number,
     runSignal?: AbortSignal,
+    /** The clock the deadline is read on. */
+    readonly now: Clock = systemClock,
   ) {
     const onRunEnd = (): void => this.controller.abort(new Error(`${label} was cancelled: the scan run ended before it finished`));
     if (runSignal?.aborted) onRunEnd();
@@ -62,7 +65,7 @@ export class OperationBudget {
   /** Starts the clock (once): the operation's first request is about to go out. */
   start(): void {
     if (this.deadline !== undefined) return;
-    this.deadline = Date.now() + this.limitMs;
+    this.deadline = this.now() + this.limitMs;
     this.timer = setTimeout(() => {
       this.controller.abort(new Error(`${this.label} did not finish within ${formatDuration(this.limitMs)}: ${this.activity}`));
     }, this.limitMs);
@@ -71,7 +74,7 @@ export class OperationBudget {
 
   /** Time left; the whole limit before the clock starts. */
   remainingMs(): number {
-    return this.deadline === undefined ? this.limitMs : Math.max(0, this.deadline - Date.now());
+    return this.deadline === undefined ? this.limitMs : Math.max(0, this.deadline - this.now());
   }
 
   /** Why the operation was cut short (its deadline or the run's end). */

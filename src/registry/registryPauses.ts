@@ -9,19 +9,22 @@ import { formatDuration } from '../util/duration.js';
 import { abortableSleep } from '../util/abortableSleep.js';
 import { MAX_RETRY_AFTER_MS } from '../util/retryAfter.js';
 import type { OperationBudget } from './operationBudget.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 export class RegistryPauses {
   private readonly until = new Map<string, number>();
 
+  constructor(private readonly now: Clock = systemClock) {}
+
   /** Pauses `host` for `ms` (at most MAX_RETRY_AFTER_MS), unless it is paused longer already. */
   pause(host: string, ms: number): void {
-    const end = Date.now() + Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+    const end = this.now() + Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
     if (end > (this.until.get(host) ?? 0)) this.until.set(host, end);
   }
 
   /** How long `host` is still paused. */
   remainingMs(host: string): number {
-    return Math.max(0, (this.until.get(host) ?? 0) - Date.now());
+    return Math.max(0, (this.until.get(host) ?? 0) - this.now());
   }
 
   /** Waits out `host`'s pause within `budget`; throws at once when the pause outlasts it. */

@@ -87,9 +87,10 @@ function delayBeforeRetry(scope: RetryScope, error: unknown, counts: { failed: n
   if (!isTransient(error)) throw error;
   const status = isRestError(error) ? error.statusCode : undefined;
   const headers = isRestError(error) ? error.response?.headers : undefined;
-  const asked = headers ? cappedRetryAfterMs(headers) : undefined;
+  const now = scope.budget.now();
+  const asked = headers ? cappedRetryAfterMs(headers, MAX_RETRY_AFTER_MS, now) : undefined;
   if (asked === 'too-long') {
-    const wait = formatDuration(headers ? (retryAfterMs(headers) ?? 0) : 0);
+    const wait = formatDuration(headers ? (retryAfterMs(headers, now) ?? 0) : 0);
     const what = status === 429 ? 'throttled the request' : `answered HTTP ${status ?? '?'}`;
     throw new Error(`ACR ${scope.host} ${what} (${scope.what}) and asked to wait ${wait}, longer than the ${formatDuration(MAX_RETRY_AFTER_MS)} a scan waits`);
   }

@@ -19,6 +19,7 @@ import type { ScanReport } from '../model/finding.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
 import { scanClusters } from '../scan/scanClusters.js';
 import type { TagLookup } from '../registry/tagLookup.js';
+import type { Clock } from '../model/clock.js';
 
 export interface ScanRunOptions {
   logger: Logger;
@@ -26,7 +27,8 @@ export interface ScanRunOptions {
   credential?: TokenCredential;
   /** A lookup to share between runs that belong together (fan-out); a fresh one otherwise. */
   lookup?: TagLookup;
-  now?: () => Date;
+  /** The clock of the run (default the system's). */
+  now?: Clock;
   /**
    * Where alerts are remembered between scans (the functions: `createStateStoreFromEnv`; the
    * CLI: a `FileStateStore` with --state). Without one nothing is remembered: every lagging

@@ -30,6 +30,7 @@ import { clip } from '../util/text.js';
 import { untilAborted } from '../util/untilAborted.js';
 import { buildFinding } from './findings.js';
 import { malformedPodFindings } from './malformedPodFindings.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 interface ClassifiedImage {
   reference: ParsedImageReference;
@@ -45,7 +46,8 @@ export interface ScanOptions {
   defaultChannel: string | null;
   clusterTimeoutMs: number;
   logger: Logger;
-  now?: () => Date;
+  /** The clock of the run: report times, push ages, the cluster budget's end (default the system's). */
+  now?: Clock;
   kubernetesPageSize?: number;
   /** Limits of each Kubernetes request; the defaults otherwise (kubernetesRequest.ts). */
   kubernetesRequestLimits?: RequestLimits;
@@ -54,7 +56,7 @@ export interface ScanOptions {
 }
 
 export async function scanClusters(sources: readonly ClusterSource[], options: ScanOptions): Promise<ScanReport> {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock;
   const startedAt = now();
   options.lookup.prepare?.();
   const pending: Array<Promise<ClusterReport>> = [];
@@ -70,8 +72,8 @@ export async function scanClusters(sources: readonly ClusterSource[], options: S
   const clusters = await Promise.all(pending);
   const findings = clusters.flatMap((c) => c.findings);
   return {
-    startedAt: startedAt.toISOString(),
-    finishedAt: now().toISOString(),
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(now()).toISOString(),
     clusters,
     summary: {
       ...countStatuses(findings),
@@ -103,10 +105,10 @@ function connectCluster(source: ClusterSource, options: ScanOptions): ClusterCon
 }
 
 /** Lists the cluster, then returns (without awaiting) the evaluation of what it runs. */
-async function startCluster(connection: ClusterConnection, options: ScanOptions, now: () => Date): Promise<{ evaluation: Promise<ClusterReport> }> {
+async function startCluster(connection: ClusterConnection, options: ScanOptions, now: Clock): Promise<{ evaluation: Promise<ClusterReport> }> {
   const { logger } = options;
   const { source, budget, signal } = connection;
-  const started = Date.now();
+  const started = now();
   const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of ${formatDuration(options.clusterTimeoutMs)}`)), timerMs(options.clusterTimeoutMs));
   timer.unref();
   const finish = (): void => {
@@ -117,7 +119,7 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
     const basic = signal.aborted ? String((signal.reason as Error).message) : describeClusterError(error);
     const reason = source.explainFailure?.(basic) ?? basic;
     logger.error('cluster scan failed', { cluster: source.name, reason });
-    return { name: source.name, ok: false, error: reason, findings: [], pods: 0, durationMs: Date.now() - started };
+    return { name: source.name, ok: false, error: reason, findings: [], pods: 0, durationMs: now() - started };
   };
   // Each distinct image is parsed and classified once per cluster, however many workloads run it.
   const classified = new Map<string, ClassifiedImage>();
@@ -146,6 +148,7 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
         onNewImage: startLookup,
         signal,
         deadline: started + options.clusterTimeoutMs,
+        now,
         ...(options.kubernetesPageSize ? { pageSize: options.kubernetesPageSize } : {}),
         ...(options.kubernetesRequestLimits ? { requestLimits: options.kubernetesRequestLimits } : {}),
       }),
@@ -158,7 +161,7 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
   }
   logger.debug('cluster inventory read', { cluster: source.name, pods: inventory.pods, workloads: inventory.workloads.length });
   const evaluation = evaluate(inventory, classify, options, now, signal)
-    .then((findings): ClusterReport => ({ name: source.name, ok: true, findings, pods: inventory.pods, durationMs: Date.now() - started }), failed)
+    .then((findings): ClusterReport => ({ name: source.name, ok: true, findings, pods: inventory.pods, durationMs: now() - started }), failed)
     .finally(finish);
   // Wrapped in an object: awaiting a bare promise of a promise would wait for both.
   return { evaluation };
@@ -172,7 +175,7 @@ async function evaluate(
   inventory: ClusterInventory,
   classify: (image: string) => ClassifiedImage,
   options: ScanOptions,
-  now: () => Date,
+  now: Clock,
   signal: AbortSignal,
 ): Promise<Finding[]> {
   const channelOf = (namespace: string): string | null => inventory.namespaces.get(namespace)?.labels[options.channelLabel] || options.defaultChannel;
@@ -204,7 +207,7 @@ async function decide(
   verdict: { registry: string; repository: string },
   channel: string | null,
   options: ScanOptions,
-  now: () => Date,
+  now: Clock,
 ): Promise<Finding> {
   const found = await options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
   const { runningDigest, lookup } = await effectiveRunningDigest(container, reference, found, verdict, options);
@@ -212,7 +215,7 @@ async function decide(
     reference,
     ...(runningDigest ? { runningDigest } : {}),
     lookup,
-    now: now(),
+    now: new Date(now()),
     gracePeriodMs: options.gracePeriodMs,
   });
   return buildFinding(container, reference, decision, channel);

@@ -113,7 +113,7 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
     const [stored] = await h.state();
     expect(stored?.record).toMatchObject({
       announcedTarget: 'prod-789',
-      lastSentAt: h.clock.now().toISOString(),
+      lastSentAt: h.clock.date().toISOString(),
       thread: { channelId: h.slack.channelIds['team-a'], ts: post?.ts },
       claim: null,
     });
@@ -227,7 +227,7 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
     const h = await harness();
     await h.scan(prod(api));
     h.clock.advance(HOUR);
-    const newer = finding({ name: 'api', latestTag: 'prod-790', latestUpdatedAt: new Date(h.clock.now().getTime() - 10 * MINUTE).toISOString() });
+    const newer = finding({ name: 'api', latestTag: 'prod-790', latestUpdatedAt: new Date(h.clock.now() - 10 * MINUTE).toISOString() });
     expect(await h.scan(prod(newer))).toMatchObject({ new: 1 });
     const post = h.slack.posts[1];
     expect(post?.thread_ts).toBeUndefined();
@@ -528,7 +528,7 @@ describe('alert lifecycle with a Slack app (bot token) and table state', () => {
   it('leaves an item claimed by a run that died alone until the claim expires, then sends it', async () => {
     const h = await harness();
     // A run claimed the item and crashed before posting.
-    const expiresAt = new Date(h.clock.now().getTime() + 5 * MINUTE).toISOString();
+    const expiresAt = new Date(h.clock.now() + 5 * MINUTE).toISOString();
     await h.store.insert({
       ...alertKeyOf('prod-aks', api),
       channel: 'team-a',

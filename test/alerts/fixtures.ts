@@ -1,6 +1,7 @@
 /** Building blocks for the alert tests: findings, scan reports, a settable clock, a log sink. */
 import type { Logger } from '../../src/log/logger.js';
 import { countStatuses, type ClusterReport, type Finding, type FindingStatus, type ScanReport } from '../../src/model/finding.js';
+import type { Clock } from '../../src/model/clock.js';
 
 export const T0 = new Date('2026-03-02T09:00:00.000Z');
 export const MINUTE = 60_000;
@@ -72,7 +73,11 @@ export class TestClock {
   constructor(start: Date = T0) {
     this.current = start.getTime();
   }
-  readonly now = (): Date => new Date(this.current);
+  readonly now: Clock = () => this.current;
+  /** The clock's time as a Date. */
+  date(): Date {
+    return new Date(this.current);
+  }
   advance(ms: number): void {
     this.current += ms;
   }
