@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Forks, not threads: NODE_EXTRA_CA_CERTS (the emulators' test CA) is read at process start.
     pool: 'forks',
-    globalSetup: ['test/globalSetup.ts'],
+    globalSetup: ['test/support/globalSetup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     allowOnly: false,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { alertId, alertKeyOf, boundedKeyPart, decodeKeyPart, MAX_KEY_PART_CHARS, MAX_TABLE_KEY_CHARS, partitionKeyFor, rowKeyFor } from '../../src/alerts/alertKey.js';
-import { finding } from './fixtures.js';
+import { finding } from '../support/alertFixtures.js';
 
 const AZURE_KEY_MAX_CHARS = 512;
 // eslint-disable-next-line no-control-regex

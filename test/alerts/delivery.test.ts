@@ -16,8 +16,8 @@ import type { SectionBlock } from '../../src/notify/slackBlocks.js';
 import { WebApiSender } from '../../src/notify/webApiSender.js';
 import type { Finding, ScanReport } from '../../src/model/finding.js';
 import { startSlackApi, type SlackApiEmulator, type SlackPost } from '../emulators/slackApi.js';
-import { useAzuriteTables } from './azuriteTables.js';
-import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from './fixtures.js';
+import { useAzuriteTables } from '../support/azuriteTables.js';
+import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from '../support/alertFixtures.js';
 
 const BOT_TOKEN = 'xoxb-1111111111-2222222222222-abcdefghijklmnopqrstuvwx';
 

@@ -5,7 +5,7 @@ import { planAlerts, type LifecycleOptions } from '../../src/alerts/lifecycle.js
 import type { StoredAlert } from '../../src/alerts/state/stateStore.js';
 import type { AlertRecord } from '../../src/model/alert.js';
 import type { Finding } from '../../src/model/finding.js';
-import { caughtUp, cluster, finding, HOUR, MINUTE, T0 } from './fixtures.js';
+import { caughtUp, cluster, finding, HOUR, MINUTE, T0 } from '../support/alertFixtures.js';
 
 const options = (over: Partial<LifecycleOptions> = {}): LifecycleOptions => ({
   now: T0,

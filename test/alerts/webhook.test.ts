@@ -9,8 +9,8 @@ import { alertLine } from '../../src/notify/slackText.js';
 import { WebhookSender } from '../../src/notify/webhookSender.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../emulators/slackWebhook.js';
-import { useAzuriteTables } from './azuriteTables.js';
-import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from './fixtures.js';
+import { useAzuriteTables } from '../support/azuriteTables.js';
+import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from '../support/alertFixtures.js';
 
 const tables = useAzuriteTables('webhook');
 async function harness() {

@@ -122,7 +122,7 @@ export async function startBenchHarness(estate: EstateModel, options: HarnessOpt
         pods: podsOf(estate, loginServers, cluster),
         // The benchmark measures the scanner: pods are serialised once, not per page, and pages go
         // uncompressed (on loopback gzip only costs CPU, on both sides; the scanner's gunzip
-        // path is tested in test/integration/kubernetesInventory.test.ts).
+        // path is tested in test/inventory/kubernetesInventory.test.ts).
         immutablePods: true,
         compressAbove: Number.POSITIVE_INFINITY,
         authorize: (auth) => auth.bearerToken !== undefined && identity.validate(auth.bearerToken, AKS_RESOURCE),

@@ -8,7 +8,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scanNowHandler, scanTimerHandler } from '../../src/functions/scanHandlers.js';
 import type { ScanReport } from '../../src/model/finding.js';
-import { startThreeClusterEstate, type ThreeClusterEstate } from './estate.js';
+import { startThreeClusterEstate, type ThreeClusterEstate } from '../support/estate.js';
 
 const UNRESOLVED = '@Microsoft.KeyVault(SecretUri=https://kv-acrsync-x1.vault.azure.net/secrets/slack-webhook-url)';
 const TIMER = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };

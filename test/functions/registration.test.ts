@@ -50,7 +50,7 @@ describe('function registration', () => {
     expect(calls.find((c) => c.kind === 'storageQueue')?.queueName).toBe('acrsync-clusters');
   });
 
-  // The parser itself is tested in test/unit/scanSchedule.test.ts; each case here is a process.
+  // The parser itself is tested in test/config/scanSchedule.test.ts; each case here is a process.
   it.each([
     ['*/10 * * * *', '*/10 * * * *'],
     ['  0  */15 * * * Mon-Fri ', '0 */15 * * * Mon-Fri'],

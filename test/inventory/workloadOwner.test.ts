@@ -1,7 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { workloadOf } from '../../src/inventory/workloadOwner.js';
-import { WorkloadFolder } from '../../src/inventory/workloadFolder.js';
 
 function pod(name: string, owner?: { kind: string; name: string }, labels: Record<string, string> = {}): V1Pod {
   return {
@@ -27,26 +26,5 @@ describe('workloadOf', () => {
     ['a custom controller', pod('x', { kind: 'Rollout', name: 'web' }), { kind: 'Rollout', name: 'web' }],
   ])('resolves %s', (_label, p, expected) => {
     expect(workloadOf(p)).toEqual(expected);
-  });
-});
-
-describe('WorkloadFolder', () => {
-  const workload = { kind: 'Deployment', name: 'api' };
-  it('folds replicas running the same image and digest into one entry with a pod count', () => {
-    const folder = new WorkloadFolder();
-    for (let i = 0; i < 40; i += 1) folder.add({ namespace: 'ns', workload, containers: [{ name: 'app', image: 'r.io/a:prod-1', runningDigest: 'sha256:a', initContainer: false }] });
-    expect(folder.pods).toBe(40);
-    expect(folder.workloads()).toEqual([{ namespace: 'ns', workload, container: 'app', initContainer: false, image: 'r.io/a:prod-1', runningDigest: 'sha256:a', pods: 40 }]);
-  });
-
-  it('keeps replicas running different images apart (a rollout in progress) and announces each image once', () => {
-    const folder = new WorkloadFolder();
-    const first = folder.add({ namespace: 'ns', workload, containers: [{ name: 'app', image: 'r.io/a:prod-1', initContainer: false }] });
-    const second = folder.add({ namespace: 'ns', workload, containers: [{ name: 'app', image: 'r.io/a:prod-2', initContainer: false }] });
-    const third = folder.add({ namespace: 'other', workload, containers: [{ name: 'app', image: 'r.io/a:prod-2', initContainer: false }] });
-    expect(first).toEqual(['r.io/a:prod-1']);
-    expect(second).toEqual(['r.io/a:prod-2']);
-    expect(third).toEqual([]);
-    expect(folder.workloads().map((w) => `${w.namespace}/${w.image}/${w.pods}`)).toEqual(['ns/r.io/a:prod-1/1', 'ns/r.io/a:prod-2/1', 'other/r.io/a:prod-2/1']);
   });
 });

@@ -12,7 +12,7 @@ import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulat
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
 import { ACR_RESOURCE } from '../emulators/sandbox.js';
 import { ensureTestPki } from '../emulators/testPki.js';
-import { AKS_RESOURCE, resourceId, SUBSCRIPTION } from './estate.js';
+import { AKS_RESOURCE, resourceId, SUBSCRIPTION } from '../support/estate.js';
 
 let identity: ManagedIdentityEndpoint;
 let arm: ArmEmulator;

@@ -7,8 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scanClusterQueueHandler } from '../../src/functions/scanClusterQueueHandler.js';
 import { scanTimerHandler } from '../../src/functions/scanHandlers.js';
-import { resourceId, type ThreeClusterEstate } from './estate.js';
-import { useThreeClusterEstate } from './estateFixture.js';
+import { resourceId, type ThreeClusterEstate } from '../support/estate.js';
+import { useThreeClusterEstate } from '../support/estateFixture.js';
 
 const fixture = useThreeClusterEstate();
 const { logs, context } = fixture;

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanNowHandler, scanTimerHandler } from '../../src/functions/scanHandlers.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { ACR_RESOURCE } from '../emulators/sandbox.js';
-import { AKS_RESOURCE, resourceId, SUBSCRIPTION, type ThreeClusterEstate } from './estate.js';
-import { useThreeClusterEstate } from './estateFixture.js';
+import { AKS_RESOURCE, resourceId, SUBSCRIPTION, type ThreeClusterEstate } from '../support/estate.js';
+import { useThreeClusterEstate } from '../support/estateFixture.js';
 
 const fixture = useThreeClusterEstate();
 const { logs } = fixture;

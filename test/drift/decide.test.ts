@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { classifyReference, decideDrift, MAX_CLOCK_SKEW_MS, type DriftInput, type TrackingRules } from '../../src/drift/decide.js';
-import { shortDigest } from '../../src/model/digest.js';
 import { parseImageReference } from '../../src/images/imageReference.js';
 import { compileTagPattern } from '../../src/images/tagPattern.js';
 import type { RegistryLookupResult, TagInfo } from '../../src/model/registry.js';
@@ -139,14 +138,5 @@ describe('decideDrift: found', () => {
     if (reason === undefined) expect(decision.reason).toBeUndefined();
     else if (typeof reason === 'string') expect(decision.reason).toBe(reason);
     else expect(decision.reason).toMatch(reason);
-  });
-});
-
-describe('shortDigest', () => {
-  it.each([
-    [NEW, 'sha256:111111111111'],
-    ['abc', 'abc'],
-  ])('%s → %s', (digest, short) => {
-    expect(shortDigest(digest)).toBe(short);
   });
 });

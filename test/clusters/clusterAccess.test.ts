@@ -13,7 +13,7 @@ import { startArmEmulator, type ArmEmulator } from '../emulators/arm.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
 import { ensureTestPki } from '../emulators/testPki.js';
-import { AKS_RESOURCE, resourceId } from './estate.js';
+import { AKS_RESOURCE, resourceId } from '../support/estate.js';
 
 let identity: ManagedIdentityEndpoint;
 let kubernetes: KubernetesApiHandle;
