@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: a large synthetic estate behind the emulators, scanned through the
  * production code path, with the figures compared against lower bounds computed from the
- * estate (test/bench/bounds.ts).
+ * estate (bench/bounds.ts).
  *
  *   npm run bench -- [--clusters 10] [--pods-per-cluster 2000] [--repos 400] [--registries 2]
  *                    [--tags 300] [--latency-ms 20] [--concurrency 8] [--runs 1] [--warmup 1]
@@ -34,11 +34,11 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PAGE_SIZE } from '../src/inventory/kubernetesInventory.js';
 import { MAX_SCOPES_PER_TOKEN } from '../src/registry/acrTokens.js';
 import { tagPageSize } from '../src/registry/acrTagLookup.js';
-import { BENCH_EXCLUDED, computeBounds, type Bounds, type ScanParameters } from '../test/bench/bounds.js';
-import { buildEstate, expectedStatuses, type EstateModel } from '../test/bench/estate.js';
-import { startBenchHarness, type RequestCounts } from '../test/bench/harness.js';
-import type { ScanFigures } from '../test/bench/scanOnce.js';
-import { ensureTestPki } from '../test/emulators/testPki.js';
+import { BENCH_EXCLUDED, computeBounds, type Bounds, type ScanParameters } from '../bench/bounds.js';
+import { buildEstate, expectedStatuses, type EstateModel } from '../bench/estate.js';
+import { startBenchHarness, type RequestCounts } from '../bench/harness.js';
+import type { ScanFigures } from '../bench/scanOnce.js';
+import { ensureTestPki } from '../emulators/testPki.js';
 
 interface BenchFlags {
   clusters: number;
@@ -104,7 +104,7 @@ function parseFlags(argv: string[]): BenchFlags {
 // ------------------------------------------------------------------------------------------------
 
 async function child(): Promise<void> {
-  const { scanOnce } = await import('../test/bench/scanOnce.js');
+  const { scanOnce } = await import('../bench/scanOnce.js');
   const figures = await scanOnce(process.env);
   process.send?.(figures);
   process.disconnect?.();

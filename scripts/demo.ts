@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../test/emulators/sandbox.js';
-import { ensureTestPki } from '../test/emulators/testPki.js';
+import { startSandbox } from '../emulators/sandbox.js';
+import { ensureTestPki } from '../emulators/testPki.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'bin', 'acr-aks-sync.js');

@@ -15,7 +15,7 @@ import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js'
 import type { SectionBlock } from '../../src/notify/slackBlocks.js';
 import { WebApiSender } from '../../src/notify/webApiSender.js';
 import type { Finding, ScanReport } from '../../src/model/finding.js';
-import { startSlackApi, type SlackApiEmulator, type SlackPost } from '../emulators/slackApi.js';
+import { startSlackApi, type SlackApiEmulator, type SlackPost } from '../../emulators/slackApi.js';
 import { useAzuriteTables } from '../support/azuriteTables.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from '../support/alertFixtures.js';
 

@@ -8,7 +8,7 @@ import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../
 import { alertLine } from '../../src/notify/slackText.js';
 import { WebhookSender } from '../../src/notify/webhookSender.js';
 import type { ScanReport } from '../../src/model/finding.js';
-import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../emulators/slackWebhook.js';
+import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../../emulators/slackWebhook.js';
 import { useAzuriteTables } from '../support/azuriteTables.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from '../support/alertFixtures.js';
 

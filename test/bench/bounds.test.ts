@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BENCH_EXCLUDED, computeBounds, revealsOf, tagPagesNeeded, type ScanParameters } from './bounds.js';
-import { buildEstate, expectedStatuses, type EstateModel, type RepositoryModel } from './estate.js';
+import { BENCH_EXCLUDED, computeBounds, revealsOf, tagPagesNeeded, type ScanParameters } from '../../bench/bounds.js';
+import { buildEstate, expectedStatuses, type EstateModel, type RepositoryModel } from '../../bench/estate.js';
 
 const params: ScanParameters = {
   latencyMs: 20,

@@ -16,10 +16,10 @@ import { silentLogger } from '../../src/log/logger.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { createAzureCredential } from '../../src/identity/createAzureCredential.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
-import { startArmEmulator, type ArmClusterSeed, type ArmEmulator, type ArmEmulatorOptions } from '../emulators/arm.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
-import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
-import { ensureTestPki } from '../emulators/testPki.js';
+import { startArmEmulator, type ArmClusterSeed, type ArmEmulator, type ArmEmulatorOptions } from '../../emulators/arm.js';
+import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
+import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const OTHER_SUB = '66666666-2222-3333-4444-555555555555';

@@ -6,9 +6,9 @@ import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createGunzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAcrRegistry, type AcrRegistryEmulator } from './acrRegistry.js';
-import { requestJson } from './httpUtil.js';
-import { ensureTestPki } from './testPki.js';
+import { startAcrRegistry, type AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
+import { requestJson } from '../../emulators/httpUtil.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 const pki = ensureTestPki();
 const ENTRA = 'entra-token';

@@ -1,10 +1,10 @@
-import { requestJson, type RawJsonResponse } from './httpUtil.js';
+import { requestJson, type RawJsonResponse } from '../../emulators/httpUtil.js';
 import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAcrRegistry } from './acrRegistry.js';
-import type { AcrRegistryEmulator, AcrRegistryOptions, AcrTagSeed } from './acrRegistry.js';
-import { ensureTestPki } from './testPki.js';
+import { startAcrRegistry } from '../../emulators/acrRegistry.js';
+import type { AcrRegistryEmulator, AcrRegistryOptions, AcrTagSeed } from '../../emulators/acrRegistry.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 const pki = ensureTestPki();
 const GOOD_ENTRA_TOKEN = 'entra-token-for-acr';

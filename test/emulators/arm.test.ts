@@ -1,10 +1,10 @@
-import { requestJson, type RawJsonResponse } from './httpUtil.js';
+import { requestJson, type RawJsonResponse } from '../../emulators/httpUtil.js';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { GetTokenOptions, TokenCredential } from '@azure/identity';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startArmEmulator } from './arm.js';
-import type { ArmClusterSeed, ArmEmulator, ArmEmulatorOptions } from './arm.js';
-import { ensureTestPki } from './testPki.js';
+import { startArmEmulator } from '../../emulators/arm.js';
+import type { ArmClusterSeed, ArmEmulator, ArmEmulatorOptions } from '../../emulators/arm.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 const pki = ensureTestPki();
 const ARM_TOKEN = 'arm-token';

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { V1Pod, V1PodList } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makePod, startKubernetesApi } from './kubernetesApi.js';
-import type { KubernetesApiHandle, KubernetesAuth, KubeconfigOptions } from './kubernetesApi.js';
-import { ensureTestPki } from './testPki.js';
+import { makePod, startKubernetesApi } from '../../emulators/kubernetesApi.js';
+import type { KubernetesApiHandle, KubernetesAuth, KubeconfigOptions } from '../../emulators/kubernetesApi.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 const pki = ensureTestPki();
 const REGISTRY = 'contoso.azurecr.io';

@@ -1,7 +1,7 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startManagedIdentityEndpoint } from './managedIdentity.js';
-import type { ManagedIdentityEndpoint } from './managedIdentity.js';
+import { startManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
+import type { ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 
 const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 const AKS_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default';

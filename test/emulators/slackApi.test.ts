@@ -1,7 +1,7 @@
 import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSlackApi } from './slackApi.js';
-import type { SlackApiEmulator } from './slackApi.js';
+import { startSlackApi } from '../../emulators/slackApi.js';
+import type { SlackApiEmulator } from '../../emulators/slackApi.js';
 
 const BOT_TOKEN = 'xoxb-emulator-0000-secret';
 const open: SlackApiEmulator[] = [];

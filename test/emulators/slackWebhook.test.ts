@@ -1,7 +1,7 @@
 import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSlackWebhookReceiver } from './slackWebhook.js';
-import type { SlackWebhookReceiver } from './slackWebhook.js';
+import { startSlackWebhookReceiver } from '../../emulators/slackWebhook.js';
+import type { SlackWebhookReceiver } from '../../emulators/slackWebhook.js';
 
 const open: SlackWebhookReceiver[] = [];
 async function start(options: Parameters<typeof startSlackWebhookReceiver>[0] = {}): Promise<SlackWebhookReceiver> {

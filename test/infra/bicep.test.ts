@@ -573,7 +573,7 @@ describe('packaging and build helpers', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    for (const pattern of ['/src/', '/test/', '/scripts/', '/infra/', '/dist/test/', '/dist/scripts/', 'local.settings.json', '/coverage/', '/.ci/']) {
+    for (const pattern of ['/src/', '/test/', '/emulators/', '/bench/', '/scripts/', '/infra/', '/dist/test/', '/dist/emulators/', '/dist/bench/', '/dist/scripts/', 'local.settings.json', '/coverage/', '/.ci/']) {
       expect(lines, pattern).toContain(pattern);
     }
     for (const kept of ['dist', 'dist/src', 'host.json', 'package.json', 'node_modules']) {

@@ -7,8 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryTagLookupOptions } from '../../src/registry/acrTagLookup.js';
 import type { RegistryLookupResult } from '../../src/model/registry.js';
-import type { AcrRegistryEmulator, AcrTagSeed } from '../emulators/acrRegistry.js';
-import { digestOf } from '../emulators/sandbox.js';
+import type { AcrRegistryEmulator, AcrTagSeed } from '../../emulators/acrRegistry.js';
+import { digestOf } from '../../emulators/sandbox.js';
 import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';
 
 const HOUR = 3_600_000;

@@ -11,8 +11,8 @@ import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js'
 import type { ClusterSource } from '../../src/clusters/clusterSource.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
-import { ensureTestPki } from '../emulators/testPki.js';
+import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 let slow: KubernetesApiHandle;
 let steady: KubernetesApiHandle;

@@ -14,8 +14,8 @@ import { malformedPodFindings } from '../../src/scan/malformedPodFindings.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ClusterReport } from '../../src/model/finding.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
-import { ensureTestPki } from '../emulators/testPki.js';
+import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 const LONG_OWNER = `web-${'x'.repeat(600)}`;
 const LONG_KIND = `Kind${'K'.repeat(5_000)}`;

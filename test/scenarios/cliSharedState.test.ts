@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePod } from '../emulators/kubernetesApi.js';
-import { digestOf, startSandbox, type Sandbox } from '../emulators/sandbox.js';
-import { ensureTestPki } from '../emulators/testPki.js';
+import { makePod } from '../../emulators/kubernetesApi.js';
+import { digestOf, startSandbox, type Sandbox } from '../../emulators/sandbox.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 import { runProcess } from '../support/runProcess.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { TableClient } from '@azure/data-tables';
 import { TableStateStore } from '../../src/alerts/state/tableStateStore.js';
-import { startAzurite, type Azurite } from '../emulators/azurite.js';
+import { startAzurite, type Azurite } from '../../emulators/azurite.js';
 
 export interface AzuriteTables {
   newStore(): TableStateStore;

@@ -3,14 +3,14 @@
  * cluster (the identity's AKS token), a local-account cluster (the kubeconfig's own client
  * certificate) and one whose user kubeconfig the identity may not read (403).
  */
-import { startAcrRegistry, type AcrRegistryEmulator } from '../emulators/acrRegistry.js';
-import { startArmEmulator, type ArmEmulator } from '../emulators/arm.js';
-import { startAzurite, type Azurite } from '../emulators/azurite.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
-import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../emulators/managedIdentity.js';
-import { ACR_RESOURCE, digestOf } from '../emulators/sandbox.js';
-import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../emulators/slackWebhook.js';
-import { ensureTestPki } from '../emulators/testPki.js';
+import { startAcrRegistry, type AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
+import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
+import { startAzurite, type Azurite } from '../../emulators/azurite.js';
+import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
+import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
+import { ACR_RESOURCE, digestOf } from '../../emulators/sandbox.js';
+import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../../emulators/slackWebhook.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
 export const AKS_RESOURCE = '6dae42f8-4368-4678-94ff-3960e28e3630';

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTestPki } from '../emulators/testPki.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-pki-'));

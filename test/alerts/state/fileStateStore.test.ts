@@ -13,9 +13,9 @@ import { FileStateStore } from '../../../src/alerts/state/fileStateStore.js';
 import type { AlertRecord } from '../../../src/model/alert.js';
 import { main } from '../../../src/cli/main.js';
 import { WebhookSender } from '../../../src/notify/webhookSender.js';
-import { startSandbox, type Sandbox } from '../../emulators/sandbox.js';
-import { startSlackWebhookReceiver } from '../../emulators/slackWebhook.js';
-import { ensureTestPki } from '../../emulators/testPki.js';
+import { startSandbox, type Sandbox } from '../../../emulators/sandbox.js';
+import { startSlackWebhookReceiver } from '../../../emulators/slackWebhook.js';
+import { ensureTestPki } from '../../../emulators/testPki.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, T0, TestClock } from '../../support/alertFixtures.js';
 
 let dir: string;

@@ -15,7 +15,7 @@ import { FileStateStore } from '../../../src/alerts/state/fileStateStore.js';
 import type { StateStore } from '../../../src/alerts/state/stateStore.js';
 import { WebhookSender } from '../../../src/notify/webhookSender.js';
 import type { Finding } from '../../../src/model/finding.js';
-import { startSlackWebhookReceiver } from '../../emulators/slackWebhook.js';
+import { startSlackWebhookReceiver } from '../../../emulators/slackWebhook.js';
 import { useAzuriteTables } from '../../support/azuriteTables.js';
 import { cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, T0, TestClock } from '../../support/alertFixtures.js';
 

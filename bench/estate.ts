@@ -16,7 +16,7 @@
  * 100 tags (first page), some deeper (later pages), a few repositories with no release among
  * their tags at all (their pods run an old release: untracked, "no tag matching").
  */
-import type { FindingStatus } from '../../src/model/finding.js';
+import type { FindingStatus } from '../src/model/finding.js';
 
 export interface EstateOptions {
   clusters: number;

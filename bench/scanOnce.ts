@@ -4,12 +4,12 @@
  * `aksClusterSources` (ARM) and `runScan` (dry run: the benchmark measures the scan, not Slack).
  * The figures are this process's own: wall time, CPU time and peak RSS.
  */
-import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
-import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/log/logger.js';
-import type { StatusCounts } from '../../src/model/finding.js';
-import { runScan } from '../../src/run/runScan.js';
-import { createAzureCredential } from '../../src/identity/createAzureCredential.js';
+import { aksClusterSources } from '../src/clusters/aksClusterSources.js';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/log/logger.js';
+import type { StatusCounts } from '../src/model/finding.js';
+import { runScan } from '../src/run/runScan.js';
+import { createAzureCredential } from '../src/identity/createAzureCredential.js';
 
 export interface ScanFigures {
   wallMs: number;
