@@ -6,10 +6,10 @@
  */
 import { aksClusterSources } from '../src/clusters/aksClusterSources.js';
 import { loadConfig } from '../src/config/config.js';
+import { createAzureCredential } from '../src/identity/createAzureCredential.js';
 import { createLogger } from '../src/log/logger.js';
 import type { StatusCounts } from '../src/model/finding.js';
 import { runScan } from '../src/run/runScan.js';
-import { createAzureCredential } from '../src/identity/createAzureCredential.js';
 
 export interface ScanFigures {
   wallMs: number;

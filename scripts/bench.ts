@@ -31,14 +31,14 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PAGE_SIZE } from '../src/inventory/kubernetesInventory.js';
-import { MAX_SCOPES_PER_TOKEN } from '../src/registry/acrTokens.js';
-import { tagPageSize } from '../src/registry/acrTagLookup.js';
 import { BENCH_EXCLUDED, computeBounds, type Bounds, type ScanParameters } from '../bench/bounds.js';
 import { buildEstate, expectedStatuses, type EstateModel } from '../bench/estate.js';
 import { startBenchHarness, type RequestCounts } from '../bench/harness.js';
 import type { ScanFigures } from '../bench/scanOnce.js';
 import { ensureTestPki } from '../emulators/testPki.js';
+import { DEFAULT_PAGE_SIZE } from '../src/inventory/kubernetesInventory.js';
+import { tagPageSize } from '../src/registry/acrTagLookup.js';
+import { MAX_SCOPES_PER_TOKEN } from '../src/registry/acrTokens.js';
 
 interface BenchFlags {
   clusters: number;

@@ -8,13 +8,13 @@
  * the item's id, and every other item goes on.
  */
 import type { Logger } from '../log/logger.js';
+import type { AlertClaim, AlertRecord } from '../model/alert.js';
+import type { Clock } from '../model/clock.js';
 import type { PostReceipt } from '../notify/slackSender.js';
 import { alertId } from './alertKey.js';
 import { recordFailure, type DeliveryResult, type DeliveryStage } from './deliveryResult.js';
 import type { PlannedAlert } from './lifecycle.js';
 import type { ForeignRow, StateStore, StoredAlert } from './state/stateStore.js';
-import type { AlertClaim, AlertRecord } from '../model/alert.js';
-import type { Clock } from '../model/clock.js';
 
 export interface Claimed {
   planned: PlannedAlert;

@@ -18,18 +18,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
+import type { SlackThread } from '../model/alert.js';
+import { systemClock, type Clock } from '../model/clock.js';
+import type { ScanReport } from '../model/finding.js';
 import { DEFAULT_RETRY_BUDGET_MS, DEFAULT_RETRY_POLICY, postWithRetry, realSleep, RetryBudget, type RetryContext, type RetryPolicy, type Sleep } from '../notify/retry.js';
 import { renderAlertMessages, type AlertMessageItem, type MessageLimits } from '../notify/slackBlocks.js';
 import { SlackPostError, type SlackSender } from '../notify/slackSender.js';
 import { normaliseChannel } from '../notify/slackText.js';
-import type { ScanReport } from '../model/finding.js';
 import { createConcurrencyLimit } from '../util/concurrencyLimit.js';
 import { AlertStateWriter, type Claimed, type PostedVia } from './claims.js';
 import { emptyDeliveryResult, recordFailure, type DeliveryResult } from './deliveryResult.js';
 import { planAlerts } from './lifecycle.js';
 import type { StateSnapshot, StateStore } from './state/stateStore.js';
-import type { SlackThread } from '../model/alert.js';
-import { systemClock, type Clock } from '../model/clock.js';
 
 export const DEFAULT_CLAIM_TTL_MS = 5 * 60_000;
 

@@ -5,16 +5,16 @@
  * delivered.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { deliveryProblem, type DeliveryResult } from '../alerts/deliveryResult.js';
+import { FileStateStore } from '../alerts/state/fileStateStore.js';
+import { aksClusterSources } from '../clusters/aksClusterSources.js';
+import type { ClusterSource } from '../clusters/clusterSource.js';
 import { kubeconfigClusterSource } from '../clusters/kubeconfigSource.js';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { ScanReport } from '../model/finding.js';
-import type { ClusterSource } from '../clusters/clusterSource.js';
 import { runScan } from '../run/runScan.js';
-import { createAzureCredential } from '../identity/createAzureCredential.js';
-import { FileStateStore } from '../alerts/state/fileStateStore.js';
-import { deliveryProblem, type DeliveryResult } from '../alerts/deliveryResult.js';
-import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import { renderReportTable } from './reportTable.js';
 
 export const EXIT_OK = 0;

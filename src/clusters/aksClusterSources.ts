@@ -9,9 +9,9 @@ import type { ContainerServiceClient, ManagedCluster } from '@azure/arm-containe
 import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import type { ClusterSource } from './clusterSource.js';
 import { describeArmError } from './armClient.js';
 import { resolveClusterTargets, type ResourceTarget } from './clusterDiscovery.js';
+import type { ClusterSource } from './clusterSource.js';
 import { AKS_SERVER_SCOPE, clusterKubeConfig } from './kubeconfigFromArm.js';
 
 /**

@@ -11,9 +11,9 @@ import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/identity';
 import type { ClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
-import { formatDuration } from '../util/duration.js';
 import type { Logger } from '../log/logger.js';
 import { timerMs } from '../util/abortableSleep.js';
+import { formatDuration } from '../util/duration.js';
 import { clip } from '../util/text.js';
 import { createArmClient, describeArmError } from './armClient.js';
 

@@ -9,9 +9,10 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TAG_PATTERN } from '../images/tagPattern.js';
-import { CLUSTER_RESOURCE_ID_EXAMPLE, type ClusterTarget } from './clusterTargets.js';
 import { parseDuration } from '../util/duration.js';
+import { CLUSTER_RESOURCE_ID_EXAMPLE, type ClusterTarget } from './clusterTargets.js';
 import { InvalidSetting } from './invalidSetting.js';
+import { screenKeyVaultReferences } from './keyVaultReference.js';
 import { nonAcrRegistryProblems, parseRegistries } from './registrySettings.js';
 import { DEFAULT_SCAN_SCHEDULE, resolveScanSchedule, type ResolvedScanSchedule } from './scanSchedule.js';
 import {
@@ -34,7 +35,6 @@ import {
   type ScanFanout,
 } from './settingValues.js';
 import { parseArmEndpoint, parseSlackApiUrl, parseWebhookUrl } from './urlSettings.js';
-import { screenKeyVaultReferences } from './keyVaultReference.js';
 
 export type { ClusterTarget } from './clusterTargets.js';
 export { DURATION_BOUNDS, FUNCTION_TIMEOUT_MS, type ScanFanout } from './settingValues.js';

@@ -5,8 +5,8 @@
  * identity's ACR token is good for every registry the identity may read, so a typo must not
  * send it to a host that is not ACR.
  */
-import { isValidRegistryHost } from '../images/imageReference.js';
 import { ACR_LOGIN_SERVER_SUFFIXES, isAcrLoginServer } from '../images/acrLoginServers.js';
+import { isValidRegistryHost } from '../images/imageReference.js';
 import { quoteValue } from '../util/text.js';
 import { splitList } from './clusterTargets.js';
 import { InvalidSetting, type SettingProblem } from './invalidSetting.js';

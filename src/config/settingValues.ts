@@ -3,9 +3,9 @@
  * its value or throws `InvalidSetting` saying what is wrong (quoting at most the start of it).
  */
 import { validateTagPattern } from '../images/tagPattern.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { quoteValue } from '../util/text.js';
 import { ClusterTargetsError, parseClusterTargets, splitList, type ClusterTarget } from './clusterTargets.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
 import { InvalidSetting, SECRET_NOTE, type SettingProblem } from './invalidSetting.js';
 
 export type ScanFanout = 'inline' | 'queue';

@@ -12,8 +12,8 @@
  * message arrives, so each timer run sees the registry afresh.
  */
 import { silentLogger, type Logger } from '../log/logger.js';
-import type { TagLookup } from '../registry/tagLookup.js';
 import { systemClock, type Clock } from '../model/clock.js';
+import type { TagLookup } from '../registry/tagLookup.js';
 
 export class BatchLookups {
   private batch: { at: number; lookup: TagLookup; createdAt: number } | undefined;

@@ -11,10 +11,10 @@ import type { TokenCredential } from '@azure/identity';
 import { aksClusterSource } from '../clusters/aksClusterSources.js';
 import { createArmClient } from '../clusters/armClient.js';
 import { resolveClusterTargets } from '../clusters/clusterDiscovery.js';
+import type { ClusterSource } from '../clusters/clusterSource.js';
 import { parseClusterTargets, type ResourceClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import type { ClusterSource } from '../clusters/clusterSource.js';
 import type { ClusterScanMessage } from './scanQueue.js';
 
 export interface QueuedCluster {

@@ -16,8 +16,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { z } from 'zod';
-import { resolveAppStorage } from '../storage/appStorage.js';
 import { systemClock, type Clock } from '../model/clock.js';
+import { resolveAppStorage } from '../storage/appStorage.js';
 
 export interface ClusterScanMessage {
   /** The AKS cluster's ARM resource ID. */

@@ -13,14 +13,14 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
+import { BatchLookups } from '../fanout/batchLookups.js';
 import { clusterSourceFor, targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
-import { BatchLookups } from '../fanout/batchLookups.js';
-import { createTagLookup, runScan } from '../run/runScan.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
+import { systemClock } from '../model/clock.js';
+import { createTagLookup, runScan } from '../run/runScan.js';
 import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig } from './invocation.js';
 import { logSummary } from './scanHandlers.js';
-import { systemClock } from '../model/clock.js';
 
 /** The scans of one timer run that land on this instance share their registry answers. */
 const batchLookups = new BatchLookups();

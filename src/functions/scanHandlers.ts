@@ -4,16 +4,16 @@
  * not load from ESM under plain Node.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { aksClusterSources } from '../clusters/aksClusterSources.js';
-import type { Logger } from '../log/logger.js';
-import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig, logConfigWarnings } from './invocation.js';
-import type { ScanReport } from '../model/finding.js';
-import { runScan, type ScanRunResult } from '../run/runScan.js';
-import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
+import { aksClusterSources } from '../clusters/aksClusterSources.js';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { clustersToQueue } from '../fanout/clusterFanout.js';
 import { createScanQueueClient, enqueueClusterScans } from '../fanout/scanQueue.js';
+import { createAzureCredential } from '../identity/createAzureCredential.js';
+import type { Logger } from '../log/logger.js';
+import type { ScanReport } from '../model/finding.js';
+import { runScan, type ScanRunResult } from '../run/runScan.js';
+import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig, logConfigWarnings } from './invocation.js';
 import { parseScanRequest, type ScanRequest } from './scanRequest.js';
 
 async function scanWithConfig(config: Config, request: ScanRequest, logger: Logger): Promise<ScanRunResult | { unknown: string[]; known: string[] }> {

@@ -12,9 +12,9 @@
  * is cancelled when every caller has stopped waiting for it.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { systemClock, type Clock } from '../model/clock.js';
 import { formatDuration } from '../util/duration.js';
 import { untilAborted } from '../util/untilAborted.js';
-import { systemClock, type Clock } from '../model/clock.js';
 
 /** Renew a token this long before it expires (as the SDKs' own token refreshers do). */
 const RENEW_BEFORE_EXPIRY_MS = 2 * 60_000;

@@ -4,14 +4,14 @@
  */
 import type { KubeConfig, V1Namespace } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
+import type { Clock } from '../model/clock.js';
+import type { MalformedPod, NamespaceInfo, WorkloadContainer } from '../model/workload.js';
 import { clip } from '../util/text.js';
 import { createClusterAgent } from './clusterAgent.js';
 import { KubernetesRequestError, type RequestLimits } from './kubernetesRequest.js';
 import { listPages, runningPodPages, type ListPageOptions } from './listPages.js';
 import { isMalformed, readRunningPod } from './runningPod.js';
-import type { MalformedPod, NamespaceInfo, WorkloadContainer } from '../model/workload.js';
 import { WorkloadFolder } from './workloadFolder.js';
-import type { Clock } from '../model/clock.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
 /** How many times a listing restarts after its continue token expired (410 Gone). */

@@ -19,12 +19,12 @@
  * before (a list that would never end) and more than MAX_LIST_PAGES pages end it with an error.
  */
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { formatDuration } from '../util/duration.js';
+import { systemClock, type Clock } from '../model/clock.js';
 import { abortableSleep } from '../util/abortableSleep.js';
+import { formatDuration } from '../util/duration.js';
 import { cappedRetryAfterMs, MAX_RETRY_AFTER_MS } from '../util/retryAfter.js';
 import type { ClusterAgent } from './clusterAgent.js';
 import { DEFAULT_REQUEST_LIMITS, getKubernetesText, KubernetesRequestError, type GetRequest, type RequestLimits } from './kubernetesRequest.js';
-import { systemClock, type Clock } from '../model/clock.js';
 
 export interface ListPageOptions {
   /** `limit` of each request. */

@@ -6,10 +6,10 @@
  * pod of the cluster is still scanned.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { clip } from '../util/text.js';
 import { parseImageId } from '../images/imageReference.js';
-import { workloadOf } from './workloadOwner.js';
 import type { MalformedPod, WorkloadRef } from '../model/workload.js';
+import { clip } from '../util/text.js';
+import { workloadOf } from './workloadOwner.js';
 
 export interface PodContainer {
   name: string;

@@ -3,8 +3,8 @@
  * `postWithRetry` (retry.ts), the same way for the bot and the webhook. Errors are
  * `SlackPostError`s that carry a Slack error code and never a URL or token.
  */
-import type { SlackBlock } from './slackBlocks.js';
 import { systemClock } from '../model/clock.js';
+import type { SlackBlock } from './slackBlocks.js';
 
 export interface SlackMessage {
   /** Channel name (with or without `#`) or ID. */

@@ -20,7 +20,9 @@ import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import { createDefaultHttpClient, createPipelineFromOptions, isRestError, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import type { Logger } from '../log/logger.js';
+import { systemClock, type Clock } from '../model/clock.js';
 import { shortDigest } from '../model/digest.js';
+import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
 import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
 import { AcrTokenProvider } from './acrTokens.js';
 import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
@@ -29,9 +31,7 @@ import { OperationBudget, registryTimeouts, type RegistryTimeouts } from './oper
 import { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';
 import { RequestSlots, type HeldSlot } from './requestSlots.js';
-import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
 import type { TagLookup } from './tagLookup.js';
-import { systemClock, type Clock } from '../model/clock.js';
 
 /**
  * Tags asked for per page (`n`): all the tags a lookup may examine (ACR_MAX_RESULTS), up to

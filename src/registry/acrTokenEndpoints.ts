@@ -5,11 +5,11 @@
  * when the scan run ends. The provider (acrTokens.ts) decides what to ask for and when.
  */
 import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, RestError, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
+import type { Clock } from '../model/clock.js';
 import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
 import { OperationBudget, type RegistryTimeouts } from './operationBudget.js';
 import type { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';
-import type { Clock } from '../model/clock.js';
 
 export class AcrTokenEndpoints {
   private readonly pipeline: Pipeline;

@@ -41,13 +41,13 @@
 import { RestError, type HttpClient, type PipelinePolicy, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import type { Logger } from '../log/logger.js';
 import { sharedTokenCredential } from '../identity/sharedTokenCredential.js';
 import { isAcrLoginServer } from '../images/acrLoginServers.js';
+import type { Logger } from '../log/logger.js';
+import { systemClock, type Clock } from '../model/clock.js';
 import { AcrTokenEndpoints } from './acrTokenEndpoints.js';
 import { registryTimeouts, type OperationBudget, type RegistryTimeouts } from './operationBudget.js';
 import { RegistryPauses } from './registryPauses.js';
-import { systemClock, type Clock } from '../model/clock.js';
 
 /**
  * Most repository scopes named in one `/oauth2/token` request. Each scope makes the access

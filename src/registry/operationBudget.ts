@@ -3,8 +3,8 @@
  * request) and the signal that cancels its requests: at its deadline, or when the scan run ends.
  * The operation's promise settles by then (see `run`), whatever its requests are doing.
  */
-import { formatDuration } from '../util/duration.js';
 import { systemClock, type Clock } from '../model/clock.js';
+import { formatDuration } from '../util/duration.js';
 
 /**
  * How long one registry request may take, headers and body together (boundedResponse.ts). ACR

@@ -5,11 +5,11 @@
  * the request that got it instead, see registryRetries.ts), and an operation whose time would
  * end during a pause fails at once with a reason instead of waiting.
  */
-import { formatDuration } from '../util/duration.js';
+import { systemClock, type Clock } from '../model/clock.js';
 import { abortableSleep } from '../util/abortableSleep.js';
+import { formatDuration } from '../util/duration.js';
 import { MAX_RETRY_AFTER_MS } from '../util/retryAfter.js';
 import type { OperationBudget } from './operationBudget.js';
-import { systemClock, type Clock } from '../model/clock.js';
 
 export class RegistryPauses {
   private readonly until = new Map<string, number>();

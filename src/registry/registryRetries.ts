@@ -16,8 +16,8 @@
  * - no wait goes past the operation's deadline: a retry that cannot fit fails now, with a reason.
  */
 import { isRestError, RestError } from '@azure/core-rest-pipeline';
-import { formatDuration } from '../util/duration.js';
 import { abortableSleep } from '../util/abortableSleep.js';
+import { formatDuration } from '../util/duration.js';
 import { cappedRetryAfterMs, MAX_RETRY_AFTER_MS, retryAfterMs } from '../util/retryAfter.js';
 import { RegistryTimeoutError } from './boundedResponse.js';
 import { describeError } from './describeError.js';

@@ -4,22 +4,22 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { TokenCredential } from '@azure/identity';
-import type { Config } from '../config/config.js';
-import { createAzureCredential } from '../identity/createAzureCredential.js';
-import type { Logger } from '../log/logger.js';
 import { deliverAlerts } from '../alerts/deliver.js';
 import { emptyDeliveryResult, type DeliveryResult } from '../alerts/deliveryResult.js';
 import { MemoryStateStore } from '../alerts/state/memoryStateStore.js';
 import type { StateStore } from '../alerts/state/stateStore.js';
+import type { ClusterSource } from '../clusters/clusterSource.js';
+import type { Config } from '../config/config.js';
+import { createAzureCredential } from '../identity/createAzureCredential.js';
+import { compileTagPattern } from '../images/tagPattern.js';
+import type { Logger } from '../log/logger.js';
+import type { Clock } from '../model/clock.js';
+import type { ScanReport } from '../model/finding.js';
 import { createSlackSender } from '../notify/createSlackSender.js';
 import type { Sleep } from '../notify/retry.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
-import { compileTagPattern } from '../images/tagPattern.js';
-import type { ScanReport } from '../model/finding.js';
-import type { ClusterSource } from '../clusters/clusterSource.js';
-import { scanClusters } from '../scan/scanClusters.js';
 import type { TagLookup } from '../registry/tagLookup.js';
-import type { Clock } from '../model/clock.js';
+import { scanClusters } from '../scan/scanClusters.js';
 
 export interface ScanRunOptions {
   logger: Logger;

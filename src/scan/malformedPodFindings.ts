@@ -1,7 +1,7 @@
 /** Pods the inventory could not read, as `error` findings (pure). */
 import { MAX_MALFORMED_PODS, type ClusterInventory } from '../inventory/kubernetesInventory.js';
-import type { MalformedPod } from '../model/workload.js';
 import type { Finding } from '../model/finding.js';
+import type { MalformedPod } from '../model/workload.js';
 
 /** One finding per malformed pod (Pod/<name> in its namespace), and one for those beyond MAX_MALFORMED_PODS. */
 export function malformedPodFindings(inventory: Pick<ClusterInventory, 'malformedPods' | 'malformedPodsOmitted'>, channelOf: (namespace: string) => string | null): Finding[] {

@@ -12,25 +12,25 @@
  * the run (`ScanOptions.signal`).
  */
 import { setMaxListeners } from 'node:events';
-import { formatDuration } from '../util/duration.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterSource } from '../clusters/clusterSource.js';
 import { classifyReference, decideDrift, type TrackingRules, type TrackingVerdict } from '../drift/decide.js';
 import { parseImageReference } from '../images/imageReference.js';
-import type { ParsedImageReference } from '../model/image.js';
 import { readClusterInventory, type ClusterInventory } from '../inventory/kubernetesInventory.js';
 import { KubernetesRequestError, type RequestLimits } from '../inventory/kubernetesRequest.js';
-import type { WorkloadContainer } from '../model/workload.js';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
-import type { RegistryLookupResult } from '../model/registry.js';
-import type { TagLookup } from '../registry/tagLookup.js';
+import { systemClock, type Clock } from '../model/clock.js';
 import { compareFindings, countStatuses, type ClusterReport, type Finding, type ScanReport } from '../model/finding.js';
-import type { ClusterSource } from '../clusters/clusterSource.js';
+import type { ParsedImageReference } from '../model/image.js';
+import type { RegistryLookupResult } from '../model/registry.js';
+import type { WorkloadContainer } from '../model/workload.js';
+import type { TagLookup } from '../registry/tagLookup.js';
 import { timerMs } from '../util/abortableSleep.js';
+import { formatDuration } from '../util/duration.js';
 import { clip } from '../util/text.js';
 import { untilAborted } from '../util/untilAborted.js';
 import { buildFinding } from './findings.js';
 import { malformedPodFindings } from './malformedPodFindings.js';
-import { systemClock, type Clock } from '../model/clock.js';
 
 interface ClassifiedImage {
   reference: ParsedImageReference;

@@ -5,19 +5,19 @@
  * (except one real 1-second Retry-After).
  */
 import { describe, expect, it } from 'vitest';
+import { startSlackApi, type SlackApiEmulator, type SlackPost } from '../../emulators/slackApi.js';
 import { alertKeyOf } from '../../src/alerts/alertKey.js';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
-import type { TableStateStore } from '../../src/alerts/state/tableStateStore.js';
 import { deliveryProblem } from '../../src/alerts/deliveryResult.js';
 import type { StateStore, StoredAlert } from '../../src/alerts/state/stateStore.js';
+import type { TableStateStore } from '../../src/alerts/state/tableStateStore.js';
 import type { AlertRecord } from '../../src/model/alert.js';
-import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js';
-import type { SectionBlock } from '../../src/notify/slackBlocks.js';
-import { WebApiSender } from '../../src/notify/webApiSender.js';
 import type { Finding, ScanReport } from '../../src/model/finding.js';
-import { startSlackApi, type SlackApiEmulator, type SlackPost } from '../../emulators/slackApi.js';
-import { useAzuriteTables } from '../support/azuriteTables.js';
+import type { SectionBlock } from '../../src/notify/slackBlocks.js';
+import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js';
+import { WebApiSender } from '../../src/notify/webApiSender.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from '../support/alertFixtures.js';
+import { useAzuriteTables } from '../support/azuriteTables.js';
 
 const BOT_TOKEN = 'xoxb-1111111111-2222222222222-abcdefghijklmnopqrstuvwx';
 

@@ -4,13 +4,13 @@
  * are sent as before; 429 (which the library does not retry) honours Retry-After.
  */
 import { describe, expect, it } from 'vitest';
+import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../../emulators/slackWebhook.js';
 import { deliverAlerts, type DeliveryOptions, type DeliveryResult } from '../../src/alerts/deliver.js';
+import type { ScanReport } from '../../src/model/finding.js';
 import { alertLine } from '../../src/notify/slackText.js';
 import { WebhookSender } from '../../src/notify/webhookSender.js';
-import type { ScanReport } from '../../src/model/finding.js';
-import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../../emulators/slackWebhook.js';
-import { useAzuriteTables } from '../support/azuriteTables.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, TestClock } from '../support/alertFixtures.js';
+import { useAzuriteTables } from '../support/azuriteTables.js';
 
 const tables = useAzuriteTables('webhook');
 async function harness() {

@@ -6,14 +6,14 @@
  * throttling the scan slows down and still finishes with every answer. Counts, not timings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PAGE_SIZE } from '../../src/inventory/kubernetesInventory.js';
-import { tagPageSize } from '../../src/registry/acrTagLookup.js';
-import { MAX_SCOPES_PER_TOKEN } from '../../src/registry/acrTokens.js';
-import { ensureTestPki } from '../../emulators/testPki.js';
 import { BENCH_EXCLUDED, computeBounds, type ScanParameters } from '../../bench/bounds.js';
 import { buildEstate, expectedStatuses } from '../../bench/estate.js';
 import { startBenchHarness, type BenchHarness } from '../../bench/harness.js';
 import { scanOnce, type ScanFigures } from '../../bench/scanOnce.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
+import { DEFAULT_PAGE_SIZE } from '../../src/inventory/kubernetesInventory.js';
+import { tagPageSize } from '../../src/registry/acrTagLookup.js';
+import { MAX_SCOPES_PER_TOKEN } from '../../src/registry/acrTokens.js';
 
 const savedEnv = { ...process.env };
 afterAll(() => {

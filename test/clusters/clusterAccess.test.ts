@@ -5,14 +5,14 @@
 import { createServer } from 'node:net';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
-import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { scanClusters } from '../../src/scan/scanClusters.js';
 import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
+import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { scanClusters } from '../../src/scan/scanClusters.js';
 import { AKS_RESOURCE, resourceId } from '../support/estate.js';
 
 let identity: ManagedIdentityEndpoint;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { classifyReference, decideDrift, MAX_CLOCK_SKEW_MS, type DriftInput, type TrackingRules } from '../../src/drift/decide.js';
 import { parseImageReference } from '../../src/images/imageReference.js';
 import { compileTagPattern } from '../../src/images/tagPattern.js';
-import type { RegistryLookupResult, TagInfo } from '../../src/model/registry.js';
 import type { FindingStatus } from '../../src/model/finding.js';
+import type { RegistryLookupResult, TagInfo } from '../../src/model/registry.js';
 
 const OLD = `sha256:${'0'.repeat(64)}`;
 const NEW = `sha256:${'1'.repeat(64)}`;

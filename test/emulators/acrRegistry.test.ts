@@ -1,9 +1,9 @@
-import { requestJson, type RawJsonResponse } from '../../emulators/httpUtil.js';
 import { ContainerRegistryClient } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAcrRegistry } from '../../emulators/acrRegistry.js';
 import type { AcrRegistryEmulator, AcrRegistryOptions, AcrTagSeed } from '../../emulators/acrRegistry.js';
+import { requestJson, type RawJsonResponse } from '../../emulators/httpUtil.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
 
 const pki = ensureTestPki();

@@ -1,9 +1,9 @@
-import { requestJson, type RawJsonResponse } from '../../emulators/httpUtil.js';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { GetTokenOptions, TokenCredential } from '@azure/identity';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startArmEmulator } from '../../emulators/arm.js';
 import type { ArmClusterSeed, ArmEmulator, ArmEmulatorOptions } from '../../emulators/arm.js';
+import { requestJson, type RawJsonResponse } from '../../emulators/httpUtil.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
 
 const pki = ensureTestPki();

@@ -5,8 +5,8 @@
  * `@azure/identity` and MSAL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAzureCredential } from '../../src/identity/createAzureCredential.js';
 import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
+import { createAzureCredential } from '../../src/identity/createAzureCredential.js';
 
 let identity: ManagedIdentityEndpoint;
 const savedEnv = { ...process.env };

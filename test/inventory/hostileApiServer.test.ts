@@ -5,11 +5,11 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makePod, startKubernetesApi, type KubernetesApiHandle, type KubernetesApiOptions } from '../../emulators/kubernetesApi.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 import { readClusterInventory, type InventoryOptions } from '../../src/inventory/kubernetesInventory.js';
 import { DEFAULT_REQUEST_LIMITS } from '../../src/inventory/kubernetesRequest.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle, type KubernetesApiOptions } from '../../emulators/kubernetesApi.js';
-import { ensureTestPki } from '../../emulators/testPki.js';
 
 /** 30 running pods: three pages of 10. */
 const PODS = Array.from({ length: 30 }, (_, i) => makePod({ namespace: 'apps', name: `web-${i}`, containers: [{ name: 'web', image: `r.io/web:prod-${i}` }] }));

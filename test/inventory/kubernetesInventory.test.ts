@@ -1,11 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
+import { ensureTestPki } from '../../emulators/testPki.js';
 import { createClusterAgent } from '../../src/inventory/clusterAgent.js';
 import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
 import { listMetadataFromHead, runningPodPages } from '../../src/inventory/listPages.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
-import { ensureTestPki } from '../../emulators/testPki.js';
 
 const EXCLUDED = new Set(['kube-system']);
 let api: KubernetesApiHandle | undefined;

@@ -1,8 +1,8 @@
 /** Grouped Block Kit messages: what a person sees, the plain-text fallback, escaping, limits. */
 import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/model/finding.js';
 import { renderAlertMessages, type AlertMessageItem, type SectionBlock, type SlackBlock } from '../../src/notify/slackBlocks.js';
 import { alertLine, MAX_SLACK_VALUE_CHARS } from '../../src/notify/slackText.js';
-import type { Finding } from '../../src/model/finding.js';
 import { caughtUp, finding, HOUR, T0 } from '../support/alertFixtures.js';
 
 const laggingSince = new Date(T0.getTime() - 2 * HOUR - 15 * 60_000).toISOString();

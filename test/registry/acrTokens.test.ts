@@ -6,11 +6,11 @@
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient } from '@azure/core-rest-pipeline';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
+import { digestOf } from '../../emulators/sandbox.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { RegistryTagLookup } from '../../src/registry/acrTagLookup.js';
 import { AcrTokenProvider, identityOf, jwtExpiry, MAX_SCOPES_PER_TOKEN, repositoryOfPath } from '../../src/registry/acrTokens.js';
-import type { AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
-import { digestOf } from '../../emulators/sandbox.js';
 import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';
 
 const base = Date.parse('2026-11-01T00:00:00Z');

@@ -5,10 +5,10 @@
  * ACR emulator over HTTPS, with its injected faults (acrFaults.ts).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistryTagLookupOptions } from '../../src/registry/acrTagLookup.js';
-import type { RegistryLookupResult } from '../../src/model/registry.js';
 import type { AcrRegistryEmulator, AcrTagSeed } from '../../emulators/acrRegistry.js';
 import { digestOf } from '../../emulators/sandbox.js';
+import type { RegistryLookupResult } from '../../src/model/registry.js';
+import type { RegistryTagLookupOptions } from '../../src/registry/acrTagLookup.js';
 import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';
 
 const HOUR = 3_600_000;

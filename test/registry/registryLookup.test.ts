@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { compileTagPattern } from '../../src/images/tagPattern.js';
-import { scanClusters } from '../../src/scan/scanClusters.js';
 import type { AcrRegistryEmulator, AcrTagSeed } from '../../emulators/acrRegistry.js';
 import { makePod, startKubernetesApi } from '../../emulators/kubernetesApi.js';
 import { ACR_RESOURCE, digestOf } from '../../emulators/sandbox.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
+import { compileTagPattern } from '../../src/images/tagPattern.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { scanClusters } from '../../src/scan/scanClusters.js';
 import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';
 
 const HOUR = 3_600_000;

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
-import type { ClusterSource } from '../../src/clusters/clusterSource.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { scanClusters } from '../../src/scan/scanClusters.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import type { ClusterSource } from '../../src/clusters/clusterSource.js';
+import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { scanClusters } from '../../src/scan/scanClusters.js';
 
 let slow: KubernetesApiHandle;
 let steady: KubernetesApiHandle;

@@ -7,13 +7,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanReport } from '../../src/model/finding.js';
 import { startAcrRegistry, type AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
 import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { ACR_RESOURCE } from '../../emulators/sandbox.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import type { ScanReport } from '../../src/model/finding.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'acr-aks-sync.js');

@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding, ScanReport } from '../../src/model/finding.js';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import type { Finding, ScanReport } from '../../src/model/finding.js';
 import { runProcess, type ProcessResult } from '../support/runProcess.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'acr-aks-sync.js');

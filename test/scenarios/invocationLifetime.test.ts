@@ -4,14 +4,14 @@
  */
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanNowHandler } from '../../src/functions/scanHandlers.js';
-import type { ScanReport } from '../../src/model/finding.js';
 import { startAcrRegistry, type AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
 import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { ACR_RESOURCE } from '../../emulators/sandbox.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import { scanNowHandler } from '../../src/functions/scanHandlers.js';
+import type { ScanReport } from '../../src/model/finding.js';
 import { AKS_RESOURCE, resourceId, SUBSCRIPTION } from '../support/estate.js';
 
 let identity: ManagedIdentityEndpoint;

@@ -8,9 +8,6 @@
 import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { scanClusterQueueHandler } from '../../src/functions/scanClusterQueueHandler.js';
-import { scanTimerHandler } from '../../src/functions/scanHandlers.js';
-import { decodeClusterScanMessage, encodeClusterScanMessage } from '../../src/fanout/scanQueue.js';
 import { startAcrRegistry, type AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
 import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
 import { startAzurite, type Azurite } from '../../emulators/azurite.js';
@@ -19,6 +16,9 @@ import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEn
 import { ACR_RESOURCE, digestOf } from '../../emulators/sandbox.js';
 import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../../emulators/slackWebhook.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import { decodeClusterScanMessage, encodeClusterScanMessage } from '../../src/fanout/scanQueue.js';
+import { scanClusterQueueHandler } from '../../src/functions/scanClusterQueueHandler.js';
+import { scanTimerHandler } from '../../src/functions/scanHandlers.js';
 
 const SUBSCRIPTION = '22222222-3333-4444-5555-666666666666';
 const OTHER_SUBSCRIPTION = '33333333-4444-5555-6666-777777777777';

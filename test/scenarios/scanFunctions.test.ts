@@ -6,9 +6,9 @@
  */
 import { HttpRequest } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACR_RESOURCE } from '../../emulators/sandbox.js';
 import { scanNowHandler, scanTimerHandler } from '../../src/functions/scanHandlers.js';
 import type { ScanReport } from '../../src/model/finding.js';
-import { ACR_RESOURCE } from '../../emulators/sandbox.js';
 import { AKS_RESOURCE, resourceId, SUBSCRIPTION, type ThreeClusterEstate } from '../support/estate.js';
 import { useThreeClusterEstate } from '../support/estateFixture.js';
 

@@ -1,7 +1,7 @@
 /** Building blocks for the alert tests: findings, scan reports, a settable clock, a log sink. */
 import type { Logger } from '../../src/log/logger.js';
-import { countStatuses, type ClusterReport, type Finding, type FindingStatus, type ScanReport } from '../../src/model/finding.js';
 import type { Clock } from '../../src/model/clock.js';
+import { countStatuses, type ClusterReport, type Finding, type FindingStatus, type ScanReport } from '../../src/model/finding.js';
 
 export const T0 = new Date('2026-03-02T09:00:00.000Z');
 export const MINUTE = 60_000;

@@ -4,8 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { TableClient } from '@azure/data-tables';
-import { TableStateStore } from '../../src/alerts/state/tableStateStore.js';
 import { startAzurite, type Azurite } from '../../emulators/azurite.js';
+import { TableStateStore } from '../../src/alerts/state/tableStateStore.js';
 
 export interface AzuriteTables {
   newStore(): TableStateStore;

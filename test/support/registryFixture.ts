@@ -4,13 +4,13 @@
  * tokens, and a RegistryTagLookup against it with the product's defaults unless told otherwise.
  */
 import { ManagedIdentityCredential } from '@azure/identity';
-import { silentLogger } from '../../src/log/logger.js';
-import { RegistryTagLookup, type RegistryTagLookupOptions } from '../../src/registry/acrTagLookup.js';
-import { compileTagPattern } from '../../src/images/tagPattern.js';
 import { startAcrRegistry, type AcrRegistryEmulator, type AcrRegistryOptions } from '../../emulators/acrRegistry.js';
 import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { ACR_RESOURCE } from '../../emulators/sandbox.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import { compileTagPattern } from '../../src/images/tagPattern.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { RegistryTagLookup, type RegistryTagLookupOptions } from '../../src/registry/acrTagLookup.js';
 
 export interface RegistryFixture {
   identity: ManagedIdentityEndpoint;

@@ -19,9 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { lock } from 'proper-lockfile';
+import type { AlertKey, AlertRecord } from '../../model/alert.js';
 import { formatDuration } from '../../util/duration.js';
 import { alertId, idOf } from '../alertKey.js';
-import type { AlertKey, AlertRecord } from '../../model/alert.js';
 import { parseStateFile, serializeStateFile, type FileEntry, type StateFileEntries } from './stateFile.js';
 import type { StateSnapshot, StateStore } from './stateStore.js';
 

@@ -3,8 +3,8 @@
  * one-off scan reports every lagging item as new and remembers nothing afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { alertId, idOf } from '../alertKey.js';
 import type { AlertKey, AlertRecord } from '../../model/alert.js';
+import { alertId, idOf } from '../alertKey.js';
 import type { StateSnapshot, StateStore, StoredAlert } from './stateStore.js';
 
 export class MemoryStateStore implements StateStore {

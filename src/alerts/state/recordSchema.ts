@@ -5,9 +5,9 @@
  * happens to it).
  */
 import { z } from 'zod';
+import type { AlertRecord } from '../../model/alert.js';
 import { FINDING_STATUSES, type Finding } from '../../model/finding.js';
 import { alertId } from '../alertKey.js';
-import type { AlertRecord } from '../../model/alert.js';
 
 /** The version of the record layout this app writes; rows of another version are foreign. */
 export const RECORD_SCHEMA_VERSION = 1;

@@ -7,10 +7,10 @@
  * understand is lost by rewriting the file.
  */
 import { createHash } from 'node:crypto';
+import type { AlertRecord } from '../../model/alert.js';
 import { alertId } from '../alertKey.js';
 import { readRecord, RECORD_SCHEMA_VERSION } from './recordSchema.js';
 import type { ForeignRow, StoredAlert } from './stateStore.js';
-import type { AlertRecord } from '../../model/alert.js';
 
 const FILE_VERSION = 1;
 

@@ -9,11 +9,11 @@
  */
 import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
-import { clipCodePoints } from '../../util/text.js';
-import { resolveAppStorage } from '../../storage/appStorage.js';
-import type { Finding } from '../../model/finding.js';
-import { idOf, partitionKeyFor, rowKeyFor, tableKeysOf } from '../alertKey.js';
 import type { AlertKey, AlertRecord } from '../../model/alert.js';
+import type { Finding } from '../../model/finding.js';
+import { resolveAppStorage } from '../../storage/appStorage.js';
+import { clipCodePoints } from '../../util/text.js';
+import { idOf, partitionKeyFor, rowKeyFor, tableKeysOf } from '../alertKey.js';
 import { readRecord, RECORD_SCHEMA_VERSION } from './recordSchema.js';
 import type { StateSnapshot, StateStore, StoredAlert } from './stateStore.js';
 

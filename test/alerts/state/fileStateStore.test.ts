@@ -7,15 +7,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { alertKeyOf } from '../../../src/alerts/alertKey.js';
-import { deliverAlerts } from '../../../src/alerts/deliver.js';
-import { FileStateStore } from '../../../src/alerts/state/fileStateStore.js';
-import type { AlertRecord } from '../../../src/model/alert.js';
-import { main } from '../../../src/cli/main.js';
-import { WebhookSender } from '../../../src/notify/webhookSender.js';
 import { startSandbox, type Sandbox } from '../../../emulators/sandbox.js';
 import { startSlackWebhookReceiver } from '../../../emulators/slackWebhook.js';
 import { ensureTestPki } from '../../../emulators/testPki.js';
+import { alertKeyOf } from '../../../src/alerts/alertKey.js';
+import { deliverAlerts } from '../../../src/alerts/deliver.js';
+import { FileStateStore } from '../../../src/alerts/state/fileStateStore.js';
+import { main } from '../../../src/cli/main.js';
+import type { AlertRecord } from '../../../src/model/alert.js';
+import { WebhookSender } from '../../../src/notify/webhookSender.js';
 import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, T0, TestClock } from '../../support/alertFixtures.js';
 
 let dir: string;

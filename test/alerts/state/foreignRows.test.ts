@@ -9,15 +9,15 @@ import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startSlackWebhookReceiver } from '../../../emulators/slackWebhook.js';
 import { alertKeyOf, partitionKeyFor, rowKeyFor } from '../../../src/alerts/alertKey.js';
 import { deliverAlerts } from '../../../src/alerts/deliver.js';
 import { FileStateStore } from '../../../src/alerts/state/fileStateStore.js';
 import type { StateStore } from '../../../src/alerts/state/stateStore.js';
-import { WebhookSender } from '../../../src/notify/webhookSender.js';
 import type { Finding } from '../../../src/model/finding.js';
-import { startSlackWebhookReceiver } from '../../../emulators/slackWebhook.js';
-import { useAzuriteTables } from '../../support/azuriteTables.js';
+import { WebhookSender } from '../../../src/notify/webhookSender.js';
 import { cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, T0, TestClock } from '../../support/alertFixtures.js';
+import { useAzuriteTables } from '../../support/azuriteTables.js';
 
 const tables = useAzuriteTables('foreign');
 const dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-foreign-'));

@@ -4,10 +4,10 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAzurite, type Azurite } from '../../../emulators/azurite.js';
 import { alertKeyOf } from '../../../src/alerts/alertKey.js';
 import { createStateStoreFromEnv, StateStoreConfigError, TableStateStore } from '../../../src/alerts/state/tableStateStore.js';
 import type { AlertRecord } from '../../../src/model/alert.js';
-import { startAzurite, type Azurite } from '../../../emulators/azurite.js';
 import { finding, T0 } from '../../support/alertFixtures.js';
 
 let azurite: Azurite;
