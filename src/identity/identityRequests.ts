@@ -52,8 +52,8 @@ let tokenRequestsInContext = 0;
 /**
  * Runs each token request of `credential` in the context that lets `identityHttpClient` see its
  * abort signal. The context is switched off whenever no token request runs: while it is on,
- * Node 20 and 22 track every promise of the process for it (measured with `npm run bench`: 50 ms
- * of a 1.3 s scan's CPU when it stayed on), and token requests are few, mostly at a scan's start.
+ * Node tracks every promise of the process for it, a measurable share of a scan's CPU
+ * (docs/performance.md, Identity), and token requests are few, mostly at a scan's start.
  */
 export function cancellableTokenRequests(credential: TokenCredential): TokenCredential {
   return {

@@ -2,10 +2,8 @@
  * A credential wrapper that asks the identity once per scope at a time and reuses the token
  * until shortly before it expires.
  *
- * Why: `DefaultAzureCredential` does not coalesce concurrent requests. A scan reads the next
- * cluster's ARM facts while it lists the current one, so two clusters ask for the AKS token at
- * the same moment, and both requests went to the identity endpoint (measured with
- * `npm run bench`: 518 requests against a bound of 517).
+ * Why: `DefaultAzureCredential` does not coalesce concurrent requests, and two clusters ask for
+ * the AKS token at the same moment (docs/performance.md, Identity).
  *
  * Callers share one request, but each waits for it only as long as its own `abortSignal`
  * allows (a cluster's time budget, the run). The shared request has its own time limit, and it

@@ -1,11 +1,9 @@
 /**
  * One keep-alive connection pool per cluster for the inventory's list requests (listPages.ts).
  *
- * Why (measured with `npm run bench`, 10 clusters x 2,000 pods, 20 ms of latency a request):
- * `@kubernetes/client-node` builds a new https.Agent, so a new TLS connection, for every
- * request; one keep-alive agent per cluster (same CA, client certificate and server name as
- * the library's, and one TLS context for all its connections) saves a handshake per page, and
- * pod pages are the scan's critical path.
+ * Why: `@kubernetes/client-node` opens a new TLS connection for every request; one kept-alive
+ * agent per cluster (same CA, client certificate and server name) saves a handshake per page on
+ * the scan's critical path (docs/performance.md, Kubernetes lists).
  */
 import { Agent } from 'node:https';
 import { createSecureContext } from 'node:tls';

@@ -4,14 +4,12 @@
  * tokens renewed by its authenticators) all come from `@kubernetes/client-node`; only the list
  * requests themselves are sent here.
  *
- * Why not `CoreV1Api.listPodForAllNamespaces` (measured with `npm run bench`, 10 clusters x
- * 2,000 pods in pages of 500, 20 ms of latency a request): pod pages are a serial chain, each
- * carrying the next one's continue token, and the generated client hands a page over only after
- * parsing it and deserialising every pod into typed models. Pages came every 36 ms, 16 ms of
- * processing on top of the latency, on the scan's critical path, and the library's work was
- * ~0.25 s of the scan's CPU. Here the next page is asked for as soon as the current one is
- * parsed, while it is folded, and each page is parsed once into plain objects (the JSON of a
- * pod or namespace has the shape of `V1Pod` or `V1Namespace` for every field the scan reads).
+ * Why not `CoreV1Api.listPodForAllNamespaces`: pod pages are a serial chain on the scan's
+ * critical path, and the generated client hands a page over only after deserialising every pod
+ * into typed models (docs/performance.md, Kubernetes lists). Here the next page is asked for as
+ * soon as the current one's continue token is known, and each page is parsed once into plain
+ * objects (the JSON of a pod or namespace has the shape of `V1Pod` or `V1Namespace` for every
+ * field the scan reads).
  * The namespace list goes the same way, so that one code path reads the cluster.
  *
  * A listing is bounded whatever the API server answers: each request as kubernetesRequest.ts

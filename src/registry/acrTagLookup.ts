@@ -35,9 +35,8 @@ import type { TagLookup } from './tagLookup.js';
 
 /**
  * Tags asked for per page (`n`): all the tags a lookup may examine (ACR_MAX_RESULTS), up to
- * ACR's largest page (1000), so every lookup is one request, the fewest possible. Measured with
- * `npm run bench` (400 repositories x 300 tags, releases interleaved): pages of 100 needed 648
- * tag pages and 2.6 s; pages of ACR_MAX_RESULTS, 400 and 1.9 s, with less CPU and memory.
+ * ACR's largest page (1000), so every lookup is one request, the fewest possible
+ * (docs/performance.md, Tag pages).
  */
 export const TAG_PAGE_SIZE = 1000;
 

@@ -4,13 +4,9 @@
  * redirects, logging) that carries the token provider's policy; each page's JSON is parsed once
  * into plain objects.
  *
- * Why not `RegistryArtifact.listTagProperties` of `@azure/container-registry` (measured with
- * `npm run bench`, default estate: 400 lookups, 20 ms a request, ACR_CONCURRENCY 8): the
- * lookups are the scan's critical path (50 rounds of 8 requests), and the SDK's mapper-based
- * deserialiser built a typed model of every tag up to the first release (~105 a page), ~0.16 s
- * of CPU plus the garbage, on the one event loop that also receives the other lookups' pages.
- * (A trimming policy that cut each page after its first release came first and is gone: it
- * parsed and re-serialised every page.) The SDK client is still used for manifests.
+ * Why not `RegistryArtifact.listTagProperties` of `@azure/container-registry`: the lookups are
+ * the scan's critical path, and the SDK's deserialiser built a typed model of every tag, CPU on
+ * the one event loop (docs/performance.md, Tag pages). The SDK client still reads manifests.
  */
 import {
   createHttpHeaders,

@@ -2,18 +2,9 @@
  * ACR access tokens for the registry lookups, obtained the way ACR documents it (Azure/acr
  * docs/AAD-OAuth.md) instead of through `@azure/container-registry`'s challenge policy.
  *
- * Why (measured with `npm run bench`, its default estate: 10 clusters x 2,000 pods, 400
- * repositories in 2 registries, 648 tag pages needed, ACR_CONCURRENCY 8, 20 ms per request):
- * the SDK's challenge policy keeps ONE access token per client, and an ACR access token is
- * scoped to repositories. Every first request for a repository goes out anonymously, gets 401
- * with a challenge for that repository's scope, posts `/oauth2/token` and retries; with
- * concurrent lookups the single cached token is replaced by another repository's, so even
- * later pages of the same repository are challenged again. Through the SDK alone the scan cost
- * 569 challenges and 569 `/oauth2/token` calls for 400 repositories (plus a second identity
- * token: two clients asked at once), 1,862 requests in all, 2.43x the lower bound of 765, and
- * 5.5 s, every lookup three round trips long. With this provider: no challenge, 42 token
- * requests (one per registry per pod page that reveals new repositories, see `accessToken`),
- * 765 requests, 2.4 s.
+ * Why: the SDK's challenge policy keeps ONE access token per client while ACR's tokens are
+ * scoped to repositories, so concurrent lookups were challenged on almost every request: 2.4x
+ * the requests of the lower bound (docs/performance.md, ACR tokens).
  *
  * How:
  * - `/oauth2/exchange` once per registry for the life of the refresh token (3 hours at ACR),

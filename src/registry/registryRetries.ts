@@ -6,10 +6,8 @@
  *   at most MAX_ATTEMPTS times in all; everything else fails at once;
  * - a 429 (or 503) with a `Retry-After` the scan honours pauses the whole registry and is
  *   counted apart, up to MAX_THROTTLED_ANSWERS: it is the registry's flow control, not a
- *   failure. Measured with `npm run bench -- --repos 100 --acr-reads-per-second 3` (the scan
- *   needs 16 s of reads): counted with the failures, 26 of 100 lookups gave up after their
- *   fourth 429 (the 8 requests that resume after each pause find room for about 3); counted
- *   apart, all were answered;
+ *   failure: counted with the failures, a quarter of the lookups of a heavily throttled scan gave
+ *   up (docs/performance.md, Tag pages);
  * - an operation gives its ACR_CONCURRENCY slot back for every wait (requestSlots.ts);
  * - `Retry-After` is honoured up to MAX_RETRY_AFTER_MS (a 429 or 503 pauses the whole registry,
  *   registryPauses.ts); a longer ask fails the request now, with a reason;

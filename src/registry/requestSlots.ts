@@ -4,10 +4,9 @@
  * pause), taking its turn again afterwards.
  *
  * Why not util/concurrencyLimit.ts, which runs a task in a slot: giving the slot back in the
- * middle of a task needs a handle. And why not a slot per request: measured with 400 lookups
- * against the ACR emulator, slots per request left every lookup started and parked at the
- * queue with its walk's state, and the garbage collector's time tripled (140 ms -> 500 ms of
- * scavenges for 10 runs' worth), +25% CPU; per lookup, it stayed as before.
+ * middle of a task needs a handle. And why not a slot per request: every lookup then starts and
+ * parks its walk's state at the queue, which cost a quarter more CPU in garbage collection
+ * (docs/performance.md, Tag pages).
  */
 
 /** A slot in hand: `without` gives it back while `wait` runs. */
