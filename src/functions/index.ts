@@ -3,13 +3,13 @@
  * package's `main`, so `func start` and the deployed app find the functions here.
  */
 import azureFunctions from '@azure/functions';
-import { CONFIG_DEFAULTS } from '../config/config.js';
-import { resolveScanSchedule } from '../config/scanSchedule.js';
+import { registrationSettings } from '../config/registrationSettings.js';
 import { scanClusterQueueHandler } from './scanClusterQueueHandler.js';
 import { scanNowHandler, scanTimerHandler } from './scanHandlers.js';
 import { slackStartupWarning } from './startupWarning.js';
 
 const { app } = azureFunctions;
+const settings = registrationSettings(process.env);
 
 export { DEFAULT_SCAN_SCHEDULE } from '../config/scanSchedule.js';
 
@@ -24,7 +24,7 @@ if (startupWarning) console.warn(startupWarning);
  * configuration's `warnings`) until SCAN_SCHEDULE is fixed.
  */
 app.timer('scan', {
-  schedule: resolveScanSchedule(process.env.SCAN_SCHEDULE).expression,
+  schedule: settings.scanSchedule,
   handler: scanTimerHandler,
 });
 
@@ -40,9 +40,9 @@ app.http('scanNow', {
  * inline app neither polls the queue nor needs a role on it. The queue name is the SCAN_QUEUE
  * app setting (a binding expression), or the default when the setting is absent.
  */
-if (process.env.SCAN_FANOUT?.trim().toLowerCase() === 'queue') {
+if (settings.scanFanout === 'queue') {
   app.storageQueue('scanCluster', {
-    queueName: process.env.SCAN_QUEUE?.trim() ? '%SCAN_QUEUE%' : CONFIG_DEFAULTS.SCAN_QUEUE,
+    queueName: settings.scanQueueBinding,
     connection: 'AzureWebJobsStorage',
     handler: scanClusterQueueHandler,
   });

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { registrationSettings } from '../../src/config/registrationSettings.js';
+
+describe('registrationSettings', () => {
+  it('reads the schedule, the fan-out mode and the queue binding with the schema parsers', () => {
+    expect(registrationSettings({ SCAN_SCHEDULE: ' 0  */10 * * * * ', SCAN_FANOUT: 'Queue', SCAN_QUEUE: 'my-queue' })).toEqual({
+      scanSchedule: '0 */10 * * * *',
+      scanFanout: 'queue',
+      scanQueueBinding: '%SCAN_QUEUE%',
+    });
+  });
+
+  it('falls back to the defaults for absent or invalid values, which loading the configuration reports', () => {
+    expect(registrationSettings({})).toEqual({ scanSchedule: '0 */5 * * * *', scanFanout: 'inline', scanQueueBinding: 'acrsync-clusters' });
+    expect(registrationSettings({ SCAN_SCHEDULE: '0 0 9 ? * MON', SCAN_FANOUT: 'sideways', SCAN_QUEUE: 'Bad_Queue' })).toEqual({
+      scanSchedule: '0 */5 * * * *',
+      scanFanout: 'inline',
+      scanQueueBinding: 'acrsync-clusters',
+    });
+  });
+});
