@@ -7,9 +7,8 @@
 import { parseArgs } from 'node:util';
 import { deliveryProblem, type DeliveryResult } from '../alerts/deliveryResult.js';
 import { FileStateStore } from '../alerts/state/fileStateStore.js';
-import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
-import { kubeconfigClusterSource } from '../clusters/kubeconfigSource.js';
+import { clusterSources } from '../clusters/clusterSources.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -152,14 +151,16 @@ async function scanCommand(config: Config, command: ScanCommand, logger: Logger,
 
   let sources: ClusterSource[];
   try {
-    sources = kubeconfig
-      ? [
-          kubeconfigClusterSource(kubeconfig, {
+    const selection = kubeconfig
+      ? {
+          kubeconfig: {
+            path: kubeconfig,
             ...(values.context ? { context: values.context as string } : {}),
             ...(values['cluster-name'] ? { clusterName: values['cluster-name'] as string } : {}),
-          }),
-        ]
-      : await aksClusterSources(config, credential, logger, lifetime);
+          },
+        }
+      : undefined;
+    sources = await clusterSources(config, { credential, logger, signal: lifetime }, selection);
   } catch (error) {
     io.stderr.write(`acr-aks-sync: ${(error as Error).message}\n`);
     return EXIT_FAILURE;

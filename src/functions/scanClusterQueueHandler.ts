@@ -13,8 +13,9 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
+import { clusterSources } from '../clusters/clusterSources.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
-import { clusterSourceFor, targetOfMessage } from '../fanout/clusterFanout.js';
+import { targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { systemClock } from '../model/clock.js';
@@ -49,7 +50,8 @@ export async function scanClusterQueueHandler(queueItem: unknown, context: Invoc
   const credential = createAzureCredential(config);
   const stateStore = createStateStoreFromEnv(process.env, config.stateTable);
   const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
-  const { report, notifications } = await runScan(config, [clusterSourceFor(config, target, credential)], { logger, credential, stateStore, lookup });
+  const sources = await clusterSources(config, { credential, logger }, { cluster: target });
+  const { report, notifications } = await runScan(config, sources, { logger, credential, stateStore, lookup });
   logSummary(report, logger, config.notificationsOff);
   endWithDelivery(notifications, logger);
   // Failing retries the message, which scans again once the Key Vault reference resolves.

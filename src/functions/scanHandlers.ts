@@ -5,7 +5,7 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
-import { aksClusterSources } from '../clusters/aksClusterSources.js';
+import { clusterSources } from '../clusters/clusterSources.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { clustersToQueue } from '../fanout/clusterFanout.js';
 import { createScanQueueClient, enqueueClusterScans } from '../fanout/scanQueue.js';
@@ -28,7 +28,7 @@ async function scanWithConfig(config: Config, request: ScanRequest, logger: Logg
 
 async function scanInvocation(config: Config, request: ScanRequest, logger: Logger, invocation: AbortSignal): Promise<ScanRunResult | { unknown: string[]; known: string[] }> {
   const credential = createAzureCredential(config, invocation);
-  let sources = await aksClusterSources(config, credential, logger, invocation);
+  let sources = await clusterSources(config, { credential, logger, signal: invocation });
   if (request.clusterNames.length) {
     const byName = new Map(sources.map((s) => [s.name.toLowerCase(), s]));
     const unknown = request.clusterNames.filter((n) => !byName.has(n.toLowerCase()));
@@ -61,7 +61,7 @@ export async function scanTimerHandler(_timer: Timer, context: InvocationContext
     const invocation = new AbortController();
     let clusters;
     try {
-      clusters = await clustersToQueue(config, createAzureCredential(config, invocation.signal), logger);
+      clusters = await clustersToQueue(config, { credential: createAzureCredential(config, invocation.signal), logger });
     } finally {
       invocation.abort(new Error('the cluster discovery is over'));
     }
