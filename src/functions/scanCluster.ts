@@ -11,49 +11,70 @@
  * delivered fail the invocation too (after the summary is logged): the retried message scans
  * again and sends what is still owed, never what was already sent.
  */
+import azureFunctions from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
 import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
 import { clusterSources } from '../clusters/clusterSources.js';
+import type { ResourceClusterTarget } from '../config/clusterTargets.js';
+import { registrationSettings } from '../config/registrationSettings.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
 import { targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { systemClock } from '../model/clock.js';
 import { createTagLookup, runScan } from '../run/runScan.js';
-import { contextLogger, endWithDelivery, failIfNotificationsOff, loadFunctionConfig } from './invocation.js';
-import { logSummary } from './scanHandlers.js';
+import { runInvocation, scheduledTrigger, type Invocation, type WorkOutcome } from './invocation.js';
 
 /** The scans of one timer run that land on this instance share their registry answers. */
 const batchLookups = new BatchLookups();
 
-export async function scanClusterQueueHandler(queueItem: unknown, context: InvocationContext): Promise<void> {
-  const config = loadFunctionConfig(context);
-  const logger = contextLogger(context, config.debug);
+/** The message and the cluster it asks for, or undefined when it is dropped (logged). */
+function messageTarget(queueItem: unknown, { config, logger }: Invocation): { message: ClusterScanMessage; target: ResourceClusterTarget } | undefined {
   let message: ClusterScanMessage;
   try {
     message = decodeClusterScanMessage(queueItem);
   } catch (error) {
     logger.error('queue message dropped', { reason: (error as Error).message });
-    return;
+    return undefined;
   }
   const target = targetOfMessage(config, message);
-  if ('refused' in target) {
-    logger.error('queue message dropped', { cluster: message.name, reason: target.refused });
-    return;
-  }
-  const queuedMs = systemClock() - Date.parse(message.enqueuedAt);
+  if (!('refused' in target)) return { message, target };
+  logger.error('queue message dropped', { cluster: message.name, reason: target.refused });
+  return undefined;
+}
+
+async function scanQueuedCluster(queueItem: unknown, context: InvocationContext, invocation: Invocation): Promise<WorkOutcome<void>> {
+  const { config, logger } = invocation;
+  const asked = messageTarget(queueItem, invocation);
+  if (!asked) return { answer: undefined };
+  const { message, target } = asked;
   logger.info('scanning one cluster from the queue', {
     cluster: target.displayName,
-    queuedMs,
+    queuedMs: systemClock() - Date.parse(message.enqueuedAt),
     dequeueCount: (context.triggerMetadata?.dequeueCount as number | undefined) ?? undefined,
   });
+  // Not bound to this invocation's signal: the lookup it serves is shared with later messages of the same timer run.
   const credential = createAzureCredential(config);
   const stateStore = createStateStoreFromEnv(process.env, config.stateTable);
   const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
   const sources = await clusterSources(config, { credential, logger }, { cluster: target });
-  const { report, notifications } = await runScan(config, sources, { logger, credential, stateStore, lookup });
-  logSummary(report, logger, config.notificationsOff);
-  endWithDelivery(notifications, logger);
-  // Failing retries the message, which scans again once the Key Vault reference resolves.
-  failIfNotificationsOff(config, logger);
+  return { scanned: await runScan(config, sources, { logger, credential, stateStore, lookup }) };
+}
+
+export async function scanClusterQueueHandler(queueItem: unknown, context: InvocationContext): Promise<void> {
+  return runInvocation(context, scheduledTrigger, (invocation) => scanQueuedCluster(queueItem, context, invocation));
+}
+
+/**
+ * Registered only with SCAN_FANOUT=queue, so an inline app neither polls the queue nor needs a
+ * role on it. The queue name is the SCAN_QUEUE app setting (a binding expression), or the
+ * default when the setting is absent.
+ */
+const settings = registrationSettings(process.env);
+if (settings.scanFanout === 'queue') {
+  azureFunctions.app.storageQueue('scanCluster', {
+    queueName: settings.scanQueueBinding,
+    connection: 'AzureWebJobsStorage',
+    handler: scanClusterQueueHandler,
+  });
 }
