@@ -27,6 +27,14 @@ describe('CLI report', () => {
 });
 
 
+/** Runs main with captured output; nothing here reaches a cluster or the network. */
+async function run(argv: string[], env: Record<string, string> = { REGISTRIES: 'myacr.azurecr.io' }): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, env, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
 describe('CLI arguments', () => {
   let dir: string;
   beforeAll(() => {
@@ -45,14 +53,6 @@ describe('CLI arguments', () => {
     );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** Runs main with captured output; nothing here reaches a cluster or the network. */
-  async function run(argv: string[], env: Record<string, string> = { REGISTRIES: 'myacr.azurecr.io' }): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, env, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-    return { code, stdout, stderr };
-  }
 
   it('prints the usage on --help and exits 0', async () => {
     const result = await run(['--help']);
