@@ -42,6 +42,7 @@ export const scheduledTrigger: Trigger<void> = {
   },
 };
 
+/** Runs `work` as one invocation of a function, the way the module comment says. */
 export async function runInvocation<T>(context: InvocationContext, trigger: Trigger<T>, work: (invocation: Invocation) => Promise<WorkOutcome<T>>): Promise<T> {
   let config: Config;
   try {
