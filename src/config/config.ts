@@ -147,8 +147,6 @@ export interface SlackConfig {
   apiUrl?: string;
   /** Default channel: a name without `#`, or a channel ID. */
   channel: string;
-  /** Namespace label whose value overrides the channel. */
-  channelLabel: string;
   /** Emoji name without colons, e.g. `warning`. */
   iconEmoji: string;
   username: string;
@@ -173,11 +171,6 @@ export interface Config {
   azureClientId?: string;
   /** ARM base URL without a trailing slash. */
   armEndpoint: string;
-  /**
-   * The timer's schedule as registered: SCAN_SCHEDULE (NCRONTAB with 6 or 5 fields, or a time
-   * span), or the default when it is unset or invalid (then `warnings` says so).
-   */
-  scanSchedule: string;
   clusterTimeoutMs: number;
   /** How often an unchanged alert is repeated; 0 repeats it on every scan. */
   notifyRepeatIntervalMs: number;
@@ -324,7 +317,6 @@ export function createConfigSchema(options: LoadConfigOptions = {}) {
               ...(env.SLACK_API_URL !== undefined ? { apiUrl: env.SLACK_API_URL } : {}),
               // Present: the refinement above rejects Slack without a channel.
               channel: env.SLACK_CHANNEL ?? '',
-              channelLabel: env.SLACK_CHANNEL_LABEL,
               iconEmoji: env.SLACK_ICON_EMOJI,
               username: env.SLACK_USERNAME,
             }
@@ -342,7 +334,6 @@ export function createConfigSchema(options: LoadConfigOptions = {}) {
         debug: env.ACR_SYNC_DEBUG,
         ...(env.AZURE_CLIENT_ID !== undefined ? { azureClientId: env.AZURE_CLIENT_ID } : {}),
         armEndpoint: env.ARM_ENDPOINT,
-        scanSchedule: env.SCAN_SCHEDULE.expression,
         clusterTimeoutMs: env.CLUSTER_TIMEOUT,
         notifyRepeatIntervalMs: env.NOTIFY_REPEAT_INTERVAL,
         notifyResolved: env.NOTIFY_RESOLVED,
