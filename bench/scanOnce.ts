@@ -1,10 +1,10 @@
 /**
  * One full scan through the production path, as the timer function runs it: configuration from
  * the environment, `DefaultAzureCredential` (the managed identity through IDENTITY_ENDPOINT),
- * `aksClusterSources` (ARM) and `runScan` (dry run: the benchmark measures the scan, not Slack).
+ * `clusterSources` (ARM) and `runScan` (dry run: the benchmark measures the scan, not Slack).
  * The figures are this process's own: wall time, CPU time and peak RSS.
  */
-import { aksClusterSources } from '../src/clusters/aksClusterSources.js';
+import { clusterSources } from '../src/clusters/clusterSources.js';
 import { loadConfig } from '../src/config/config.js';
 import { createAzureCredential } from '../src/identity/createAzureCredential.js';
 import { createLogger } from '../src/log/logger.js';
@@ -48,7 +48,7 @@ export async function scanOnce(env: Record<string, string | undefined>): Promise
   const started = performance.now();
   try {
     const credential = createAzureCredential(config);
-    const sources = await aksClusterSources(config, credential, logger);
+    const sources = await clusterSources(config, { credential, logger });
     const { report } = await runScan(config, sources, { logger, credential, dryRun: true });
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);

@@ -1,6 +1,6 @@
 // Dead man's switch for the scanner: a log alert that fires when Application Insights has seen no
 // successful scan for `window`. A successful scan is the `scan finished` line that
-// src/functions/scanHandlers.ts (logSummary) logs after every scan, with at least one cluster
+// src/functions/invocation.ts (logSummary) logs after every scan, with at least one cluster
 // scanned and Slack notifications on. Configuration errors, an identity that gets 403 everywhere and
 // an unresolved Key Vault reference all end in no such line, so the alert fires instead of the drift
 // alerts silently stopping. test/infra checks that the query names the message the code logs.

@@ -7,9 +7,9 @@
 import { parseArgs } from 'node:util';
 import { deliveryProblem, type DeliveryResult } from '../alerts/deliveryResult.js';
 import { FileStateStore } from '../alerts/state/fileStateStore.js';
-import { aksClusterSources } from '../clusters/aksClusterSources.js';
-import type { ClusterSource } from '../clusters/clusterSource.js';
-import { kubeconfigClusterSource } from '../clusters/kubeconfigSource.js';
+import type { ClusterSource, ClusterSourceDeps } from '../clusters/clusterSource.js';
+import { clusterSources } from '../clusters/clusterSources.js';
+import type { KubeconfigSourceOptions } from '../clusters/kubeconfigSource.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -63,11 +63,38 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
 }
 
+/** What the command line asks for. */
+interface ScanCommand {
+  /** The flags as given, some standing in for environment variables (FLAG_TO_VARIABLE). */
+  flags: Record<string, unknown>;
+  kubeconfig: KubeconfigSourceOptions | undefined;
+  output: 'table' | 'json';
+  dryRun: boolean;
+  statePath: string | undefined;
+}
+
 export async function main(
   argv: string[],
   env: Record<string, string | undefined>,
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  const command = parseCommand(argv, io);
+  if (typeof command === 'number') return command;
+  const config = loadCommandConfig(commandEnvironment(env, command.flags), command, io);
+  if (typeof config === 'number') return config;
+  const logger = createLogger((level, line) => io.stderr.write(`${level.padEnd(5)} ${line}\n`), config.debug);
+  // Every token request of the command ends with it, so no request to a hung identity
+  // endpoint keeps the process alive after the report.
+  const lifetime = new AbortController();
+  try {
+    return await scanCommand(config, command, logger, io, lifetime.signal);
+  } finally {
+    lifetime.abort(new Error('the command is over'));
+  }
+}
+
+/** The command line as a scan command, or the exit code after help or a usage error. */
+function parseCommand(argv: string[], io: CliIo): ScanCommand | number {
   let args;
   try {
     args = parseArgs({
@@ -98,94 +125,97 @@ export async function main(
     io.stderr.write(`acr-aks-sync: expected the command "scan"${positionals.length ? `, got "${positionals.join(' ')}"` : ''}\n\n${USAGE}\n`);
     return EXIT_FAILURE;
   }
+  return scanCommandOf(values, io);
+}
+
+/** The parsed flags as a scan command, or EXIT_FAILURE after saying which flag is wrong. */
+function scanCommandOf(values: Record<string, unknown>, io: CliIo): ScanCommand | number {
   const output = values.output;
   if (output !== 'table' && output !== 'json') {
     io.stderr.write(`acr-aks-sync: --output must be "table" or "json", got "${String(output)}"\n`);
     return EXIT_FAILURE;
   }
-
   const statePath = values.state as string | undefined;
   if (statePath !== undefined && statePath.trim() === '') {
     io.stderr.write('acr-aks-sync: --state needs a file path\n');
     return EXIT_FAILURE;
   }
+  const path = values.kubeconfig as string | undefined;
+  const kubeconfig = path
+    ? {
+        path,
+        ...(values.context ? { context: values.context as string } : {}),
+        ...(values['cluster-name'] ? { clusterName: values['cluster-name'] as string } : {}),
+      }
+    : undefined;
+  return { flags: values, kubeconfig, output, dryRun: values['dry-run'] as boolean, statePath };
+}
 
-  const effectiveEnv: Record<string, string | undefined> = { ...env };
+/** The environment with the flags that stand in for variables applied. */
+function commandEnvironment(env: Record<string, string | undefined>, flags: Record<string, unknown>): Record<string, string | undefined> {
+  const effective: Record<string, string | undefined> = { ...env };
   for (const [flag, variable] of Object.entries(FLAG_TO_VARIABLE)) {
-    const value = (values as Record<string, unknown>)[flag];
-    if (typeof value === 'string') effectiveEnv[variable] = value;
+    const value = flags[flag];
+    if (typeof value === 'string') effective[variable] = value;
   }
-  if (values.debug) effectiveEnv.ACR_SYNC_DEBUG = 'true';
+  if (flags.debug) effective.ACR_SYNC_DEBUG = 'true';
+  return effective;
+}
 
-  const kubeconfig = values.kubeconfig as string | undefined;
-  let config: Config;
+/** The configuration (CLUSTERS is optional with --kubeconfig), or EXIT_FAILURE after printing the error. */
+function loadCommandConfig(env: Record<string, string | undefined>, command: ScanCommand, io: CliIo): Config | number {
   try {
-    config = loadConfig(effectiveEnv, { requireClusters: !kubeconfig });
+    return loadConfig(env, { requireClusters: !command.kubeconfig });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`acr-aks-sync: configuration error\n${error.message}\n`);
-      return EXIT_FAILURE;
-    }
-    throw error;
-  }
-  const logger = createLogger((level, line) => io.stderr.write(`${level.padEnd(5)} ${line}\n`), config.debug);
-  // Every token request of the command ends with it, so no request to a hung identity
-  // endpoint keeps the process alive after the report.
-  const lifetime = new AbortController();
-  try {
-    return await scanCommand(config, { kubeconfig, values, statePath, output }, logger, io, lifetime.signal);
-  } finally {
-    lifetime.abort(new Error('the command is over'));
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`acr-aks-sync: configuration error\n${error.message}\n`);
+    return EXIT_FAILURE;
   }
 }
 
-interface ScanCommand {
-  kubeconfig: string | undefined;
-  values: Record<string, unknown>;
-  statePath: string | undefined;
-  output: 'table' | 'json';
-}
-
+/** Builds the sources, scans, prints the report and the delivery, and answers the exit code. */
 async function scanCommand(config: Config, command: ScanCommand, logger: Logger, io: CliIo, lifetime: AbortSignal): Promise<number> {
-  const { kubeconfig, values, statePath, output } = command;
   const credential = createAzureCredential(config, lifetime);
+  const sources = await commandSources(config, command, { credential, logger, signal: lifetime }, io);
+  if (typeof sources === 'number') return sources;
+  const { report, notifications } = await runScan(config, sources, {
+    logger,
+    credential,
+    dryRun: command.dryRun,
+    ...(command.statePath !== undefined ? { stateStore: new FileStateStore(command.statePath) } : {}),
+  });
+  printReport(report, command.output, io);
+  if (notifications) reportDelivery(notifications, logger, io);
+  return exitCodeFor(report, notifications);
+}
 
-  let sources: ClusterSource[];
+/** The clusters of CLUSTERS, or of --kubeconfig; EXIT_FAILURE after saying why they cannot be reached. */
+async function commandSources(config: Config, command: ScanCommand, deps: ClusterSourceDeps, io: CliIo): Promise<ClusterSource[] | number> {
   try {
-    sources = kubeconfig
-      ? [
-          kubeconfigClusterSource(kubeconfig, {
-            ...(values.context ? { context: values.context as string } : {}),
-            ...(values['cluster-name'] ? { clusterName: values['cluster-name'] as string } : {}),
-          }),
-        ]
-      : await aksClusterSources(config, credential, logger, lifetime);
+    return await clusterSources(config, deps, command.kubeconfig ? { kubeconfig: command.kubeconfig } : undefined);
   } catch (error) {
     io.stderr.write(`acr-aks-sync: ${(error as Error).message}\n`);
     return EXIT_FAILURE;
   }
+}
 
-  const { report, notifications } = await runScan(config, sources, {
-    logger,
-    credential,
-    dryRun: values['dry-run'] as boolean,
-    ...(statePath !== undefined ? { stateStore: new FileStateStore(statePath) } : {}),
-  });
+function printReport(report: ScanReport, output: ScanCommand['output'], io: CliIo): void {
   io.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report, Boolean(io.stdout.isTTY))}\n`);
-  if (notifications) {
-    logger.info('Slack notifications', {
-      sent: notifications.sent,
-      new: notifications.new,
-      reminders: notifications.reminders,
-      resolved: notifications.resolved,
-      failed: notifications.failed,
-      stateErrors: notifications.stateErrors,
-      ...(notifications.error ? { error: notifications.error } : {}),
-    });
-    const problem = deliveryProblem(notifications);
-    if (problem) io.stderr.write(`acr-aks-sync: alerts could not all be delivered (the next scan retries): ${problem}\n`);
-  }
-  return exitCodeFor(report, notifications);
+}
+
+/** The alert delivery on stderr: the counts, and what could not be delivered. */
+function reportDelivery(notifications: DeliveryResult, logger: Logger, io: CliIo): void {
+  logger.info('Slack notifications', {
+    sent: notifications.sent,
+    new: notifications.new,
+    reminders: notifications.reminders,
+    resolved: notifications.resolved,
+    failed: notifications.failed,
+    stateErrors: notifications.stateErrors,
+    ...(notifications.error ? { error: notifications.error } : {}),
+  });
+  const problem = deliveryProblem(notifications);
+  if (problem) io.stderr.write(`acr-aks-sync: alerts could not all be delivered (the next scan retries): ${problem}\n`);
 }
 
 /** 2 wins over 1: an incomplete scan, or alerts that could not be delivered, make the answer incomplete. */

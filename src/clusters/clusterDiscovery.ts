@@ -8,24 +8,21 @@
  * scanned. Its requests end with it.
  */
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
-import type { TokenCredential } from '@azure/identity';
-import type { ClusterTarget } from '../config/clusterTargets.js';
+import type { ResourceClusterTarget, SubscriptionClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
-import type { Logger } from '../log/logger.js';
 import { timerMs } from '../util/abortableSleep.js';
 import { formatDuration } from '../util/duration.js';
 import { clip } from '../util/text.js';
+import { parseAksResourceId } from './aksResourceId.js';
 import { createArmClient, describeArmError } from './armClient.js';
+import type { ClusterSourceDeps } from './clusterSource.js';
 
 /** Pages of one subscription's cluster list; ARM pages hold up to 1000 clusters. */
 export const MAX_LIST_PAGES = 100;
 
-export type ResourceTarget = Extract<ClusterTarget, { kind: 'resource' }>;
-type SubscriptionTarget = Extract<ClusterTarget, { kind: 'subscription' }>;
-
 export interface ResolvedClusters {
   /** Every cluster to scan, in CLUSTERS order, without duplicates. */
-  targets: ResourceTarget[];
+  targets: ResourceClusterTarget[];
   /** `subscription:` entries whose clusters could not be listed, with the reason. */
   failedSubscriptions: Array<{ subscriptionId: string; reason: string }>;
   /** One ARM client per subscription, for reaching the clusters. */
@@ -34,9 +31,7 @@ export interface ResolvedClusters {
 
 export async function resolveClusterTargets(
   config: Pick<Config, 'clusters' | 'armEndpoint' | 'clusterTimeoutMs'>,
-  credential: TokenCredential,
-  logger: Logger,
-  signal?: AbortSignal,
+  { credential, logger, signal }: ClusterSourceDeps,
 ): Promise<ResolvedClusters> {
   const clients = new Map<string, ContainerServiceClient>();
   const armClient = (subscriptionId: string): ContainerServiceClient => {
@@ -62,7 +57,7 @@ export async function resolveClusterTargets(
     clearTimeout(timer);
     budget.abort(new Error('cluster discovery is over')); // nothing it started outlives it
   }
-  const targets: ResourceTarget[] = [];
+  const targets: ResourceClusterTarget[] = [];
   const failedSubscriptions: ResolvedClusters['failedSubscriptions'] = [];
   const seen = new Set<string>();
   for (const outcome of outcomes) {
@@ -82,11 +77,11 @@ export async function resolveClusterTargets(
 }
 
 /** The clusters of one CLUSTERS entry, or why its subscription's clusters could not be listed. */
-type Outcome = { clusters: ResourceTarget[] } | { subscriptionId: string; failed: string };
+type Outcome = { clusters: ResourceClusterTarget[] } | { subscriptionId: string; failed: string };
 
 /** The subscription's clusters (those with the tag, when it has a filter), or why they could not be listed. */
-async function listSubscription(target: SubscriptionTarget, client: ContainerServiceClient, signal: AbortSignal): Promise<Outcome> {
-  const found: ResourceTarget[] = [];
+async function listSubscription(target: SubscriptionClusterTarget, client: ContainerServiceClient, signal: AbortSignal): Promise<Outcome> {
+  const found: ResourceClusterTarget[] = [];
   const failed = (reason: string): Outcome => ({ subscriptionId: target.subscriptionId, failed: reason });
   const nextLinks = new Set<string>();
   let pages = 0;
@@ -95,8 +90,9 @@ async function listSubscription(target: SubscriptionTarget, client: ContainerSer
       pages += 1;
       for (const mc of page) {
         if (target.tag && mc.tags?.[target.tag.key] !== target.tag.value) continue;
-        const parsed = parseResourceId(mc.id ?? '');
-        if (parsed) found.push({ kind: 'resource', resourceId: mc.id ?? '', displayName: parsed.name, ...parsed });
+        const listed = parseAksResourceId(mc.id ?? '');
+        // ARM's own spelling of the ID is kept: it names the cluster in errors and queue messages.
+        if (listed) found.push({ ...listed, resourceId: mc.id ?? '' });
       }
       const next = (page as { continuationToken?: string }).continuationToken;
       if (!next) break;
@@ -109,9 +105,4 @@ async function listSubscription(target: SubscriptionTarget, client: ContainerSer
     if (signal.aborted) return failed(signal.reason instanceof Error ? signal.reason.message : String(signal.reason));
     return failed(describeArmError(error, `/subscriptions/${target.subscriptionId}`));
   }
-}
-
-function parseResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)$/i.exec(id);
-  return m && m[1] && m[2] && m[3] ? { subscriptionId: m[1], resourceGroup: m[2], name: m[3] } : undefined;
 }

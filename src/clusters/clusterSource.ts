@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../log/logger.js';
 
 /** A cluster the scan can reach: a kubeconfig context, or an AKS cluster through ARM. */
@@ -12,4 +13,13 @@ export interface ClusterSource {
   connect(logger: Logger, signal: AbortSignal): Promise<KubeConfig>;
   /** Adds what only the source knows to a failure reason (e.g. that the cluster is private). */
   explainFailure?(reason: string): string;
+}
+
+/** What building the sources of a configuration needs (clusterSources.ts). */
+export interface ClusterSourceDeps {
+  /** The app's identity, for ARM and for Entra clusters. */
+  credential: TokenCredential;
+  logger: Logger;
+  /** Ends the discovery's requests early (the run or invocation is over). */
+  signal?: AbortSignal;
 }

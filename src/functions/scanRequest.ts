@@ -74,3 +74,19 @@ export function parseScanRequest(request: HttpRequest, body: unknown): ScanReque
   const problem = body === undefined ? undefined : applyBody(body, parsed);
   return problem ?? parsed;
 }
+
+/** The request read from its query and JSON body, or what is wrong with it (for a 400). */
+export async function readScanRequest(request: HttpRequest): Promise<ScanRequest | string> {
+  let body: unknown;
+  if (request.method === 'POST') {
+    const text = await request.text();
+    if (text.trim()) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return 'the request body is not valid JSON';
+      }
+    }
+  }
+  return parseScanRequest(request, body);
+}

@@ -39,12 +39,10 @@ export interface ScanRunOptions {
   sleep?: Sleep;
 }
 
-/** Null when nothing was sent: a dry run, or no Slack configured. */
-export type NotifyResult = DeliveryResult;
-
 export interface ScanRunResult {
   report: ScanReport;
-  notifications: NotifyResult | null;
+  /** Null when nothing was sent: a dry run, or no Slack configured. */
+  notifications: DeliveryResult | null;
 }
 
 export function createTagLookup(
@@ -100,7 +98,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
     logger,
     ...(options.now ? { now: options.now } : {}),
   });
-  let notifications: NotifyResult | null = null;
+  let notifications: DeliveryResult | null = null;
   const sender = !options.dryRun && config.slack ? createSlackSender({ ...config.slack, logger }) : null;
   if (sender && config.slack) {
     // deliverAlerts reports in its result what it could not do (state unreadable, items not

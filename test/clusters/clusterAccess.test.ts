@@ -9,7 +9,7 @@ import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
-import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
+import { clusterSources } from '../../src/clusters/clusterSources.js';
 import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
@@ -72,10 +72,9 @@ const config = () => ({ armEndpoint: arm.endpoint, clusters: [], clusterTimeoutM
 
 describe('AKS access through ARM', () => {
   it('sends a valid, renewed AKS token on every Kubernetes request of an Entra cluster', async () => {
-    const [source] = await aksClusterSources(
+    const [source] = await clusterSources(
       { ...config(), clusters: [{ kind: 'resource', resourceId: resourceId('rg', 'entra-aks'), subscriptionId: '11111111-2222-3333-4444-555555555555', resourceGroup: 'rg', name: 'entra-aks', displayName: 'entra-aks' }] },
-      new ManagedIdentityCredential(),
-      silentLogger,
+      { credential: new ManagedIdentityCredential(), logger: silentLogger },
     );
     const api = await source!.connect(silentLogger, new AbortController().signal);
     const inventory = await readClusterInventory(api, { excludedNamespaces: new Set(), logger: silentLogger, pageSize: 10 });
@@ -88,10 +87,9 @@ describe('AKS access through ARM', () => {
   });
 
   it('says a private cluster is reachable only from its network when its API server cannot be reached', async () => {
-    const sources = await aksClusterSources(
+    const sources = await clusterSources(
       { ...config(), clusters: [{ kind: 'resource', resourceId: resourceId('rg', 'private-aks'), subscriptionId: '11111111-2222-3333-4444-555555555555', resourceGroup: 'rg', name: 'private-aks', displayName: 'private-aks' }] },
-      new ManagedIdentityCredential(),
-      silentLogger,
+      { credential: new ManagedIdentityCredential(), logger: silentLogger },
     );
     const report = await scanClusters(sources, {
       rules: { registries: new Set(['r.io']), matchesTagPattern: () => true },

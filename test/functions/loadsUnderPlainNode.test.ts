@@ -18,7 +18,7 @@ describe('package main under plain Node', () => {
     const main = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string }).main;
     expect(main).toBe('dist/src/functions/index.js');
     const result = await runNode(
-      `const m = await import(${JSON.stringify(`./${main}`)}); const h = await import('./dist/src/functions/scanHandlers.js'); console.log(JSON.stringify({ schedule: m.DEFAULT_SCAN_SCHEDULE, handlers: [typeof h.scanTimerHandler, typeof h.scanNowHandler] }));`,
+      `const m = await import(${JSON.stringify(`./${main}`)}); const t = await import('./dist/src/functions/scan.js'); const h = await import('./dist/src/functions/scanNow.js'); console.log(JSON.stringify({ schedule: m.DEFAULT_SCAN_SCHEDULE, handlers: [typeof t.scanTimerHandler, typeof h.scanNowHandler] }));`,
     );
     expect(result.stderr).not.toMatch(/SyntaxError|does not provide an export|ERR_/);
     expect(result.code).toBe(0);

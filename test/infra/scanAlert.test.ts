@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logSummary } from '../../src/functions/scanHandlers.js';
+import { logSummary } from '../../src/functions/invocation.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { callArguments, named, parseBicep, stringLiteral, variables, type BicepDocument } from './bicepSyntax.js';

@@ -147,7 +147,7 @@ describe('platform manifests of a multi-arch index', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-manifest-'));
     const scan = async () => {
-      const report = await scanClusters([kubeconfigClusterSource(join(dir, 'kubeconfig.yaml'), {})], {
+      const report = await scanClusters([kubeconfigClusterSource({ path: join(dir, 'kubeconfig.yaml') })], {
         rules: { registries: new Set([registry.loginServer]), matchesTagPattern: compileTagPattern('prod-*') },
         lookup: lookup(),
         gracePeriodMs: 0,

@@ -51,7 +51,7 @@ describe('per-cluster time budget', () => {
     // The first cluster's answers take 1 s. The next cluster's connection starts with the scan
     // and takes 2 s: longer than the budget of 1.5 s, but within 1.5 s of its turn.
     const answeredByFirstWhenNextConnected: number[] = [];
-    const fastSource = kubeconfigClusterSource(join(dir, 'fast.yaml'), {});
+    const fastSource = kubeconfigClusterSource({ path: join(dir, 'fast.yaml') });
     const next: ClusterSource = {
       name: 'next-aks',
       connect: async (logger, signal) => {
@@ -60,7 +60,7 @@ describe('per-cluster time budget', () => {
         return fastSource.connect(logger, signal);
       },
     };
-    const report = await scanClusters([kubeconfigClusterSource(join(dir, 'steady.yaml'), {}), next], options(1_500));
+    const report = await scanClusters([kubeconfigClusterSource({ path: join(dir, 'steady.yaml') }), next], options(1_500));
     expect(answeredByFirstWhenNextConnected).toEqual([0]);
     expect(report.clusters.map((c) => [c.name, c.ok, c.pods])).toEqual([
       ['steady-aks', true, 1],
@@ -83,7 +83,7 @@ describe('per-cluster time budget', () => {
           repository === 'slow' ? new Promise<never>(() => undefined) : Promise.resolve({ kind: 'found' as const, newest, examined: 1 }),
         platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }),
       };
-      const report = await scanClusters([kubeconfigClusterSource(join(dir, 'mixed.yaml'), {})], { ...options(1_000), lookup });
+      const report = await scanClusters([kubeconfigClusterSource({ path: join(dir, 'mixed.yaml') })], { ...options(1_000), lookup });
       expect(report.clusters[0]).toMatchObject({ name: 'mixed-aks', ok: true, pods: 2 });
       expect(report.clusters[0]?.findings.map((f) => [f.workload.name, f.status, f.reason ?? ''])).toEqual([
         ['fast-0', 'in-sync', ''],
@@ -106,7 +106,7 @@ describe('per-cluster time budget', () => {
     const run = new AbortController();
     // The first cluster takes a second to answer; the run ends while it is listed.
     setTimeout(() => run.abort(new Error('the scan run is over')), 300);
-    const report = await scanClusters([kubeconfigClusterSource(join(dir, 'steady.yaml'), {}), waiting], { ...options(30_000), signal: run.signal });
+    const report = await scanClusters([kubeconfigClusterSource({ path: join(dir, 'steady.yaml') }), waiting], { ...options(30_000), signal: run.signal });
     expect(signals).toHaveLength(1);
     expect(signals[0]?.aborted).toBe(true);
     expect(report.clusters.map((c) => [c.name, c.ok, c.error])).toEqual([
@@ -116,7 +116,7 @@ describe('per-cluster time budget', () => {
   });
 
   it('cuts off a cluster that takes too long and still scans the next one', async () => {
-    const report = await scanClusters([kubeconfigClusterSource(join(dir, 'slow.yaml'), {}), kubeconfigClusterSource(join(dir, 'fast.yaml'), {})], options(500));
+    const report = await scanClusters([kubeconfigClusterSource({ path: join(dir, 'slow.yaml') }), kubeconfigClusterSource({ path: join(dir, 'fast.yaml') })], options(500));
     expect(report.clusters[0]).toMatchObject({ name: 'slow-aks', ok: false, error: 'cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of 500ms' });
     expect(report.clusters[1]).toMatchObject({ name: 'fast-aks', ok: true, pods: 1 });
     expect(report.clusters[1]?.findings[0]).toMatchObject({ status: 'untracked', registry: 'docker.io' });

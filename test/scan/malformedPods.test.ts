@@ -51,7 +51,7 @@ beforeAll(async () => {
   api = await startKubernetesApi({ pki: ensureTestPki(), namespaces: [{ name: 'apps', labels: { slackChannel: 'apps-team' } }], pods });
   dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-malformed-'));
   api.writeKubeconfig(join(dir, 'kubeconfig.yaml'), { contextName: 'hostile-aks' });
-  const report = await scanClusters([kubeconfigClusterSource(join(dir, 'kubeconfig.yaml'), {})], {
+  const report = await scanClusters([kubeconfigClusterSource({ path: join(dir, 'kubeconfig.yaml') })], {
     rules: { registries: new Set(), matchesTagPattern: () => true },
     lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) },
     gracePeriodMs: 0,

@@ -5,8 +5,8 @@
  * scanFunctions.test.ts, its Slack webhook refusing the webhook's secret (invalid_token).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scanClusterQueueHandler } from '../../src/functions/scanClusterQueueHandler.js';
-import { scanTimerHandler } from '../../src/functions/scanHandlers.js';
+import { scanTimerHandler } from '../../src/functions/scan.js';
+import { scanClusterQueueHandler } from '../../src/functions/scanCluster.js';
 import { resourceId, type ThreeClusterEstate } from '../support/estate.js';
 import { useThreeClusterEstate } from '../support/estateFixture.js';
 

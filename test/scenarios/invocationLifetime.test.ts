@@ -10,7 +10,7 @@ import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emu
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { ACR_RESOURCE } from '../../emulators/sandbox.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
-import { scanNowHandler } from '../../src/functions/scanHandlers.js';
+import { scanNowHandler } from '../../src/functions/scanNow.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { AKS_RESOURCE, resourceId, SUBSCRIPTION } from '../support/estate.js';
 

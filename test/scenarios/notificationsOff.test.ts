@@ -6,7 +6,8 @@
  */
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { scanNowHandler, scanTimerHandler } from '../../src/functions/scanHandlers.js';
+import { scanTimerHandler } from '../../src/functions/scan.js';
+import { scanNowHandler } from '../../src/functions/scanNow.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { startThreeClusterEstate, type ThreeClusterEstate } from '../support/estate.js';
 

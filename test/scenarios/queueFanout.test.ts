@@ -17,8 +17,8 @@ import { ACR_RESOURCE, digestOf } from '../../emulators/sandbox.js';
 import { startSlackWebhookReceiver, type SlackWebhookReceiver } from '../../emulators/slackWebhook.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
 import { decodeClusterScanMessage, encodeClusterScanMessage } from '../../src/fanout/scanQueue.js';
-import { scanClusterQueueHandler } from '../../src/functions/scanClusterQueueHandler.js';
-import { scanTimerHandler } from '../../src/functions/scanHandlers.js';
+import { scanTimerHandler } from '../../src/functions/scan.js';
+import { scanClusterQueueHandler } from '../../src/functions/scanCluster.js';
 
 const SUBSCRIPTION = '22222222-3333-4444-5555-666666666666';
 const OTHER_SUBSCRIPTION = '33333333-4444-5555-6666-777777777777';

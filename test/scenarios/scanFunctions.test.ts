@@ -7,7 +7,8 @@
 import { HttpRequest } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR_RESOURCE } from '../../emulators/sandbox.js';
-import { scanNowHandler, scanTimerHandler } from '../../src/functions/scanHandlers.js';
+import { scanTimerHandler } from '../../src/functions/scan.js';
+import { scanNowHandler } from '../../src/functions/scanNow.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { AKS_RESOURCE, resourceId, SUBSCRIPTION, type ThreeClusterEstate } from '../support/estate.js';
 import { useThreeClusterEstate } from '../support/estateFixture.js';

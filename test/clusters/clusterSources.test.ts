@@ -14,7 +14,7 @@ import { startArmEmulator, type ArmClusterSeed, type ArmEmulator, type ArmEmulat
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
 import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
-import { aksClusterSources } from '../../src/clusters/aksClusterSources.js';
+import { clusterSources } from '../../src/clusters/clusterSources.js';
 import type { ClusterTarget } from '../../src/config/clusterTargets.js';
 import { createAzureCredential } from '../../src/identity/createAzureCredential.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -73,7 +73,7 @@ function resource(name: string, subscriptionId = SUB): ClusterTarget {
 
 async function scan(arm: ArmEmulator, clusters: ClusterTarget[], clusterTimeoutMs = 30_000): Promise<ScanReport> {
   const config = { armEndpoint: arm.endpoint, clusters, clusterTimeoutMs };
-  const sources = await aksClusterSources(config, createAzureCredential({ azureClientId: undefined }), silentLogger);
+  const sources = await clusterSources(config, { credential: createAzureCredential({ azureClientId: undefined }), logger: silentLogger });
   return scanClusters(sources, {
     rules: { registries: new Set(), matchesTagPattern: () => true },
     lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) },

@@ -1,0 +1,80 @@
+/**
+ * The queue-triggered `scanCluster` function (SCAN_FANOUT=queue): scans the one cluster a
+ * message names, with the normal scan and alert path. Many instances may run it at once, one
+ * cluster each; alerts stay consistent across them through the alert table's ETags.
+ *
+ * A message this app cannot act on (not a cluster scan message, or a cluster CLUSTERS does not
+ * name) is logged and dropped: retrying it could only fail the same way. A configuration error
+ * or an unexpected failure throws, so the host retries the message and, after its
+ * `maxDequeueCount`, moves it to the `-poison` queue. A cluster that cannot be scanned is a
+ * result (reported and logged like in the inline scan), not a retry. Alerts that could not be
+ * delivered fail the invocation too (after the summary is logged): the retried message scans
+ * again and sends what is still owed, never what was already sent.
+ */
+import azureFunctions from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
+import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
+import { clusterSources } from '../clusters/clusterSources.js';
+import type { ResourceClusterTarget } from '../config/clusterTargets.js';
+import { registrationSettings } from '../config/registrationSettings.js';
+import { BatchLookups } from '../fanout/batchLookups.js';
+import { targetOfMessage } from '../fanout/clusterFanout.js';
+import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
+import { createAzureCredential } from '../identity/createAzureCredential.js';
+import { systemClock } from '../model/clock.js';
+import { createTagLookup, runScan } from '../run/runScan.js';
+import { runInvocation, scheduledTrigger, type Invocation, type WorkOutcome } from './invocation.js';
+
+/** The scans of one timer run that land on this instance share their registry answers. */
+const batchLookups = new BatchLookups();
+
+/** The message and the cluster it asks for, or undefined when it is dropped (logged). */
+function messageTarget(queueItem: unknown, { config, logger }: Invocation): { message: ClusterScanMessage; target: ResourceClusterTarget } | undefined {
+  let message: ClusterScanMessage;
+  try {
+    message = decodeClusterScanMessage(queueItem);
+  } catch (error) {
+    logger.error('queue message dropped', { reason: (error as Error).message });
+    return undefined;
+  }
+  const target = targetOfMessage(config, message);
+  if (!('refused' in target)) return { message, target };
+  logger.error('queue message dropped', { cluster: message.name, reason: target.refused });
+  return undefined;
+}
+
+async function scanQueuedCluster(queueItem: unknown, context: InvocationContext, invocation: Invocation): Promise<WorkOutcome<void>> {
+  const { config, logger } = invocation;
+  const asked = messageTarget(queueItem, invocation);
+  if (!asked) return { answer: undefined };
+  const { message, target } = asked;
+  logger.info('scanning one cluster from the queue', {
+    cluster: target.displayName,
+    queuedMs: systemClock() - Date.parse(message.enqueuedAt),
+    dequeueCount: (context.triggerMetadata?.dequeueCount as number | undefined) ?? undefined,
+  });
+  // Not bound to this invocation's signal: the lookup it serves is shared with later messages of the same timer run.
+  const credential = createAzureCredential(config);
+  const stateStore = createStateStoreFromEnv(process.env, config.stateTable);
+  const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
+  const sources = await clusterSources(config, { credential, logger }, { cluster: target });
+  return { scanned: await runScan(config, sources, { logger, credential, stateStore, lookup }) };
+}
+
+export async function scanClusterQueueHandler(queueItem: unknown, context: InvocationContext): Promise<void> {
+  return runInvocation(context, scheduledTrigger, (invocation) => scanQueuedCluster(queueItem, context, invocation));
+}
+
+/**
+ * Registered only with SCAN_FANOUT=queue, so an inline app neither polls the queue nor needs a
+ * role on it. The queue name is the SCAN_QUEUE app setting (a binding expression), or the
+ * default when the setting is absent.
+ */
+const settings = registrationSettings(process.env);
+if (settings.scanFanout === 'queue') {
+  azureFunctions.app.storageQueue('scanCluster', {
+    queueName: settings.scanQueueBinding,
+    connection: 'AzureWebJobsStorage',
+    handler: scanClusterQueueHandler,
+  });
+}
