@@ -169,7 +169,7 @@ async function scanCommand(config: Config, command: ScanCommand, logger: Logger,
     logger,
     credential,
     dryRun: values['dry-run'] as boolean,
-    ...(statePath !== undefined ? { stateStore: new FileStateStore(statePath) } : {}),
+    ...(statePath !== undefined ? { stateStore: new FileStateStore({ path: statePath }) } : {}),
   });
   io.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report, Boolean(io.stdout.isTTY))}\n`);
   if (notifications) {
