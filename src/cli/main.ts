@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { deliveryProblem, type DeliveryResult } from '../alerts/deliveryResult.js';
-import { FileStateStore } from '../alerts/state/fileStateStore.js';
+import { createStateStore } from '../alerts/state/createStateStore.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
 import { kubeconfigClusterSource } from '../clusters/kubeconfigSource.js';
@@ -169,7 +169,7 @@ async function scanCommand(config: Config, command: ScanCommand, logger: Logger,
     logger,
     credential,
     dryRun: values['dry-run'] as boolean,
-    ...(statePath !== undefined ? { stateStore: new FileStateStore({ path: statePath }) } : {}),
+    ...(statePath !== undefined ? { stateStore: createStateStore({ kind: 'file', path: statePath }) } : {}),
   });
   io.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report, Boolean(io.stdout.isTTY))}\n`);
   if (notifications) {

@@ -12,7 +12,7 @@
  * again and sends what is still owed, never what was already sent.
  */
 import type { InvocationContext } from '@azure/functions';
-import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
+import { createStateStore } from '../alerts/state/createStateStore.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
 import { clusterSourceFor, targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
@@ -47,7 +47,7 @@ export async function scanClusterQueueHandler(queueItem: unknown, context: Invoc
     dequeueCount: (context.triggerMetadata?.dequeueCount as number | undefined) ?? undefined,
   });
   const credential = createAzureCredential(config);
-  const stateStore = createStateStoreFromEnv(process.env, config.stateTable);
+  const stateStore = createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
   const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
   const { report, notifications } = await runScan(config, [clusterSourceFor(config, target, credential)], { logger, credential, stateStore, lookup });
   logSummary(report, logger, config.notificationsOff);

@@ -4,7 +4,7 @@
  * not load from ESM under plain Node.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
-import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
+import { createStateStore } from '../alerts/state/createStateStore.js';
 import { aksClusterSources } from '../clusters/aksClusterSources.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { clustersToQueue } from '../fanout/clusterFanout.js';
@@ -38,7 +38,7 @@ async function scanInvocation(config: Config, request: ScanRequest, logger: Logg
   // Alert state lives in the app's own storage account (table STATE_TABLE); a dry run changes none.
   // Its ETag claims are what keep overlapping runs (a timer and an HTTP call, or two instances)
   // from sending the same alert twice.
-  const stateStore = request.dryRun ? undefined : createStateStoreFromEnv(process.env, config.stateTable);
+  const stateStore = request.dryRun ? undefined : createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
   return runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
 }
 
