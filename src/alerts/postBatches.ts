@@ -59,19 +59,21 @@ export async function postBatches(batches: readonly Batch[], context: PostContex
 async function postBatch(batch: Batch, fatal: Fatal, context: PostContext): Promise<{ counts: DeliveryResult; fatal: Fatal }> {
   const { logger, sender } = context;
   const first = await postItems(batch.items, { channel: batch.channel, thread: batch.thread }, { topLevel: batch.thread === null, fallback: false }, fatal, context);
-  let last = first;
+  let fellBack: Posted | null = null;
   if (first.failed.length && first.error && !first.fatal && canFallBack(batch, first.error, context.defaultChannel)) {
-    last = await postToFallback(batch, first.failed, first.error, context);
+    fellBack = await postToFallback(batch, first.failed, first.error, context);
   } else if (first.failed.length && first.error) {
     logger.error('Slack post failed; the next scan retries', { via: sender.kind, channel: batch.channel, code: first.error.code, items: first.failed.length });
   }
-  const undelivered: DeliveryCounts[] = [];
-  if (last.failed.length) {
-    const items = last.failed.length;
-    undelivered.push({ failed: items, failures: [{ stage: 'post', reason: last.error?.code ?? 'unknown_error', items }] });
-    undelivered.push(await release(last.failed, context));
-  }
-  return { counts: sumCounts(first.counts, ...(last === first ? [] : [last.counts]), ...undelivered), fatal: last.fatal };
+  const last = fellBack ?? first;
+  return { counts: sumCounts(first.counts, fellBack?.counts ?? {}, await giveBack(last, context)), fatal: last.fatal };
+}
+
+/** The items Slack did not take: counted as not delivered, with Slack's reason, and released for the next scan. */
+async function giveBack(posted: Posted, context: PostContext): Promise<DeliveryResult> {
+  const items = posted.failed.length;
+  if (items === 0) return sumCounts();
+  return sumCounts({ failed: items, failures: [{ stage: 'post', reason: posted.error?.code ?? 'unknown_error', items }] }, await release(posted.failed, context));
 }
 
 /** Items refused because their channel is unavailable go to SLACK_CHANNEL, unless that is where they were refused. */
