@@ -1,12 +1,12 @@
 /**
  * What the function registrations need from the app settings when the module loads, before any
- * invocation loads the whole configuration: each value read with the schema's own parser, so a
- * registration never disagrees with what the configuration says. An invalid value falls back to
+ * invocation loads the whole configuration: each value read by its row of the settings table, so
+ * a registration never disagrees with what the configuration says. An invalid value falls back to
  * the default here; loading the configuration reports it (or, for the schedule, warns).
  */
-import { CONFIG_DEFAULTS } from './config.js';
-import { resolveScanSchedule } from './scanSchedule.js';
-import { parseFanout, parseQueueName, type ScanFanout } from './settingValues.js';
+import { InvalidSetting } from './invalidSetting.js';
+import { readSetting, settingText, type ConfigVariable, type SettingValue } from './settings.js';
+import type { ScanFanout } from './settingValues.js';
 
 export interface RegistrationSettings {
   /** The timer's schedule: SCAN_SCHEDULE when the host accepts it, else the default. */
@@ -16,20 +16,22 @@ export interface RegistrationSettings {
   scanQueueBinding: string;
 }
 
-function valid<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
-  const trimmed = value?.trim();
-  if (!trimmed) return undefined;
+/** The value of `variable` when it is set and valid, else undefined. */
+function validValue<V extends ConfigVariable>(env: Record<string, string | undefined>, variable: V): SettingValue<V> | undefined {
+  const text = settingText(env[variable]);
+  if (text === undefined) return undefined;
   try {
-    return parse(trimmed);
-  } catch {
-    return undefined;
+    return readSetting(variable, text);
+  } catch (error) {
+    if (error instanceof InvalidSetting) return undefined;
+    throw error;
   }
 }
 
 export function registrationSettings(env: Record<string, string | undefined>): RegistrationSettings {
   return {
-    scanSchedule: resolveScanSchedule(env.SCAN_SCHEDULE).expression,
-    scanFanout: valid(env.SCAN_FANOUT, parseFanout) ?? (CONFIG_DEFAULTS.SCAN_FANOUT as ScanFanout),
-    scanQueueBinding: valid(env.SCAN_QUEUE, parseQueueName) !== undefined ? '%SCAN_QUEUE%' : CONFIG_DEFAULTS.SCAN_QUEUE,
+    scanSchedule: readSetting('SCAN_SCHEDULE', settingText(env.SCAN_SCHEDULE)).expression,
+    scanFanout: validValue(env, 'SCAN_FANOUT') ?? readSetting('SCAN_FANOUT', undefined),
+    scanQueueBinding: validValue(env, 'SCAN_QUEUE') !== undefined ? '%SCAN_QUEUE%' : readSetting('SCAN_QUEUE', undefined),
   };
 }

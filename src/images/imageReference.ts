@@ -58,8 +58,74 @@ export function digestError(digest: string): string | undefined {
   return undefined;
 }
 
-function invalid(original: string, error: string): InvalidImageReference {
-  return { valid: false, original, error };
+/** A step of the grammar: what it split off, or why the reference is invalid. */
+type Step<T> = T | { error: string };
+
+function failed<T extends object>(step: Step<T>): step is { error: string } {
+  return 'error' in step;
+}
+
+/** The reference as a whole: not empty, no whitespace, not a bare image ID. */
+function wholeReferenceError(reference: string): string | undefined {
+  if (reference.length === 0) return 'image reference is empty';
+  if (/\s/.test(reference)) return 'image reference must not contain whitespace';
+  if (BARE_IMAGE_ID.test(reference)) return 'a 64-character hexadecimal image ID is not a repository name';
+  return undefined;
+}
+
+/** `name[:tag][@digest]`: name, tag and digest never contain "@", so the first "@" starts the digest. */
+function splitDigest(reference: string): Step<{ namePart: string; digest?: string }> {
+  const at = reference.indexOf('@');
+  if (at === -1) return { namePart: reference };
+  const digest = reference.slice(at + 1);
+  if (digest.length === 0) return { error: 'digest after "@" is empty' };
+  if (digest.includes('@')) return { error: 'image reference has more than one "@"' };
+  const problem = digestError(digest);
+  return problem ? { error: problem } : { namePart: reference.slice(0, at), digest };
+}
+
+/**
+ * distribution's `splitDockerDomain`: the part before the first "/" is the registry only when it
+ * has "." or ":", is `localhost`, or has an uppercase letter; otherwise the image is on Docker Hub.
+ */
+function splitRegistry(namePart: string): Step<{ registry: string; remainder: string }> {
+  const slash = namePart.indexOf('/');
+  const first = slash === -1 ? '' : namePart.slice(0, slash);
+  if (slash === -1 || (!/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first)) {
+    return { registry: DOCKER_HUB_REGISTRY, remainder: namePart };
+  }
+  if (!isValidRegistryHost(first)) return { error: `registry ${quoteValue(first)} is not a valid host[:port]` };
+  const registry = first.toLowerCase();
+  return { registry: registry === LEGACY_DOCKER_HUB_REGISTRY ? DOCKER_HUB_REGISTRY : registry, remainder: namePart.slice(slash + 1) };
+}
+
+/** `repository[:tag]`: path components never contain ":", so the first ":" after the registry starts the tag. */
+function splitTag(remainder: string): { repository: string; tag?: string } {
+  const colon = remainder.indexOf(':');
+  return colon === -1 ? { repository: remainder } : { repository: remainder.slice(0, colon), tag: remainder.slice(colon + 1) };
+}
+
+/** The repository path, with Docker Hub's `library/` for official images; lowercase path components; a bounded name. */
+function checkRepository(registry: string, path: string): Step<{ repository: string }> {
+  if (path.length === 0) return { error: 'repository name is empty' };
+  if (path.toLowerCase() !== path) return { error: `repository name ${quoteValue(path)} must be lowercase` };
+  const repository = registry === DOCKER_HUB_REGISTRY && !path.includes('/') ? OFFICIAL_REPOSITORY_PREFIX + path : path;
+  for (const component of repository.split('/')) {
+    if (component.length === 0) return { error: `repository name ${quoteValue(repository)} has an empty path component` };
+    if (!PATH_COMPONENT.test(component)) {
+      return { error: `repository path component ${quoteValue(component)} is invalid: use lowercase letters and digits, separated by ".", "_", "__" or "-"` };
+    }
+  }
+  const name = `${registry}/${repository}`;
+  if (name.length > NAME_TOTAL_LENGTH_MAX) return { error: `repository name is ${name.length} characters long; the limit is ${NAME_TOTAL_LENGTH_MAX}` };
+  return { repository };
+}
+
+function tagError(tag: string): string | undefined {
+  if (tag.length === 0) return 'tag after ":" is empty';
+  if (tag.length > TAG_LENGTH_MAX) return `tag is ${tag.length} characters long; the limit is ${TAG_LENGTH_MAX}`;
+  if (!TAG.test(tag)) return `tag ${quoteValue(tag)} is invalid: use letters, digits, "_", "." and "-", not starting with "." or "-"`;
+  return undefined;
 }
 
 /**
@@ -76,88 +142,27 @@ function invalid(original: string, error: string): InvalidImageReference {
  */
 export function parseImageReference(reference: string): ParsedImageReference {
   const original = reference;
-  if (typeof reference !== 'string' || reference.length === 0) return invalid(String(original ?? ''), 'image reference is empty');
-  if (/\s/.test(reference)) return invalid(original, 'image reference must not contain whitespace');
-  if (BARE_IMAGE_ID.test(reference)) {
-    return invalid(original, 'a 64-character hexadecimal image ID is not a repository name');
-  }
-
-  // Name, tag and digest never contain "@", so the first "@" starts the digest.
-  let namePart = reference;
-  let digest: string | undefined;
-  const at = reference.indexOf('@');
-  if (at !== -1) {
-    namePart = reference.slice(0, at);
-    digest = reference.slice(at + 1);
-    if (digest.length === 0) return invalid(original, 'digest after "@" is empty');
-    if (digest.includes('@')) return invalid(original, 'image reference has more than one "@"');
-    const problem = digestError(digest);
-    if (problem) return invalid(original, problem);
-  }
-  if (namePart.length === 0) return invalid(original, 'repository name is empty');
-
-  // splitDockerDomain
-  let registry: string;
-  let remainder: string;
-  const slash = namePart.indexOf('/');
-  const first = slash === -1 ? '' : namePart.slice(0, slash);
-  if (slash === -1 || (!/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first)) {
-    registry = DOCKER_HUB_REGISTRY;
-    remainder = namePart;
-  } else {
-    if (!isValidRegistryHost(first)) return invalid(original, `registry ${quoteValue(first)} is not a valid host[:port]`);
-    registry = first.toLowerCase();
-    remainder = namePart.slice(slash + 1);
-    if (registry === LEGACY_DOCKER_HUB_REGISTRY) registry = DOCKER_HUB_REGISTRY;
-  }
-
-  // Path components never contain ":", so the first ":" after the registry starts the tag.
-  let repository = remainder;
-  let tag: string | undefined;
-  const colon = remainder.indexOf(':');
-  if (colon !== -1) {
-    repository = remainder.slice(0, colon);
-    tag = remainder.slice(colon + 1);
-  }
-  if (repository.length === 0) return invalid(original, 'repository name is empty');
-  if (repository.toLowerCase() !== repository) {
-    return invalid(original, `repository name ${quoteValue(repository)} must be lowercase`);
-  }
-  if (registry === DOCKER_HUB_REGISTRY && !repository.includes('/')) repository = OFFICIAL_REPOSITORY_PREFIX + repository;
-  for (const component of repository.split('/')) {
-    if (component.length === 0) return invalid(original, `repository name ${quoteValue(repository)} has an empty path component`);
-    if (!PATH_COMPONENT.test(component)) {
-      return invalid(
-        original,
-        `repository path component ${quoteValue(component)} is invalid: use lowercase letters and digits, separated by ".", "_", "__" or "-"`,
-      );
-    }
-  }
-  const name = `${registry}/${repository}`;
-  if (name.length > NAME_TOTAL_LENGTH_MAX) {
-    return invalid(original, `repository name is ${name.length} characters long; the limit is ${NAME_TOTAL_LENGTH_MAX}`);
-  }
-
-  if (tag !== undefined) {
-    if (tag.length === 0) return invalid(original, 'tag after ":" is empty');
-    if (tag.length > TAG_LENGTH_MAX) return invalid(original, `tag is ${tag.length} characters long; the limit is ${TAG_LENGTH_MAX}`);
-    if (!TAG.test(tag)) {
-      return invalid(original, `tag ${quoteValue(tag)} is invalid: use letters, digits, "_", "." and "-", not starting with "." or "-"`);
-    }
-  } else if (digest === undefined) {
-    tag = 'latest';
-  }
-
-  const normalized = `${name}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
-  return {
-    valid: true,
-    original,
-    registry,
-    repository,
-    ...(tag !== undefined ? { tag } : {}),
-    ...(digest !== undefined ? { digest } : {}),
-    normalized,
-  };
+  const invalid = (error: string): InvalidImageReference => ({ valid: false, original, error });
+  // Pod specs come from the API as JSON: a reference that is not a string is reported, not thrown on.
+  if (typeof reference !== 'string') return { valid: false, original: String(original ?? ''), error: 'image reference is empty' };
+  const wholeError = wholeReferenceError(reference);
+  if (wholeError) return invalid(wholeError);
+  const withDigest = splitDigest(reference);
+  if (failed(withDigest)) return invalid(withDigest.error);
+  const { namePart, digest } = withDigest;
+  if (namePart.length === 0) return invalid('repository name is empty');
+  const withRegistry = splitRegistry(namePart);
+  if (failed(withRegistry)) return invalid(withRegistry.error);
+  const { registry, remainder } = withRegistry;
+  const { repository: path, tag: givenTag } = splitTag(remainder);
+  const checked = checkRepository(registry, path);
+  if (failed(checked)) return invalid(checked.error);
+  const { repository } = checked;
+  const badTag = givenTag === undefined ? undefined : tagError(givenTag);
+  if (badTag) return invalid(badTag);
+  const tag = givenTag ?? (digest === undefined ? 'latest' : undefined);
+  const normalized = `${registry}/${repository}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+  return { valid: true, original, registry, repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}), normalized };
 }
 
 /**

@@ -1,21 +1,18 @@
-/** The Slack sender the configuration asks for: the bot when SLACK_BOT_TOKEN is set, else the webhook. */
+/** The Slack sender the settings ask for: the bot when SLACK_BOT_TOKEN is set, else the webhook; null without either. */
 import type { SlackConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import type { SlackSender } from './slackSender.js';
+import type { SlackSender, SlackSenderOptions } from './slackSender.js';
 import { WebApiSender } from './webApiSender.js';
 import { WebhookSender } from './webhookSender.js';
 
-export function createSlackSender(slack: SlackConfig, logger: Logger, options: { timeoutMs?: number } = {}): SlackSender | null {
-  if (slack.botToken) {
-    return new WebApiSender({
-      botToken: slack.botToken,
-      ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      logger,
-    });
-  }
-  if (slack.webhookUrl) {
-    return new WebhookSender(slack.webhookUrl, { username: slack.username, iconEmoji: slack.iconEmoji }, options.timeoutMs);
-  }
+/** The Slack settings (as in `SlackConfig`), what every sender takes, and the bot's logger. */
+export interface CreateSlackSenderOptions extends Pick<SlackConfig, 'botToken' | 'apiUrl' | 'webhookUrl' | 'username' | 'iconEmoji'>, SlackSenderOptions {
+  logger: Logger;
+}
+
+export function createSlackSender(options: CreateSlackSenderOptions): SlackSender | null {
+  const { botToken, apiUrl, webhookUrl, username, iconEmoji, timeoutMs, logger } = options;
+  if (botToken) return new WebApiSender({ botToken, apiUrl, timeoutMs, logger });
+  if (webhookUrl) return new WebhookSender({ webhookUrl, username, iconEmoji, timeoutMs });
   return null;
 }

@@ -14,7 +14,8 @@
  * retried by the next scan.
  */
 import type { Logger } from '../log/logger.js';
-import { SlackPostError, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
+import { asSlackPostError } from './slackErrors.js';
+import type { PostReceipt, SlackMessage, SlackPostError, SlackSender } from './slackSender.js';
 
 export type Sleep = (ms: number) => Promise<void>;
 
@@ -72,10 +73,6 @@ export interface RetryContext {
   logger: Logger;
 }
 
-function asPostError(error: unknown): SlackPostError {
-  return error instanceof SlackPostError ? error : new SlackPostError('retryable', 'unexpected_error');
-}
-
 export async function postWithRetry(sender: SlackSender, message: SlackMessage, context: RetryContext): Promise<PostReceipt> {
   const { policy, budget, sleep, logger } = context;
   let failures = 0;
@@ -88,7 +85,7 @@ export async function postWithRetry(sender: SlackSender, message: SlackMessage, 
     try {
       return await sender.post(message, timeoutMs !== undefined ? { timeoutMs } : {});
     } catch (caught) {
-      error = asPostError(caught);
+      error = asSlackPostError(caught);
     }
     if (error.kind !== 'retryable') throw error;
     if (error.mayHaveLanded && afterNoAnswer === null) {

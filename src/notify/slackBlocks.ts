@@ -130,9 +130,9 @@ function itemFields(item: AlertMessageItem, now: Date): string[] {
   const common = [`*Cluster*\n${code(item.cluster)}`, `*Namespace*\n${code(f.namespace)}`, `*Workload*\n${workload}`];
   const stale = f.status === 'stale-digest';
   if (item.action === 'resolved') {
-    const now_ = item.current;
-    const nowRunning = now_
-      ? `${code(runningImage(now_, false))}${now_.status === 'in-sync' ? ' (newest)' : now_.status === 'untracked' ? ' (no longer tracked)' : ''}`
+    const current = item.current;
+    const nowRunning = current
+      ? `${code(runningImage(current, false))}${current.status === 'in-sync' ? ' (newest)' : current.status === 'untracked' ? ' (no longer tracked)' : ''}`
       : 'workload gone';
     return [...common, `*Was running*\n${code(runningImage(f, stale))}`, `*Now*\n${nowRunning}`, `*Lagged for*\n${lagFor(item, now)}`];
   }
@@ -173,70 +173,101 @@ interface Part {
   lastGroup: AlertAction | null;
 }
 
+type Group = (typeof GROUPS)[number];
+
+/** What opens every part: the header (filled in at the end) and the escaped note, if any. */
+interface Opening {
+  note: string | undefined;
+  blocks: number;
+  chars: number;
+}
+
+/** One item as it will be listed: its section, its fallback line and the section's serialised size. */
+interface ListedItem {
+  item: AlertMessageItem;
+  section: SectionBlock;
+  line: string;
+  sectionChars: number;
+}
+
+function opening(note: string | undefined): Opening {
+  return { note, blocks: note ? 2 : 1, chars: 200 + (note ? note.length + 60 : 0) };
+}
+
+function emptyPart(open: Opening): Part {
+  return { items: [], blocks: [], textLines: open.note ? [open.note] : [], blockChars: open.chars, textChars: open.chars, lastGroup: null };
+}
+
+function listItem(item: AlertMessageItem, now: Date, limits: MessageLimits): ListedItem {
+  const fields = itemFields(item, now).map((text) => mrkdwn(truncate(text, limits.maxFieldChars)));
+  const section: SectionBlock = { type: 'section', fields };
+  return { item, section, line: itemTextLine(item, now), sectionChars: JSON.stringify(section).length };
+}
+
+/** Whether the item (and its group's heading, if the part does not have it yet) still fits in the part. */
+function fits(part: Part, group: Group, listed: ListedItem, open: Opening, limits: MessageLimits): boolean {
+  const opensGroup = part.lastGroup !== group.action;
+  const blocks = open.blocks + part.blocks.length + 1 + (opensGroup ? (part.lastGroup ? 2 : 1) : 0);
+  const headingChars = opensGroup ? group.heading.length + 80 : 0;
+  return (
+    blocks <= limits.maxBlocks &&
+    part.blockChars + listed.sectionChars + headingChars <= limits.maxChars &&
+    part.textChars + listed.line.length + 1 + (opensGroup ? group.textHeading.length + 1 : 0) <= limits.maxChars
+  );
+}
+
+function addItem(part: Part, group: Group, listed: ListedItem, limits: MessageLimits): void {
+  if (part.lastGroup !== group.action) {
+    if (part.lastGroup) part.blocks.push({ type: 'divider' });
+    const heading: SectionBlock = { type: 'section', text: mrkdwn(truncate(group.heading, limits.maxSectionChars)) };
+    part.blocks.push(heading);
+    part.blockChars += JSON.stringify(heading).length + 20;
+    part.textLines.push(group.textHeading);
+    part.textChars += group.textHeading.length + 1;
+    part.lastGroup = group.action;
+  }
+  part.blocks.push(listed.section);
+  part.blockChars += listed.sectionChars;
+  part.textLines.push(listed.line);
+  part.textChars += listed.line.length + 1;
+  part.items.push(listed.item);
+}
+
+/** The items by group, in parts that each stay within the limits; no empty part. */
+function packParts(items: readonly AlertMessageItem[], now: Date, open: Opening, limits: MessageLimits): Part[] {
+  let part = emptyPart(open);
+  const parts: Part[] = [part];
+  for (const group of GROUPS) {
+    for (const item of items.filter((i) => i.action === group.action)) {
+      const listed = listItem(item, now, limits);
+      if (part.items.length > 0 && !fits(part, group, listed, open, limits)) {
+        part = emptyPart(open);
+        parts.push(part);
+      }
+      addItem(part, group, listed, limits);
+    }
+  }
+  return parts.filter((p) => p.items.length > 0);
+}
+
+/** A part as a message: the header counting its items, the note, its blocks; the text fallback likewise. */
+function partMessage(part: Part, partNumber: number, partCount: number, note: string | undefined, limits: MessageLimits): RenderedMessage {
+  const counts: Record<AlertAction, number> = { new: 0, reminder: 0, resolved: 0 };
+  for (const item of part.items) counts[item.action] += 1;
+  const header = headerText(counts, partNumber, partCount);
+  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header, emoji: true } }];
+  if (note) blocks.push({ type: 'context', elements: [mrkdwn(`:information_source: ${note}`)] });
+  blocks.push(...part.blocks);
+  return { text: truncate([header, ...part.textLines].join('\n'), limits.maxChars), blocks, items: part.items };
+}
+
 /**
  * The messages for these items (one, or several parts when the limits require). Items are
  * listed by group (new, reminder, resolved) in the order given.
  */
 export function renderAlertMessages(items: readonly AlertMessageItem[], options: RenderOptions): RenderedMessage[] {
   const limits = { ...SLACK_MESSAGE_LIMITS, ...options.limits };
-  const { now } = options;
   const note = options.note ? escapeSlackText(cleanSlackValue(options.note, limits.maxFieldChars)) : undefined;
-  // Header (filled in at the end) and the note open every part.
-  const openingBlocks = note ? 2 : 1;
-  const openingChars = 200 + (note ? note.length + 60 : 0);
-
-  const parts: Part[] = [];
-  const newPart = (): Part => {
-    const part: Part = { items: [], blocks: [], textLines: note ? [note] : [], blockChars: openingChars, textChars: openingChars, lastGroup: null };
-    parts.push(part);
-    return part;
-  };
-  let part = newPart();
-
-  for (const group of GROUPS) {
-    for (const item of items.filter((i) => i.action === group.action)) {
-      const fields = itemFields(item, now).map((text) => mrkdwn(truncate(text, limits.maxFieldChars)));
-      const section: SectionBlock = { type: 'section', fields };
-      const line = itemTextLine(item, now);
-      const sectionChars = JSON.stringify(section).length;
-
-      const fits = (p: Part): boolean => {
-        const opensGroup = p.lastGroup !== group.action;
-        const blocks = openingBlocks + p.blocks.length + 1 + (opensGroup ? (p.lastGroup ? 2 : 1) : 0);
-        const headingChars = opensGroup ? group.heading.length + 80 : 0;
-        return (
-          blocks <= limits.maxBlocks &&
-          p.blockChars + sectionChars + headingChars <= limits.maxChars &&
-          p.textChars + line.length + 1 + (opensGroup ? group.textHeading.length + 1 : 0) <= limits.maxChars
-        );
-      };
-      if (part.items.length > 0 && !fits(part)) part = newPart();
-
-      if (part.lastGroup !== group.action) {
-        if (part.lastGroup) part.blocks.push({ type: 'divider' });
-        const heading: SectionBlock = { type: 'section', text: mrkdwn(truncate(group.heading, limits.maxSectionChars)) };
-        part.blocks.push(heading);
-        part.blockChars += JSON.stringify(heading).length + 20;
-        part.textLines.push(group.textHeading);
-        part.textChars += group.textHeading.length + 1;
-        part.lastGroup = group.action;
-      }
-      part.blocks.push(section);
-      part.blockChars += sectionChars;
-      part.textLines.push(line);
-      part.textChars += line.length + 1;
-      part.items.push(item);
-    }
-  }
-
-  const used = parts.filter((p) => p.items.length > 0);
-  return used.map((p, index) => {
-    const counts: Record<AlertAction, number> = { new: 0, reminder: 0, resolved: 0 };
-    for (const item of p.items) counts[item.action] += 1;
-    const header = headerText(counts, index + 1, used.length);
-    const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header, emoji: true } }];
-    if (note) blocks.push({ type: 'context', elements: [mrkdwn(`:information_source: ${note}`)] });
-    blocks.push(...p.blocks);
-    return { text: truncate([header, ...p.textLines].join('\n'), limits.maxChars), blocks, items: p.items };
-  });
+  const parts = packParts(items, options.now, opening(note), limits);
+  return parts.map((part, index) => partMessage(part, index + 1, parts.length, note, limits));
 }

@@ -7,15 +7,15 @@
  */
 import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type { Logger } from '../log/logger.js';
-import { classifySlackError, requestFailure, SlackPostError, type PostOptions, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
+import { asSlackPostError, refusalError, requestFailure } from './slackErrors.js';
+import { DEFAULT_SLACK_TIMEOUT_MS, type PostOptions, type PostReceipt, type SlackMessage, type SlackPostError, type SlackSender, type SlackSenderOptions } from './slackSender.js';
 import { normaliseChannel } from './slackText.js';
 
-export interface WebApiSenderOptions {
+export interface WebApiSenderOptions extends SlackSenderOptions {
+  /** SLACK_BOT_TOKEN. */
   botToken: string;
   /** SLACK_API_URL, with its trailing slash; Slack's own when absent. */
-  apiUrl?: string;
-  /** Per-request timeout (default 10 s). */
-  timeoutMs?: number;
+  apiUrl?: string | undefined;
   logger: Logger;
 }
 
@@ -36,23 +36,21 @@ function slackLogger(logger: Logger): SlackLogger {
   };
 }
 
+/** What the web client's error says Slack answered, or that no answer came. */
 function toPostError(error: unknown): SlackPostError {
   const e = error as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; original?: { name?: string; cause?: { code?: unknown } } };
   switch (e.code) {
     case ErrorCode.RateLimitedError:
-      return new SlackPostError('retryable', 'ratelimited', Math.max(0, (e.retryAfter ?? 1) * 1000));
-    case ErrorCode.HTTPError: {
-      const status = e.statusCode ?? 0;
-      return new SlackPostError(status >= 500 || status === 408 ? 'retryable' : 'permanent', `http_${status}`);
-    }
+      // The client read Retry-After (whole seconds) itself before rejecting the call.
+      return refusalError({ status: 429, retryAfterMs: e.retryAfter === undefined ? undefined : e.retryAfter * 1000 });
+    case ErrorCode.HTTPError:
+      return refusalError({ status: e.statusCode ?? 0 });
+    case ErrorCode.PlatformError:
+      return refusalError({ status: 200, error: e.data?.error ?? 'unknown_error' });
     case ErrorCode.RequestError:
       return requestFailure(e.original);
-    case ErrorCode.PlatformError: {
-      const code = e.data?.error ?? 'unknown_error';
-      return new SlackPostError(classifySlackError(code), code);
-    }
     default:
-      return new SlackPostError('retryable', 'unexpected_error');
+      return asSlackPostError(error);
   }
 }
 
@@ -64,7 +62,7 @@ export class WebApiSender implements SlackSender {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: WebApiSenderOptions) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   }
 
   private client(timeoutMs: number): WebClient {

@@ -6,10 +6,14 @@
  * never appears in an error.
  */
 import { IncomingWebhook, type FetchFunction } from '@slack/webhook';
-import { classifySlackError, parseRetryAfter, requestFailure, SlackPostError, type PostOptions, type PostReceipt, type SlackMessage, type SlackSender } from './slackSender.js';
+import { parseRetryAfter } from '../util/retryAfter.js';
+import { asSlackPostError, refusalError, requestFailure } from './slackErrors.js';
+import { DEFAULT_SLACK_TIMEOUT_MS, type PostOptions, type PostReceipt, type SlackMessage, type SlackPostError, type SlackSender, type SlackSenderOptions } from './slackSender.js';
 import { normaliseChannel } from './slackText.js';
 
-export interface WebhookAppearance {
+export interface WebhookSenderOptions extends SlackSenderOptions {
+  /** SLACK_WEBHOOK_URL: a secret. */
+  webhookUrl: string;
   username: string;
   /** Emoji name without colons. */
   iconEmoji: string;
@@ -19,24 +23,20 @@ export class WebhookSender implements SlackSender {
   readonly kind = 'webhook' as const;
   readonly threads = false;
 
-  constructor(
-    private readonly url: string,
-    private readonly appearance: WebhookAppearance,
-    private readonly timeoutMs = 10_000,
-  ) {}
+  constructor(private readonly options: WebhookSenderOptions) {}
 
   async post(message: SlackMessage, options: PostOptions = {}): Promise<PostReceipt> {
-    // One client per post, so the response headers (Retry-After) seen below are this post's.
-    let retryAfter: string | null = null;
+    // One client per post, so the Retry-After seen below is this post's.
+    let retryAfterMs: number | undefined;
     const fetchWithHeaders: FetchFunction = async (input, init) => {
       const response = await fetch(input, init as RequestInit);
-      retryAfter = response.headers.get('retry-after');
+      retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       return response;
     };
-    const webhook = new IncomingWebhook(this.url, {
-      username: this.appearance.username,
-      icon_emoji: `:${this.appearance.iconEmoji}:`,
-      timeout: options.timeoutMs ?? this.timeoutMs,
+    const webhook = new IncomingWebhook(this.options.webhookUrl, {
+      username: this.options.username,
+      icon_emoji: `:${this.options.iconEmoji}:`,
+      timeout: options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS,
       retryConfig: { retries: 0 },
       fetch: fetchWithHeaders,
     });
@@ -50,23 +50,21 @@ export class WebhookSender implements SlackSender {
       });
       return {};
     } catch (error) {
-      throw toPostError(error, retryAfter);
+      throw toPostError(error, retryAfterMs);
     }
   }
 }
 
-function toPostError(error: unknown, retryAfter: string | null): SlackPostError {
+/** What the webhook client's error says Slack answered, or that no answer came. */
+function toPostError(error: unknown, retryAfterMs: number | undefined): SlackPostError {
   const e = error as { code?: string; statusCode?: number; body?: unknown; original?: { name?: string; cause?: { code?: unknown } } };
-  if (e.code === 'slack_webhook_http_error') {
-    const status = e.statusCode ?? 0;
-    if (status === 429) return new SlackPostError('retryable', 'rate_limited', parseRetryAfter(retryAfter) ?? 1_000);
-    if (status >= 500 || status === 408) return new SlackPostError('retryable', `http_${status}`);
-    // Slack answers webhook errors with a short code as the body (`channel_not_found`, `invalid_token`).
-    const body = typeof e.body === 'string' ? e.body.trim() : '';
-    const code = /^[a-z_]{1,60}$/.test(body) ? body : `http_${status}`;
-    const kind = classifySlackError(code);
-    return new SlackPostError(kind === 'retryable' ? 'permanent' : kind, code);
-  }
+  if (e.code === 'slack_webhook_http_error') return refusalError({ status: e.statusCode ?? 0, error: webhookErrorCode(e.body), retryAfterMs });
   if (e.code === 'slack_webhook_request_error') return requestFailure(e.original);
-  return new SlackPostError('retryable', 'unexpected_error');
+  return asSlackPostError(error);
+}
+
+/** Slack answers webhook errors with a short code as the body (`channel_not_found`, `invalid_token`). */
+function webhookErrorCode(body: unknown): string | undefined {
+  const text = typeof body === 'string' ? body.trim() : '';
+  return /^[a-z_]{1,60}$/.test(text) ? text : undefined;
 }

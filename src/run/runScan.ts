@@ -101,7 +101,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
     ...(options.now ? { now: options.now } : {}),
   });
   let notifications: NotifyResult | null = null;
-  const sender = !options.dryRun && config.slack ? createSlackSender(config.slack, logger) : null;
+  const sender = !options.dryRun && config.slack ? createSlackSender({ ...config.slack, logger }) : null;
   if (sender && config.slack) {
     // deliverAlerts reports in its result what it could not do (state unreadable, items not
     // delivered, state writes that failed); an exception would be a bug, reported the same way.

@@ -4,19 +4,25 @@
  * `AzureWebJobsStorage__<service>ServiceUri` (what infra/ sets, right in every cloud) or
  * `AzureWebJobsStorage__accountName` (public cloud only), with
  * `DefaultAzureCredential` (client id from `AzureWebJobsStorage__clientId` or AZURE_CLIENT_ID).
- * Setting values never go into error messages: a connection string holds a key.
+ * The settings are read by their rows (config/hostStorageSettings.ts), which never quote the
+ * connection string: it holds a key.
  */
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import {
+  PUBLIC_CLOUD_STORAGE_SUFFIX,
+  readHostStorageSetting,
+  serviceUriSetting,
+  type HostStorageSetting,
+  type StorageAccountService,
+} from '../config/hostStorageSettings.js';
+import { InvalidSetting } from '../config/invalidSetting.js';
+import { settingText } from '../config/settings.js';
+
+export { PUBLIC_CLOUD_STORAGE_SUFFIX } from '../config/hostStorageSettings.js';
 
 export type StorageService = 'table' | 'queue';
 
-const SERVICES = ['blob', 'queue', 'table', 'file'] as const;
-
-/**
- * Only for an account given by name alone: the public cloud's endpoint suffix. infra/ sets the
- * service URIs from the account's own primaryEndpoints, which is what sovereign clouds need.
- */
-export const PUBLIC_CLOUD_STORAGE_SUFFIX = 'core.windows.net';
+const SERVICES = ['blob', 'queue', 'table', 'file'] as const satisfies readonly StorageAccountService[];
 
 const SERVICE_HOST = /^([a-z0-9]{3,24})\.(?:blob|queue|table|file)\.(.+)$/;
 
@@ -30,47 +36,30 @@ export class AppStorageConfigError extends Error {
   }
 }
 
+type Env = Record<string, string | undefined>;
+
+/** A host storage setting's value for `service`, or undefined when unset; a bad value is an `AppStorageConfigError` naming it. */
+function setting<N extends HostStorageSetting>(env: Env, name: N, service: StorageService) {
+  try {
+    return readHostStorageSetting(env, name, service);
+  } catch (error) {
+    if (error instanceof InvalidSetting) throw new AppStorageConfigError(`${name} ${error.message}`);
+    throw error;
+  }
+}
+
 /**
  * @param purpose what needs the account, for the message when none is configured
  *   (e.g. `alert state`).
  */
-export function resolveAppStorage(
-  env: Record<string, string | undefined>,
-  service: StorageService,
-  purpose: string,
-  options: { credential?: TokenCredential } = {},
-): AppStorage {
-  const value = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
-  const endpointKey = `${service === 'table' ? 'Table' : 'Queue'}Endpoint=`;
-  const connectionString = value('AzureWebJobsStorage');
-  if (connectionString !== undefined) {
-    if (!new RegExp(`AccountName=|UseDevelopmentStorage=true|${endpointKey}`, 'i').test(connectionString)) {
-      throw new AppStorageConfigError(
-        'AzureWebJobsStorage is set but is not a storage connection string (value not shown: it holds a key); for the managed identity, remove it and set AzureWebJobsStorage__accountName',
-      );
-    }
-    return { connectionString };
-  }
-  const serviceUrl = serviceUrlOf(value, service, purpose);
-  const clientId = value('AzureWebJobsStorage__clientId') ?? value('AZURE_CLIENT_ID');
+export function resolveAppStorage(env: Env, service: StorageService, purpose: string, options: { credential?: TokenCredential } = {}): AppStorage {
+  const connectionString = setting(env, 'AzureWebJobsStorage', service);
+  if (connectionString !== undefined) return { connectionString };
+  const serviceUrl = serviceUrlOf(env, service, purpose);
+  // AZURE_CLIENT_ID is taken as given, as before: loadConfig has checked it by then.
+  const clientId = setting(env, 'AzureWebJobsStorage__clientId', service) ?? settingText(env.AZURE_CLIENT_ID);
   const credential = options.credential ?? new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
   return { serviceUrl, credential };
-}
-
-function httpsUrl(setting: string, raw: string, service: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new AppStorageConfigError(`${setting} "${raw}" is not a URL (e.g. https://mystorage.${service}.${PUBLIC_CLOUD_STORAGE_SUFFIX})`);
-  }
-  if (url.protocol !== 'https:') {
-    throw new AppStorageConfigError(`${setting} "${raw}" must use https:// (managed identity tokens are only sent over TLS)`);
-  }
-  return url;
 }
 
 /**
@@ -78,24 +67,16 @@ function httpsUrl(setting: string, raw: string, service: string): URL {
  * another service's URI (the host sets blob and queue, the code also needs table); the account name
  * with the public cloud's suffix.
  */
-function serviceUrlOf(value: (name: string) => string | undefined, service: StorageService, purpose: string): string {
-  const own = `AzureWebJobsStorage__${service}ServiceUri`;
-  const ownUri = value(own);
-  if (ownUri !== undefined) return httpsUrl(own, ownUri, service).href.replace(/\/+$/, '');
+function serviceUrlOf(env: Env, service: StorageService, purpose: string): string {
+  const own = setting(env, serviceUriSetting(service), service);
+  if (own !== undefined) return own.href.replace(/\/+$/, '');
   for (const other of SERVICES) {
-    const setting = `AzureWebJobsStorage__${other}ServiceUri`;
-    const raw = value(setting);
-    if (raw === undefined) continue;
-    const host = SERVICE_HOST.exec(httpsUrl(setting, raw, other).hostname);
+    const url = setting(env, serviceUriSetting(other), service);
+    const host = url === undefined ? null : SERVICE_HOST.exec(url.hostname);
     if (host) return `https://${host[1]}.${service}.${host[2]}`;
   }
-  const accountName = value('AzureWebJobsStorage__accountName');
-  if (accountName !== undefined) {
-    if (!/^[a-z0-9]{3,24}$/.test(accountName)) {
-      throw new AppStorageConfigError(`AzureWebJobsStorage__accountName "${accountName}" is not a storage account name (3-24 lowercase letters and digits)`);
-    }
-    return `https://${accountName}.${service}.${PUBLIC_CLOUD_STORAGE_SUFFIX}`;
-  }
+  const accountName = setting(env, 'AzureWebJobsStorage__accountName', service);
+  if (accountName !== undefined) return `https://${accountName}.${service}.${PUBLIC_CLOUD_STORAGE_SUFFIX}`;
   throw new AppStorageConfigError(
     `${purpose} needs the app's storage account: set AzureWebJobsStorage__${service}ServiceUri (managed identity; any cloud), AzureWebJobsStorage__accountName (managed identity; public cloud) or AzureWebJobsStorage (a connection string, e.g. Azurite)`,
   );

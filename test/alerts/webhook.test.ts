@@ -20,7 +20,7 @@ async function harness() {
   const clock = new TestClock();
   const { sleep, waits } = fakeSleep();
   const logger = recordingLogger();
-  const sender = new WebhookSender(webhook.url, { username: 'acr-aks-sync', iconEmoji: 'warning' });
+  const sender = new WebhookSender({ webhookUrl: webhook.url, username: 'acr-aks-sync', iconEmoji: 'warning' });
   const scan = (scanReport: ScanReport, over: Partial<DeliveryOptions> = {}): Promise<DeliveryResult> =>
     deliverAlerts(scanReport, { store, sender, defaultChannel: 'platform-alerts', repeatIntervalMs: 6 * HOUR, notifyResolved: true, logger, now: clock.now, sleep, ...over });
   return { webhook, store, clock, waits, logger, scan };
@@ -79,7 +79,7 @@ describe('alert lifecycle with an incoming webhook', () => {
 
     const secret = h.webhook.url.split('/').pop() as string;
     const logger = recordingLogger();
-    const wrong = new WebhookSender(h.webhook.url.replace(secret, 'not-the-secret'), { username: 'x', iconEmoji: 'warning' });
+    const wrong = new WebhookSender({ webhookUrl: h.webhook.url.replace(secret, 'not-the-secret'), username: 'x', iconEmoji: 'warning' });
     const result = await h.scan(report(cluster('other-aks', [api, web])), { sender: wrong, logger });
     expect(result).toMatchObject({ sent: 0, failed: 2 });
     // invalid_token is fatal: the second channel's message is not even attempted.
@@ -94,7 +94,7 @@ describe('alert lifecycle with an incoming webhook', () => {
   it('posts a message that got no answer at most twice in a scan (it may have landed)', async () => {
     const h = await harness();
     h.webhook.acceptWithoutAnswer(2);
-    const impatient = new WebhookSender(h.webhook.url, { username: 'acr-aks-sync', iconEmoji: 'warning' }, 100);
+    const impatient = new WebhookSender({ webhookUrl: h.webhook.url, username: 'acr-aks-sync', iconEmoji: 'warning', timeoutMs: 100 });
     expect(await h.scan(report(cluster('prod-aks', [api])), { sender: impatient, retryPolicy: { retryTimeoutMs: 200 } })).toMatchObject({ sent: 0, failed: 1 });
     expect(h.webhook.messages).toHaveLength(2);
     expect(h.webhook.requests.map((r) => r.status)).toEqual([0, 0]);

@@ -12,6 +12,7 @@ import {
   loadConfig,
   type Config,
 } from '../../src/config/config.js';
+import { registrationSettings } from '../../src/config/registrationSettings.js';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const CLUSTER_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod`;
@@ -43,7 +44,6 @@ describe('loadConfig: defaults', () => {
       slackChannelLabel: 'slackChannel',
       debug: false,
       armEndpoint: 'https://management.azure.com',
-      scanSchedule: '0 */5 * * * *',
       clusterTimeoutMs: 2 * 60_000,
       notifyRepeatIntervalMs: 6 * 3_600_000,
       notifyResolved: true,
@@ -114,9 +114,9 @@ describe('loadConfig: values', () => {
     ['AZURE_CLIENT_ID', { AZURE_CLIENT_ID: 'AAAAAAAA-bbbb-cccc-dddd-eeeeeeeeeeee' }, { azureClientId: 'AAAAAAAA-bbbb-cccc-dddd-eeeeeeeeeeee' }],
     ['ARM_ENDPOINT', { ARM_ENDPOINT: 'https://management.usgovcloudapi.net/' }, { armEndpoint: 'https://management.usgovcloudapi.net' }],
     ['ARM_ENDPOINT with port', { ARM_ENDPOINT: 'https://127.0.0.1:8443' }, { armEndpoint: 'https://127.0.0.1:8443' }],
-    ['SCAN_SCHEDULE', { SCAN_SCHEDULE: '0  0   9 * * Mon-Fri' }, { scanSchedule: '0 0 9 * * Mon-Fri', warnings: [] }],
-    ['SCAN_SCHEDULE five fields', { SCAN_SCHEDULE: '*/5 * * * *' }, { scanSchedule: '*/5 * * * *', warnings: [] }],
-    ['SCAN_SCHEDULE time span', { SCAN_SCHEDULE: '00:10:00' }, { scanSchedule: '00:10:00', warnings: [] }],
+    ['SCAN_SCHEDULE', { SCAN_SCHEDULE: '0  0   9 * * Mon-Fri' }, { warnings: [] }],
+    ['SCAN_SCHEDULE five fields', { SCAN_SCHEDULE: '*/5 * * * *' }, { warnings: [] }],
+    ['SCAN_SCHEDULE time span', { SCAN_SCHEDULE: '00:10:00' }, { warnings: [] }],
     ['ALLOW_ANY_REGISTRY_HOST', { ALLOW_ANY_REGISTRY_HOST: 'false' }, { registries: ['myacr.azurecr.io'] }],
     ['CLUSTER_TIMEOUT at its maximum', { CLUSTER_TIMEOUT: '1h' }, { clusterTimeoutMs: 3_600_000 }],
     ['GRACE_PERIOD at its maximum', { GRACE_PERIOD: '7d' }, { gracePeriodMs: 7 * 86_400_000 }],
@@ -144,7 +144,6 @@ describe('loadConfig: values', () => {
     expect(config.slack).toEqual({
       webhookUrl: WEBHOOK,
       channel: 'platform-alerts',
-      channelLabel: 'team/slack',
       iconEmoji: 'rotating_light',
       username: 'drift bot',
     });
@@ -157,10 +156,10 @@ describe('loadConfig: values', () => {
       botToken: TOKEN,
       apiUrl: 'https://127.0.0.1:9443/api/',
       channel: 'C0123456789',
-      channelLabel: 'slackChannel',
       iconEmoji: 'warning',
       username: 'acr-aks-sync',
     });
+    expect(config.slackChannelLabel).toBe('slackChannel');
   });
 
   it.each([
@@ -349,7 +348,7 @@ describe('loadConfig: SCAN_SCHEDULE', () => {
     ['*/5 * * *', /has 4 fields/],
   ])('an invalid %j is a warning, not an error: the timer keeps the default schedule', (schedule, message) => {
     const config = loadConfig({ ...BASE, SCAN_SCHEDULE: schedule });
-    expect(config.scanSchedule).toBe('0 */5 * * * *');
+    expect(registrationSettings({ ...BASE, SCAN_SCHEDULE: schedule }).scanSchedule).toBe('0 */5 * * * *');
     expect(config.warnings).toEqual([
       {
         variable: 'SCAN_SCHEDULE',

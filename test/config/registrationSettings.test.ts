@@ -10,6 +10,14 @@ describe('registrationSettings', () => {
     });
   });
 
+  it.each([
+    ['0  0   9 * * Mon-Fri', '0 0 9 * * Mon-Fri'],
+    ['*/5 * * * *', '*/5 * * * *'],
+    ['00:10:00', '00:10:00'],
+  ])('registers the schedule %j as %j', (schedule, registered) => {
+    expect(registrationSettings({ SCAN_SCHEDULE: schedule }).scanSchedule).toBe(registered);
+  });
+
   it('falls back to the defaults for absent or invalid values, which loading the configuration reports', () => {
     expect(registrationSettings({})).toEqual({ scanSchedule: '0 */5 * * * *', scanFanout: 'inline', scanQueueBinding: 'acrsync-clusters' });
     expect(registrationSettings({ SCAN_SCHEDULE: '0 0 9 ? * MON', SCAN_FANOUT: 'sideways', SCAN_QUEUE: 'Bad_Queue' })).toEqual({

@@ -42,4 +42,30 @@ describe('resolveAppStorage', () => {
       /AzureWebJobsStorage__blobServiceUri .* must use https/,
     );
   });
+
+  it('names the setting that is wrong, with its value unless it is the connection string', () => {
+    expect(() => url({ AzureWebJobsStorage__accountName: 'St_Acr' }, 'table')).toThrow(
+      'AzureWebJobsStorage__accountName "St_Acr" is not a storage account name (3-24 lowercase letters and digits)',
+    );
+    expect(() => url({ AzureWebJobsStorage__fileServiceUri: 'stacrsync.file' }, 'queue')).toThrow(
+      'AzureWebJobsStorage__fileServiceUri "stacrsync.file" is not a URL (e.g. https://mystorage.file.core.windows.net)',
+    );
+    const key = 'AccountKey=s3cr3t';
+    expect(() => resolveAppStorage({ AzureWebJobsStorage: key }, 'queue', 'SCAN_FANOUT=queue', { credential })).toThrow(
+      /^AzureWebJobsStorage is set but is not a storage connection string \(value not shown: it holds a key\)/,
+    );
+    expect(() => resolveAppStorage({ AzureWebJobsStorage: key }, 'queue', 'SCAN_FANOUT=queue', { credential })).not.toThrow(/s3cr3t/);
+  });
+
+  it("takes a connection string that names the wanted service's endpoint, not another's", () => {
+    const queueOnly = 'QueueEndpoint=https://stacrsync.queue.core.windows.net/;SharedAccessSignature=sig';
+    expect(resolveAppStorage({ AzureWebJobsStorage: ` ${queueOnly} ` }, 'queue', 'SCAN_FANOUT=queue', { credential })).toEqual({ connectionString: queueOnly });
+    expect(() => resolveAppStorage({ AzureWebJobsStorage: queueOnly }, 'table', 'alert state', { credential })).toThrow(AppStorageConfigError);
+  });
+
+  it('derives an endpoint from the file service URI too, and ignores blank settings', () => {
+    expect(url({ AzureWebJobsStorage__tableServiceUri: '  ', AzureWebJobsStorage__fileServiceUri: 'https://stacrsync.file.core.usgovcloudapi.net' }, 'table')).toBe(
+      'https://stacrsync.table.core.usgovcloudapi.net',
+    );
+  });
 });

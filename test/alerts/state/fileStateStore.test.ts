@@ -77,7 +77,7 @@ describe('FileStateStore', () => {
     const logger = recordingLogger();
     const result = await deliverAlerts(report(cluster('prod-aks', [api])), {
       store: new FileStateStore({ path, lockWaitMs: 600 }),
-      sender: new WebhookSender(webhook.url, { username: 'acr-aks-sync', iconEmoji: 'warning' }),
+      sender: new WebhookSender({ webhookUrl: webhook.url, username: 'acr-aks-sync', iconEmoji: 'warning' }),
       defaultChannel: 'platform-alerts',
       repeatIntervalMs: 6 * HOUR,
       notifyResolved: true,
@@ -113,7 +113,7 @@ describe('FileStateStore', () => {
     const run = (findings = [api]) =>
       deliverAlerts(report(cluster('prod-aks', findings)), {
         store: new FileStateStore({ path }),
-        sender: new WebhookSender(webhook.url, { username: 'acr-aks-sync', iconEmoji: 'warning' }),
+        sender: new WebhookSender({ webhookUrl: webhook.url, username: 'acr-aks-sync', iconEmoji: 'warning' }),
         defaultChannel: 'platform-alerts',
         repeatIntervalMs: 6 * HOUR,
         notifyResolved: true,

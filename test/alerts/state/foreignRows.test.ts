@@ -28,7 +28,7 @@ async function deliverer(store: StateStore) {
   tables.afterTest(() => webhook.close());
   const logger = recordingLogger();
   const clock = new TestClock();
-  const sender = new WebhookSender(webhook.url, { username: 'acr-aks-sync', iconEmoji: 'warning' });
+  const sender = new WebhookSender({ webhookUrl: webhook.url, username: 'acr-aks-sync', iconEmoji: 'warning' });
   const scan = (...findings: Finding[]) =>
     deliverAlerts(report(cluster('prod-aks', findings)), { store, sender, defaultChannel: 'platform-alerts', repeatIntervalMs: 6 * HOUR, notifyResolved: true, logger, now: clock.now, sleep: fakeSleep().sleep });
   return { webhook, logger, clock, scan };
