@@ -5,14 +5,14 @@
  *
  * One item's failure is that item's: a write that fails for any other reason (an HTTP 400 for
  * a value the store will not take, a network error) is counted and logged at error level with
- * the item's id, and every other item goes on.
+ * the item's id, and every other item goes on. Each step returns what it counted.
  */
 import type { Logger } from '../log/logger.js';
 import type { AlertClaim, AlertRecord } from '../model/alert.js';
 import type { Clock } from '../model/clock.js';
 import type { PostReceipt } from '../notify/slackSender.js';
 import { alertId } from './alertKey.js';
-import { recordFailure, type DeliveryResult, type DeliveryStage } from './deliveryResult.js';
+import type { DeliveryCounts, DeliveryStage } from './deliveryResult.js';
 import type { PlannedAlert } from './lifecycle.js';
 import type { ForeignRow, StateStore, StoredAlert } from './state/stateStore.js';
 
@@ -23,10 +23,10 @@ export interface Claimed {
   etag: string;
 }
 
-export interface AlertStateWriterOptions {
+/** What the state writes of one delivery use. */
+export interface StateWrites {
   store: StateStore;
   logger: Logger;
-  result: DeliveryResult;
   now: Clock;
   /** Bounds the store operations in flight. */
   limit: <T>(task: () => Promise<T>) => Promise<T>;
@@ -40,113 +40,112 @@ export interface PostedVia {
   fallback: boolean;
 }
 
-export class AlertStateWriter {
-  constructor(private readonly options: AlertStateWriterOptions) {}
+/** One item's write: what the store answered, or why it failed. */
+type Written<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-  /** Counts and logs one item whose state could not be written. */
-  private failed(stage: DeliveryStage, item: string, error: unknown): void {
-    const { result, logger } = this.options;
-    const reason = error instanceof Error ? error.message : String(error);
-    result.stateErrors += 1;
-    recordFailure(result, stage, reason);
-    logger.error(`alert state: ${stage} failed for one item; the other items go on`, { item, reason });
-  }
-
-  private each<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-    return Promise.all(items.map((item) => this.options.limit(() => work(item)))).then(() => undefined);
-  }
-
-  /** Deletes records that need no message (resolved silently, or never delivered and over). */
-  removeSilently(records: readonly StoredAlert[]): Promise<void> {
-    const { store, result } = this.options;
-    return this.each(records, async (s) => {
-      try {
-        if (await store.remove(s.record, s.etag)) result.removedSilently += 1;
-      } catch (error) {
-        this.failed('remove', alertId(s.record), error);
-      }
-    });
-  }
-
-  /** Removes rows the store could not read and no lagging workload overwrites. */
-  removeUnreadable(rows: readonly ForeignRow[]): Promise<void> {
-    return this.each(rows, async (row) => {
-      try {
-        await this.options.store.remove({ id: row.id }, row.etag);
-      } catch (error) {
-        this.failed('remove', row.id, error);
-      }
-    });
-  }
-
-  /** Claims each planned item; those another run holds are skipped, those that fail are counted as not delivered. */
-  async claim(deliveries: readonly PlannedAlert[], claim: AlertClaim): Promise<Claimed[]> {
-    const { store, result } = this.options;
-    const claimed: Claimed[] = [];
-    await this.each(deliveries, async (planned) => {
-      const record: AlertRecord = { ...planned.record, claim };
-      let etag: string | null;
-      try {
-        const over = planned.previous?.etag ?? planned.overwrites;
-        etag = over !== undefined ? await store.replace(record, over) : await store.insert(record);
-      } catch (error) {
-        result.failed += 1;
-        this.failed('claim', planned.id, error);
-        return;
-      }
-      if (etag === null) result.skipped += 1;
-      else claimed.push({ planned, record, etag });
-    });
-    // Keep the plan's order (the store answers in any order).
-    const order = new Map(deliveries.map((d, i) => [d, i]));
-    return claimed.sort((a, b) => (order.get(a.planned) ?? 0) - (order.get(b.planned) ?? 0));
-  }
-
-  /** State after Slack accepted the items: advance (new, reminder) or delete (resolved). */
-  commit(items: readonly Claimed[], receipt: PostReceipt, via: PostedVia): Promise<void> {
-    const { store, result, logger, now } = this.options;
-    return this.each(items, async (c) => {
-      const { action } = c.planned;
-      result.sent += 1;
-      if (action === 'resolved') result.resolved += 1;
-      else if (action === 'new') result.new += 1;
-      else result.reminders += 1;
-      if (via.fallback) result.fallbacks += 1;
-      let ok: boolean;
-      try {
-        if (action === 'resolved') {
-          ok = await store.remove(c.record, c.etag);
-        } else {
-          const newThread = via.topLevel && receipt.channelId && receipt.ts ? { channelId: receipt.channelId, ts: receipt.ts } : null;
-          const next: AlertRecord = {
-            ...c.record,
-            announcedTarget: action === 'new' ? c.record.target : c.record.announcedTarget,
-            lastSentAt: new Date(now()).toISOString(),
-            // A new alert starts a thread; a reminder that had to go top-level starts one too.
-            thread: action === 'new' ? newThread : (newThread ?? c.record.thread),
-            claim: null,
-          };
-          ok = (await store.replace(next, c.etag)) !== null;
+/** Runs `write` for each item, a bounded number at a time; the outcomes in the items' order, each failure logged with its item. */
+function writeEach<T, R>(writes: StateWrites, stage: DeliveryStage, items: readonly T[], idOf: (item: T) => string, write: (item: T) => Promise<R>): Promise<Written<R>[]> {
+  return Promise.all(
+    items.map((item) =>
+      writes.limit(async (): Promise<Written<R>> => {
+        try {
+          return { ok: true, value: await write(item) };
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          writes.logger.error(`alert state: ${stage} failed for one item; the other items go on`, { item: idOf(item), reason });
+          return { ok: false, reason };
         }
-      } catch (error) {
-        this.failed('commit', c.planned.id, error);
-        return;
-      }
-      if (!ok) logger.warn('alert state changed while this run held its claim (the claim expired?); it may be sent again', { cluster: c.record.cluster, item: c.planned.id });
-    });
-  }
+      }),
+    ),
+  );
+}
 
-  /** Gives items back after a failed post: the state is as before, and the next scan retries. */
-  release(items: readonly Claimed[]): Promise<void> {
-    const { store } = this.options;
-    return this.each(items, async (c) => {
-      const restored: AlertRecord = c.planned.previous ? { ...c.planned.previous.record, claim: null } : { ...c.record, claim: null };
-      try {
-        await store.replace(restored, c.etag);
-      } catch (error) {
-        // The claim still expires by itself, so the next scan after that retries the item.
-        this.failed('release', c.planned.id, error);
-      }
-    });
-  }
+/** Each failed write is a state error, counted by stage and reason. */
+function stateErrors(stage: DeliveryStage, outcomes: readonly Written<unknown>[]): Pick<DeliveryCounts, 'stateErrors' | 'failures'> {
+  const reasons = outcomes.flatMap((o) => (o.ok ? [] : [o.reason]));
+  return { stateErrors: reasons.length, failures: reasons.map((reason) => ({ stage, reason, items: 1 })) };
+}
+
+/** Deletes records that need no message (resolved silently, or never delivered and over). */
+export async function removeSilently(records: readonly StoredAlert[], writes: StateWrites): Promise<DeliveryCounts> {
+  const outcomes = await writeEach(writes, 'remove', records, (s) => alertId(s.record), (s) => writes.store.remove(s.record, s.etag));
+  return { removedSilently: outcomes.filter((o) => o.ok && o.value).length, ...stateErrors('remove', outcomes) };
+}
+
+/** Removes rows the store could not read and no lagging workload overwrites. */
+export async function removeUnreadable(rows: readonly ForeignRow[], writes: StateWrites): Promise<DeliveryCounts> {
+  const outcomes = await writeEach(writes, 'remove', rows, (row) => row.id, (row) => writes.store.remove({ id: row.id }, row.etag));
+  return stateErrors('remove', outcomes);
+}
+
+/** Claims each planned item, in the plan's order; those another run holds are skipped, those that fail are counted as not delivered. */
+export async function claimItems(deliveries: readonly PlannedAlert[], claim: AlertClaim, writes: StateWrites): Promise<{ claimed: Claimed[]; counts: DeliveryCounts }> {
+  const { store } = writes;
+  const outcomes = await writeEach(
+    writes,
+    'claim',
+    deliveries,
+    (planned) => planned.id,
+    async (planned) => {
+      const record: AlertRecord = { ...planned.record, claim };
+      const over = planned.previous?.etag ?? planned.overwrites;
+      return { planned, record, etag: over !== undefined ? await store.replace(record, over) : await store.insert(record) };
+    },
+  );
+  const errors = stateErrors('claim', outcomes);
+  return {
+    claimed: outcomes.flatMap((o) => (o.ok && o.value.etag !== null ? [{ ...o.value, etag: o.value.etag }] : [])),
+    counts: { skipped: outcomes.filter((o) => o.ok && o.value.etag === null).length, failed: errors.stateErrors, ...errors },
+  };
+}
+
+/** The record after Slack accepted a new item or a reminder: announced, sent now, its thread, no claim. */
+function committedRecord(c: Claimed, receipt: PostReceipt, via: PostedVia, sentAt: number): AlertRecord {
+  const { action } = c.planned;
+  const newThread = via.topLevel && receipt.channelId && receipt.ts ? { channelId: receipt.channelId, ts: receipt.ts } : null;
+  return {
+    ...c.record,
+    announcedTarget: action === 'new' ? c.record.target : c.record.announcedTarget,
+    lastSentAt: new Date(sentAt).toISOString(),
+    // A new alert starts a thread; a reminder that had to go top-level starts one too.
+    thread: action === 'new' ? newThread : (newThread ?? c.record.thread),
+    claim: null,
+  };
+}
+
+/** State after Slack accepted the items: advance (new, reminder) or delete (resolved). */
+export async function commit(items: readonly Claimed[], receipt: PostReceipt, via: PostedVia, writes: StateWrites): Promise<DeliveryCounts> {
+  const { store, logger, now } = writes;
+  const outcomes = await writeEach(
+    writes,
+    'commit',
+    items,
+    (c) => c.planned.id,
+    async (c) => {
+      const ok = c.planned.action === 'resolved' ? await store.remove(c.record, c.etag) : (await store.replace(committedRecord(c, receipt, via, now()), c.etag)) !== null;
+      if (!ok) logger.warn('alert state changed while this run held its claim (the claim expired?); it may be sent again', { cluster: c.record.cluster, item: c.planned.id });
+    },
+  );
+  const actions = items.map((c) => c.planned.action);
+  return {
+    sent: items.length,
+    new: actions.filter((a) => a === 'new').length,
+    reminders: actions.filter((a) => a === 'reminder').length,
+    resolved: actions.filter((a) => a === 'resolved').length,
+    fallbacks: via.fallback ? items.length : 0,
+    ...stateErrors('commit', outcomes),
+  };
+}
+
+/** Gives items back after a failed post: the state is as before, and the next scan retries. */
+export async function release(items: readonly Claimed[], writes: StateWrites): Promise<DeliveryCounts> {
+  // A release that fails is counted; the claim still expires by itself, so the next scan after that retries the item.
+  const outcomes = await writeEach(
+    writes,
+    'release',
+    items,
+    (c) => c.planned.id,
+    (c) => writes.store.replace({ ...(c.planned.previous?.record ?? c.record), claim: null }, c.etag),
+  );
+  return stateErrors('release', outcomes);
 }

@@ -64,11 +64,25 @@ export function emptyDeliveryResult(): DeliveryResult {
   };
 }
 
-/** Counts `items` that went wrong at `stage` for `reason` (grouped with earlier ones of the same kind). */
-export function recordFailure(result: DeliveryResult, stage: DeliveryStage, reason: string, items = 1): void {
-  const same = result.failures.find((f) => f.stage === stage && f.reason === reason);
-  if (same) same.items += items;
-  else result.failures.push({ stage, reason, items });
+/** What one step of a delivery counted (any of the counts, and its failures); the delivery adds the steps up. */
+export type DeliveryCounts = Partial<Omit<DeliveryResult, 'error'>>;
+
+type CountName = Exclude<keyof DeliveryCounts, 'failures'>;
+
+const COUNT_NAMES = Object.keys(emptyDeliveryResult()).filter((name): name is CountName => name !== 'failures');
+
+/** The steps' counts added up; failures of the same stage and reason are one entry, in the order they first occurred. */
+export function sumCounts(...steps: readonly DeliveryCounts[]): DeliveryResult {
+  const total = emptyDeliveryResult();
+  for (const step of steps) {
+    for (const name of COUNT_NAMES) total[name] += step[name] ?? 0;
+    for (const failure of step.failures ?? []) {
+      const same = total.failures.find((f) => f.stage === failure.stage && f.reason === failure.reason);
+      if (same) same.items += failure.items;
+      else total.failures.push({ ...failure });
+    }
+  }
+  return total;
 }
 
 /** One line saying what a delivery left undone, or null when it did everything it planned. */

@@ -117,6 +117,9 @@ export interface PlanInput {
   newer?: readonly ForeignRow[];
 }
 
+/** What one item comes to: a message, a silent removal, or the count that says why nothing is done. */
+type Verdict = { deliver: PlannedAlert } | { remove: StoredAlert } | { skip: 'leftToNewerVersion' | 'unchanged' | 'held' | 'claimedElsewhere' };
+
 /** A lagging item: `new` when never announced or toward another target, `reminder` when due, else null (unchanged). */
 function planLagging(
   cluster: string,
@@ -146,67 +149,57 @@ function planLagging(
   return null;
 }
 
+/** A lagging item whose row this version may write: left to the run that claimed it, unchanged, or planned; `overwrites` is an unreadable row's ETag at its key. */
+function laggingVerdict(id: string, seen: Observation & { lagging: Finding }, previous: StoredAlert | null, overwrites: string | undefined, options: LifecycleOptions): Verdict {
+  if (previous && claimedByAnother(previous.record, options.now)) return { skip: 'claimedElsewhere' };
+  const planned = planLagging(seen.cluster, seen.lagging, previous, options);
+  if (planned === null) return { skip: 'unchanged' };
+  return { deliver: { id, ...planned, previous, ...(overwrites !== undefined ? { overwrites } : {}) } };
+}
+
+/** A stored alert that no longer lags: left to the run that claimed it, held when not seen resolving, else resolved (or removed silently). */
+function storedVerdict(id: string, previous: StoredAlert, seen: Observation | undefined, options: LifecycleOptions): Verdict {
+  if (claimedByAnother(previous.record, options.now)) return { skip: 'claimedElsewhere' };
+  if (seen?.hold) return { skip: 'held' };
+  if (previous.record.announcedTarget === null || !options.notifyResolved) return { remove: previous };
+  return { deliver: { id, action: 'resolved', channel: previous.record.channel, record: previous.record, previous, ...(seen?.other ? { current: seen.other } : {}) } };
+}
+
+/** The plan for one scan, by the rules above. */
 export function planAlerts(input: PlanInput, options: LifecycleOptions): AlertPlan {
-  const { now } = options;
   const scanned = new Set(input.clusters.filter((c) => c.ok).map((c) => c.name));
   const observations = observe(input.clusters);
-  const stored = new Map<string, StoredAlert>();
-  for (const s of input.records) {
-    if (scanned.has(s.record.cluster)) stored.set(alertId(s.record), s);
-  }
+  const stored = new Map(input.records.filter((s) => scanned.has(s.record.cluster)).map((s) => [alertId(s.record), s]));
   const unreadable = new Map((input.unreadable ?? []).map((row) => [row.id, row]));
   const newer = new Set((input.newer ?? []).map((row) => row.id));
 
-  const plan: AlertPlan = { deliveries: [], silentRemovals: [], unreadableRemovals: [], leftToNewerVersion: 0, unchanged: 0, held: 0, claimedElsewhere: 0 };
-
+  const verdicts: Verdict[] = [];
   for (const [id, seen] of observations) {
-    const finding = seen.lagging;
-    if (!finding) continue;
+    const { lagging } = seen;
+    if (!lagging) continue;
     if (newer.has(id)) {
-      plan.leftToNewerVersion += 1;
+      verdicts.push({ skip: 'leftToNewerVersion' });
       continue;
     }
-    const overwrites = unreadable.get(id)?.etag;
+    verdicts.push(laggingVerdict(id, { ...seen, lagging }, stored.get(id) ?? null, unreadable.get(id)?.etag, options));
     unreadable.delete(id);
-    const previous = stored.get(id) ?? null;
-    if (previous && claimedByAnother(previous.record, now)) {
-      plan.claimedElsewhere += 1;
-      continue;
-    }
-    const planned = planLagging(seen.cluster, finding, previous, options);
-    if (planned === null) {
-      plan.unchanged += 1;
-      continue;
-    }
-    plan.deliveries.push({ id, ...planned, previous, ...(overwrites !== undefined ? { overwrites } : {}) });
   }
-  plan.unreadableRemovals = [...unreadable.values()].filter((row) => row.cluster === '' || scanned.has(row.cluster));
-
   for (const [id, previous] of stored) {
     const seen = observations.get(id);
-    if (seen?.lagging) continue;
-    if (claimedByAnother(previous.record, now)) {
-      plan.claimedElsewhere += 1;
-      continue;
-    }
-    if (seen?.hold) {
-      plan.held += 1;
-      continue;
-    }
-    if (previous.record.announcedTarget === null || !options.notifyResolved) {
-      plan.silentRemovals.push(previous);
-      continue;
-    }
-    plan.deliveries.push({
-      id,
-      action: 'resolved',
-      channel: previous.record.channel,
-      record: previous.record,
-      previous,
-      ...(seen?.other ? { current: seen.other } : {}),
-    });
+    if (!seen?.lagging) verdicts.push(storedVerdict(id, previous, seen, options));
   }
+  const unreadableRemovals = [...unreadable.values()].filter((row) => row.cluster === '' || scanned.has(row.cluster));
+  return tally(verdicts, unreadableRemovals);
+}
 
+/** The verdicts gathered into a plan, its deliveries in the order of their records. */
+function tally(verdicts: readonly Verdict[], unreadableRemovals: ForeignRow[]): AlertPlan {
+  const plan: AlertPlan = { deliveries: [], silentRemovals: [], unreadableRemovals, leftToNewerVersion: 0, unchanged: 0, held: 0, claimedElsewhere: 0 };
+  for (const verdict of verdicts) {
+    if ('deliver' in verdict) plan.deliveries.push(verdict.deliver);
+    else if ('remove' in verdict) plan.silentRemovals.push(verdict.remove);
+    else plan[verdict.skip] += 1;
+  }
   plan.deliveries.sort((a, b) => compareRecords(a.record, b.record));
   return plan;
 }

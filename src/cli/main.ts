@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { deliveryProblem, type DeliveryResult } from '../alerts/deliveryResult.js';
-import { FileStateStore } from '../alerts/state/fileStateStore.js';
+import { createStateStore } from '../alerts/state/createStateStore.js';
 import type { ClusterSource, ClusterSourceDeps } from '../clusters/clusterSource.js';
 import { clusterSources } from '../clusters/clusterSources.js';
 import type { KubeconfigSourceOptions } from '../clusters/kubeconfigSource.js';
@@ -182,7 +182,7 @@ async function scanCommand(config: Config, command: ScanCommand, logger: Logger,
     logger,
     credential,
     dryRun: command.dryRun,
-    ...(command.statePath !== undefined ? { stateStore: new FileStateStore(command.statePath) } : {}),
+    ...(command.statePath !== undefined ? { stateStore: createStateStore({ kind: 'file', path: command.statePath }) } : {}),
   });
   printReport(report, command.output, io);
   if (notifications) reportDelivery(notifications, logger, io);

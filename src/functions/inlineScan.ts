@@ -1,5 +1,5 @@
 /** The scan of the timer (SCAN_FANOUT=inline) and of scanNow: the clusters of CLUSTERS in one run. */
-import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
+import { createStateStore } from '../alerts/state/createStateStore.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
 import { clusterSources } from '../clusters/clusterSources.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
@@ -30,6 +30,6 @@ export async function scanInline({ config, logger, signal }: Invocation, request
   // Alert state lives in the app's own storage account (table STATE_TABLE); a dry run changes none.
   // Its ETag claims are what keep overlapping runs (a timer and an HTTP call, or two instances)
   // from sending the same alert twice.
-  const stateStore = request.dryRun ? undefined : createStateStoreFromEnv(process.env, config.stateTable);
+  const stateStore = request.dryRun ? undefined : createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
   return runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
 }

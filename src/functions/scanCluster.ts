@@ -13,7 +13,7 @@
  */
 import azureFunctions from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
-import { createStateStoreFromEnv } from '../alerts/state/tableStateStore.js';
+import { createStateStore } from '../alerts/state/createStateStore.js';
 import { clusterSources } from '../clusters/clusterSources.js';
 import type { ResourceClusterTarget } from '../config/clusterTargets.js';
 import { registrationSettings } from '../config/registrationSettings.js';
@@ -55,7 +55,7 @@ async function scanQueuedCluster(queueItem: unknown, context: InvocationContext,
   });
   // Not bound to this invocation's signal: the lookup it serves is shared with later messages of the same timer run.
   const credential = createAzureCredential(config);
-  const stateStore = createStateStoreFromEnv(process.env, config.stateTable);
+  const stateStore = createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
   const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
   const sources = await clusterSources(config, { credential, logger }, { cluster: target });
   return { scanned: await runScan(config, sources, { logger, credential, stateStore, lookup }) };

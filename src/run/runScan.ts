@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import type { TokenCredential } from '@azure/identity';
 import { deliverAlerts } from '../alerts/deliver.js';
 import { emptyDeliveryResult, type DeliveryResult } from '../alerts/deliveryResult.js';
-import { MemoryStateStore } from '../alerts/state/memoryStateStore.js';
+import { createStateStore } from '../alerts/state/createStateStore.js';
 import type { StateStore } from '../alerts/state/stateStore.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
 import type { Config } from '../config/config.js';
@@ -30,9 +30,9 @@ export interface ScanRunOptions {
   /** The clock of the run (default the system's). */
   now?: Clock;
   /**
-   * Where alerts are remembered between scans (the functions: `createStateStoreFromEnv`; the
-   * CLI: a `FileStateStore` with --state). Without one nothing is remembered: every lagging
-   * item is reported as new, and nothing is ever resolved.
+   * Where alerts are remembered between scans (built by `createStateStore`: the functions' table;
+   * the CLI's file with --state). Without one nothing is remembered: every lagging item is
+   * reported as new, and nothing is ever resolved.
    */
   stateStore?: StateStore;
   /** Waits between Slack retries (tests). */
@@ -105,7 +105,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
     // delivered, state writes that failed); an exception would be a bug, reported the same way.
     try {
       notifications = await deliverAlerts(report, {
-        store: options.stateStore ?? new MemoryStateStore(),
+        store: options.stateStore ?? createStateStore({ kind: 'memory' }),
         sender,
         defaultChannel: config.slack.channel,
         repeatIntervalMs: config.notifyRepeatIntervalMs,

@@ -1,5 +1,7 @@
-/** Building blocks for the alert tests: findings, scan reports, a settable clock, a log sink. */
+/** Building blocks for the alert tests: findings, scan reports, stored records, a settable clock, a log sink. */
+import { alertKeyOf } from '../../src/alerts/alertKey.js';
 import type { Logger } from '../../src/log/logger.js';
+import type { AlertRecord } from '../../src/model/alert.js';
 import type { Clock } from '../../src/model/clock.js';
 import { countStatuses, type ClusterReport, type Finding, type FindingStatus, type ScanReport } from '../../src/model/finding.js';
 
@@ -47,6 +49,22 @@ export function finding(spec: FindingSpec): Finding {
 /** The same workload, caught up with the newest tag. */
 export function caughtUp(f: Finding): Finding {
   return { ...f, deployedTag: f.latestTag, deployedDigest: f.latestDigest, image: `${f.registry}/${f.repository}:${f.latestTag}`, status: 'in-sync' };
+}
+
+/** The record of a lagging `f` as first stored: channel team-a, target prod-789, never announced, unclaimed. */
+export function alertRecord(clusterName: string, f: Finding, over: Partial<AlertRecord> = {}): AlertRecord {
+  return {
+    ...alertKeyOf(clusterName, f),
+    channel: 'team-a',
+    finding: f,
+    target: 'prod-789',
+    laggingSince: T0.toISOString(),
+    announcedTarget: null,
+    lastSentAt: null,
+    thread: null,
+    claim: null,
+    ...over,
+  };
 }
 
 export function cluster(name: string, findings: Finding[], ok = true): ClusterReport {

@@ -1,8 +1,8 @@
 /**
- * Alert state in a JSON file, for the CLI's `--state FILE`: the same conditional semantics as
- * the table (ETags), so the delivery code is the same. Operations within one process are
- * serialised; the file is replaced atomically (write to a temporary file, then rename), so a
- * crash never leaves half a file.
+ * Alert state in a JSON file, for the CLI's `--state FILE`: the memory store's map (stateMap.ts,
+ * the same conditional semantics as the table), read from the file and written back after each
+ * write that succeeded. Operations within one process are serialised; the file is replaced
+ * atomically (write to a temporary file, then rename), so a crash never leaves half a file.
  *
  * Across processes a read-modify-write of the whole file is not atomic: two overlapping scans
  * sharing one file each read it, and the second rename loses the first's records, so both
@@ -21,11 +21,13 @@ import { dirname } from 'node:path';
 import { lock } from 'proper-lockfile';
 import type { AlertKey, AlertRecord } from '../../model/alert.js';
 import { formatDuration } from '../../util/duration.js';
-import { alertId, idOf } from '../alertKey.js';
-import { parseStateFile, serializeStateFile, type FileEntry, type StateFileEntries } from './stateFile.js';
+import { parseStateFile, serializeStateFile } from './stateFile.js';
+import { StateMap } from './stateMap.js';
 import type { StateSnapshot, StateStore } from './stateStore.js';
 
 export interface FileStateStoreOptions {
+  /** The state file (created with its folder on the first write). */
+  path: string;
   /** How long a scan waits for another that holds the file (default 60 s). */
   lockWaitMs?: number;
   /** Age after which a lock whose holder stopped refreshing it is taken over (default 30 s). */
@@ -36,17 +38,16 @@ const LOCK_RETRY_MS = 250;
 
 export class FileStateStore implements StateStore {
   readonly description: string;
+  private readonly path: string;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lockWaitMs: number;
   private readonly staleMs: number;
   /** Set when the lock was lost while held (taken over as stale): no more writes. */
   private lockLost: Error | null = null;
 
-  constructor(
-    private readonly path: string,
-    options: FileStateStoreOptions = {},
-  ) {
-    this.description = `file ${path}`;
+  constructor(options: FileStateStoreOptions) {
+    this.path = options.path;
+    this.description = `file ${options.path}`;
     this.lockWaitMs = options.lockWaitMs ?? 60_000;
     this.staleMs = options.staleMs ?? 30_000;
   }
@@ -90,80 +91,48 @@ export class FileStateStore implements StateStore {
     return run;
   }
 
-  private async read(): Promise<StateFileEntries> {
+  private async read(): Promise<StateMap> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new StateMap();
       throw new Error(`alert state file ${this.path}: ${(error as Error).message}`);
     }
     return parseStateFile(text, this.path);
   }
 
-  private async write(entries: StateFileEntries): Promise<void> {
+  private async write(state: StateMap): Promise<void> {
     if (this.lockLost) throw new Error(`alert state file ${this.path}: this scan lost its lock (${this.lockLost.message}); not writing`);
     await mkdir(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
-    await writeFile(temporary, serializeStateFile(entries), 'utf8');
+    await writeFile(temporary, serializeStateFile(state), 'utf8');
     await rename(temporary, this.path);
   }
 
-  load(clusters: readonly string[]): Promise<StateSnapshot> {
-    const wanted = new Set(clusters);
+  /** Reads the file, makes the change, and writes the file back unless the change lost its race (null or false). */
+  private change<T extends string | boolean | null>(write: (state: StateMap) => T): Promise<T> {
     return this.serial(async () => {
-      const snapshot: StateSnapshot = { alerts: [], unreadable: [], newer: [] };
-      for (const entry of (await this.read()).values()) {
-        if (entry.kind === 'alert') {
-          if (wanted.has(entry.stored.record.cluster)) snapshot.alerts.push(entry.stored);
-        } else if (entry.row.cluster === '' || wanted.has(entry.row.cluster)) {
-          // An entry that names no cluster is shown to every scan, so that it is reported and cleared.
-          snapshot[entry.kind].push(entry.row);
-        }
-      }
-      return snapshot;
+      const state = await this.read();
+      const written = write(state);
+      if (written !== null && written !== false) await this.write(state);
+      return written;
     });
   }
 
-  /** The ETag of whatever is at `id`, readable or not; a newer schema's entry is never written over. */
-  private static etagAt(entry: FileEntry | undefined): string | undefined {
-    if (!entry) return undefined;
-    if (entry.kind === 'alert') return entry.stored.etag;
-    return entry.kind === 'unreadable' ? entry.row.etag : undefined;
+  load(clusters: readonly string[]): Promise<StateSnapshot> {
+    return this.serial(async () => (await this.read()).snapshot(clusters));
   }
 
   insert(record: AlertRecord): Promise<string | null> {
-    return this.serial(async () => {
-      const entries = await this.read();
-      const id = alertId(record);
-      if (entries.has(id)) return null;
-      const etag = randomUUID();
-      entries.set(id, { kind: 'alert', stored: { record, etag } });
-      await this.write(entries);
-      return etag;
-    });
+    return this.change((state) => state.insert(record));
   }
 
   replace(record: AlertRecord, etag: string): Promise<string | null> {
-    return this.serial(async () => {
-      const entries = await this.read();
-      const id = alertId(record);
-      if (FileStateStore.etagAt(entries.get(id)) !== etag) return null;
-      const next = randomUUID();
-      entries.set(id, { kind: 'alert', stored: { record, etag: next } });
-      await this.write(entries);
-      return next;
-    });
+    return this.change((state) => state.replace(record, etag));
   }
 
   remove(key: AlertKey | { id: string }, etag: string): Promise<boolean> {
-    return this.serial(async () => {
-      const entries = await this.read();
-      const id = idOf(key);
-      if (FileStateStore.etagAt(entries.get(id)) !== etag) return false;
-      entries.delete(id);
-      await this.write(entries);
-      return true;
-    });
+    return this.change((state) => state.remove(key, etag));
   }
 }

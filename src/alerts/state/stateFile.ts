@@ -10,16 +10,9 @@ import { createHash } from 'node:crypto';
 import type { AlertRecord } from '../../model/alert.js';
 import { alertId } from '../alertKey.js';
 import { readRecord, RECORD_SCHEMA_VERSION } from './recordSchema.js';
-import type { ForeignRow, StoredAlert } from './stateStore.js';
+import { StateMap, type StateEntry } from './stateMap.js';
 
 const FILE_VERSION = 1;
-
-export type FileEntry =
-  | { kind: 'alert'; stored: StoredAlert }
-  | { kind: 'unreadable' | 'newer'; row: ForeignRow; raw: unknown };
-
-/** The entries of a state file by id. */
-export type StateFileEntries = Map<string, FileEntry>;
 
 function keyOf(record: unknown): { id: string; cluster: string } | null {
   if (typeof record !== 'object' || record === null) return null;
@@ -30,14 +23,14 @@ function keyOf(record: unknown): { id: string; cluster: string } | null {
   return { id: alertId(key), cluster: key.cluster };
 }
 
-function readEntry(raw: unknown, index: number): FileEntry {
+function readEntry(raw: unknown, index: number): StateEntry {
   const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as { schemaVersion?: unknown; record?: unknown; etag?: unknown };
   // An entry without an ETag of its own gets one that is stable across reads: its content's hash.
   const etag = typeof entry.etag === 'string' ? entry.etag : `sha256:${createHash('sha256').update(JSON.stringify(raw) ?? '').digest('hex')}`;
   const key = keyOf(entry.record);
   // An entry with no usable key can never match an alert: it is known by its place and content.
   const id = key?.id ?? `#${index}:${etag}`;
-  const foreign = (kind: 'unreadable' | 'newer', problem: string): FileEntry => ({ kind, raw, row: { id, cluster: key?.cluster ?? '', etag, problem } });
+  const foreign = (kind: 'unreadable' | 'newer', problem: string): StateEntry => ({ kind, raw, row: { id, cluster: key?.cluster ?? '', etag, problem } });
   const version = entry.schemaVersion ?? RECORD_SCHEMA_VERSION;
   if (typeof version === 'number' && version > RECORD_SCHEMA_VERSION) return foreign('newer', `schema version ${version} (this version writes ${RECORD_SCHEMA_VERSION})`);
   if (version !== RECORD_SCHEMA_VERSION) return foreign('unreadable', `schema version ${String(version).slice(0, 20)}`);
@@ -47,7 +40,7 @@ function readEntry(raw: unknown, index: number): FileEntry {
 }
 
 /** The entries of a state file's text; throws a message naming the file when it is not one. */
-export function parseStateFile(text: string, path: string): StateFileEntries {
+export function parseStateFile(text: string, path: string): StateMap {
   let parsed: { version?: unknown; alerts?: unknown };
   try {
     parsed = JSON.parse(text) as typeof parsed;
@@ -61,7 +54,7 @@ export function parseStateFile(text: string, path: string): StateFileEntries {
   if (version !== FILE_VERSION || !Array.isArray(parsed.alerts)) {
     throw new Error(`alert state file ${path} is not an acr-aks-sync state file (version ${FILE_VERSION})`);
   }
-  const entries: StateFileEntries = new Map();
+  const entries = new Map<string, StateEntry>();
   parsed.alerts.forEach((raw, index) => {
     let entry = readEntry(raw, index);
     let id = entry.kind === 'alert' ? alertId(entry.stored.record) : entry.row.id;
@@ -72,10 +65,10 @@ export function parseStateFile(text: string, path: string): StateFileEntries {
     }
     entries.set(id, entry);
   });
-  return entries;
+  return new StateMap(entries);
 }
 
-export function serializeStateFile(entries: StateFileEntries): string {
-  const alerts = [...entries.values()].map((e) => (e.kind === 'alert' ? { schemaVersion: RECORD_SCHEMA_VERSION, record: e.stored.record, etag: e.stored.etag } : e.raw));
+export function serializeStateFile(state: StateMap): string {
+  const alerts = [...state.entries.values()].map((e) => (e.kind === 'alert' ? { schemaVersion: RECORD_SCHEMA_VERSION, record: e.stored.record, etag: e.stored.etag } : e.raw));
   return `${JSON.stringify({ version: FILE_VERSION, alerts }, null, 2)}\n`;
 }

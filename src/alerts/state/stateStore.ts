@@ -5,8 +5,9 @@
  * - `insert` succeeds only when no record exists;
  * - `replace` and `remove` succeed only when the record still has the ETag the caller read.
  *
- * A lost race returns `null` / `false`; it is not an error. Implementations: `TableStateStore`
- * (Azure Table storage, for the functions) and `FileStateStore` (a JSON file, for the CLI).
+ * A lost race returns `null` / `false`; it is not an error. Members, built by createStateStore.ts:
+ * `TableStateStore` (Azure Table storage, for the functions), `FileStateStore` (a JSON file, for
+ * the CLI's --state) and `MemoryStateStore` (nothing kept); the last two share stateMap.ts.
  *
  * Rows this version cannot use are never silently skipped (a skipped row used to count as
  * "claimed by another run" forever, so its workload was never alerted):

@@ -10,13 +10,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../emulators/sandbox.js';
 import { startSlackWebhookReceiver } from '../../../emulators/slackWebhook.js';
 import { ensureTestPki } from '../../../emulators/testPki.js';
-import { alertKeyOf } from '../../../src/alerts/alertKey.js';
 import { deliverAlerts } from '../../../src/alerts/deliver.js';
 import { FileStateStore } from '../../../src/alerts/state/fileStateStore.js';
 import { main } from '../../../src/cli/main.js';
-import type { AlertRecord } from '../../../src/model/alert.js';
 import { WebhookSender } from '../../../src/notify/webhookSender.js';
-import { caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, T0, TestClock } from '../../support/alertFixtures.js';
+import { alertRecord, caughtUp, cluster, fakeSleep, finding, HOUR, MINUTE, recordingLogger, report, T0, TestClock } from '../../support/alertFixtures.js';
 
 let dir: string;
 beforeAll(() => {
@@ -31,28 +29,18 @@ afterEach(async () => {
 });
 
 const api = finding({ name: 'api' });
-const record: AlertRecord = {
-  ...alertKeyOf('prod-aks', api),
-  channel: 'team-a',
-  finding: api,
-  target: 'prod-789',
-  laggingSince: T0.toISOString(),
-  announcedTarget: null,
-  lastSentAt: null,
-  thread: null,
-  claim: null,
-};
+const record = alertRecord('prod-aks', api);
 
 describe('FileStateStore', () => {
   it('keeps records across instances with conditional writes', async () => {
     const path = join(dir, 'nested', 'conditional.json');
-    const store = new FileStateStore(path);
+    const store = new FileStateStore({ path });
     expect((await store.load(['prod-aks'])).alerts).toEqual([]);
     const etag = await store.insert(record);
     expect(etag).not.toBeNull();
     expect(await store.insert(record)).toBeNull();
 
-    const again = new FileStateStore(path);
+    const again = new FileStateStore({ path });
     const [loaded] = (await again.load(['prod-aks'])).alerts;
     expect(loaded).toEqual({ record, etag });
     expect((await again.load(['other-aks'])).alerts).toEqual([]);
@@ -67,9 +55,9 @@ describe('FileStateStore', () => {
   it('refuses a file that is not its own, rather than overwriting it', async () => {
     const path = join(dir, 'foreign.json');
     writeFileSync(path, '{"hello": "world"}');
-    await expect(new FileStateStore(path).load(['prod-aks'])).rejects.toThrow(/not an acr-aks-sync state file/);
+    await expect(new FileStateStore({ path }).load(['prod-aks'])).rejects.toThrow(/not an acr-aks-sync state file/);
     writeFileSync(path, 'not json');
-    await expect(new FileStateStore(path).insert(record)).rejects.toThrow(/not valid JSON/);
+    await expect(new FileStateStore({ path }).insert(record)).rejects.toThrow(/not valid JSON/);
     expect(readFileSync(path, 'utf8')).toBe('not json');
   });
 
@@ -81,14 +69,14 @@ describe('FileStateStore', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let holding: () => void = () => {};
     const acquired = new Promise<void>((resolve) => (holding = resolve));
-    const holder = new FileStateStore(path).exclusive(async () => {
+    const holder = new FileStateStore({ path }).exclusive(async () => {
       holding();
       await held;
     });
     await acquired;
     const logger = recordingLogger();
     const result = await deliverAlerts(report(cluster('prod-aks', [api])), {
-      store: new FileStateStore(path, { lockWaitMs: 600 }),
+      store: new FileStateStore({ path, lockWaitMs: 600 }),
       sender: new WebhookSender({ webhookUrl: webhook.url, username: 'acr-aks-sync', iconEmoji: 'warning' }),
       defaultChannel: 'platform-alerts',
       repeatIntervalMs: 6 * HOUR,
@@ -105,7 +93,7 @@ describe('FileStateStore', () => {
     release();
     await holder;
     // Free again: the next scan gets it at once.
-    expect(await new FileStateStore(path, { lockWaitMs: 0 }).exclusive(async () => 'ran')).toBe('ran');
+    expect(await new FileStateStore({ path, lockWaitMs: 0 }).exclusive(async () => 'ran')).toBe('ran');
   });
 
   it('takes over a lock whose holder died once it is stale', async () => {
@@ -113,7 +101,7 @@ describe('FileStateStore', () => {
     mkdirSync(`${path}.lock`);
     const old = new Date(Date.now() - 60_000);
     utimesSync(`${path}.lock`, old, old);
-    expect(await new FileStateStore(path, { lockWaitMs: 0, staleMs: 5_000 }).exclusive(async () => 'ran')).toBe('ran');
+    expect(await new FileStateStore({ path, lockWaitMs: 0, staleMs: 5_000 }).exclusive(async () => 'ran')).toBe('ran');
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
@@ -124,7 +112,7 @@ describe('FileStateStore', () => {
     const clock = new TestClock();
     const run = (findings = [api]) =>
       deliverAlerts(report(cluster('prod-aks', findings)), {
-        store: new FileStateStore(path),
+        store: new FileStateStore({ path }),
         sender: new WebhookSender({ webhookUrl: webhook.url, username: 'acr-aks-sync', iconEmoji: 'warning' }),
         defaultChannel: 'platform-alerts',
         repeatIntervalMs: 6 * HOUR,

@@ -111,7 +111,7 @@ describe('state file entries this version cannot read', () => {
         ],
       }),
     );
-    const h = await deliverer(new FileStateStore(path));
+    const h = await deliverer(new FileStateStore({ path }));
     const result = await h.scan(old, future);
     expect(result).toMatchObject({ new: 1, unreadableRows: 2, newerRows: 1, failed: 0, stateErrors: 0 });
     const saved = JSON.parse(readFileSync(path, 'utf8')) as { alerts: unknown[] };
@@ -123,7 +123,7 @@ describe('state file entries this version cannot read', () => {
   it('refuses a file a newer version wrote, naming it, and sends nothing', async () => {
     const path = join(dir, 'newer-file.json');
     writeFileSync(path, JSON.stringify({ version: 2, alerts: [] }));
-    const h = await deliverer(new FileStateStore(path));
+    const h = await deliverer(new FileStateStore({ path }));
     const result = await h.scan(finding({ name: 'api' }));
     expect(result.error).toMatch(/alert state could not be read \(file .*newer-file\.json\), nothing was sent: .* was written by a newer acr-aks-sync \(state file version 2/);
     expect(h.webhook.messages).toEqual([]);

@@ -6,9 +6,11 @@ import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type Azurite } from '../../../emulators/azurite.js';
 import { alertKeyOf } from '../../../src/alerts/alertKey.js';
-import { createStateStoreFromEnv, StateStoreConfigError, TableStateStore } from '../../../src/alerts/state/tableStateStore.js';
+import { createStateStore } from '../../../src/alerts/state/createStateStore.js';
+import { TableStateStore } from '../../../src/alerts/state/tableStateStore.js';
 import type { AlertRecord } from '../../../src/model/alert.js';
-import { finding, T0 } from '../../support/alertFixtures.js';
+import { AppStorageConfigError } from '../../../src/storage/appStorage.js';
+import { alertRecord, finding, T0 } from '../../support/alertFixtures.js';
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -19,19 +21,7 @@ afterAll(async () => {
 });
 
 function record(clusterName: string, name: string, over: Partial<AlertRecord> = {}): AlertRecord {
-  const f = finding({ name, namespace: 'payments' });
-  return {
-    ...alertKeyOf(clusterName, f),
-    channel: 'team-a',
-    finding: f,
-    target: 'prod-789',
-    laggingSince: T0.toISOString(),
-    announcedTarget: null,
-    lastSentAt: null,
-    thread: null,
-    claim: { owner: 'run-1', expiresAt: T0.toISOString() },
-    ...over,
-  };
+  return alertRecord(clusterName, finding({ name, namespace: 'payments' }), { claim: { owner: 'run-1', expiresAt: T0.toISOString() }, ...over });
 }
 
 describe('startAzurite', () => {
@@ -116,21 +106,21 @@ describe('TableStateStore', () => {
   });
 
   it('is built from the Functions storage settings: a connection string, or the managed identity', async () => {
-    const fromConnection = createStateStoreFromEnv({ AzureWebJobsStorage: azurite.connectionString }, 'fromenv');
+    const fromConnection = createStateStore({ kind: 'table', tableName: 'fromenv', env: { AzureWebJobsStorage: azurite.connectionString } });
     expect(await fromConnection.insert(record('prod-aks', 'api'))).not.toBeNull();
     expect(fromConnection.description).toBe('table fromenv (connection string)');
 
-    const byAccount = createStateStoreFromEnv({ AzureWebJobsStorage__accountName: 'mystorage', AzureWebJobsStorage__clientId: '00000000-0000-0000-0000-000000000001' }, 'acrsyncstate');
+    const byAccount = createStateStore({ kind: 'table', tableName: 'acrsyncstate', env: { AzureWebJobsStorage__accountName: 'mystorage', AzureWebJobsStorage__clientId: '00000000-0000-0000-0000-000000000001' } });
     expect(byAccount.description).toBe('table acrsyncstate at mystorage.table.core.windows.net (managed identity)');
-    const byUri = createStateStoreFromEnv({ AzureWebJobsStorage__tableServiceUri: 'https://other.table.core.windows.net/' }, 'acrsyncstate');
+    const byUri = createStateStore({ kind: 'table', tableName: 'acrsyncstate', env: { AzureWebJobsStorage__tableServiceUri: 'https://other.table.core.windows.net/' } });
     expect(byUri.description).toBe('table acrsyncstate at other.table.core.windows.net (managed identity)');
 
-    expect(() => createStateStoreFromEnv({}, 'acrsyncstate')).toThrow(StateStoreConfigError);
-    expect(() => createStateStoreFromEnv({ AzureWebJobsStorage__tableServiceUri: 'http://plain.example' }, 'acrsyncstate')).toThrow(/https/);
+    expect(() => createStateStore({ kind: 'table', tableName: 'acrsyncstate', env: {} })).toThrow(AppStorageConfigError);
+    expect(() => createStateStore({ kind: 'table', tableName: 'acrsyncstate', env: { AzureWebJobsStorage__tableServiceUri: 'http://plain.example' } })).toThrow(/https/);
     const secret = 'AccountKey-is-secret-xyz';
-    expect(() => createStateStoreFromEnv({ AzureWebJobsStorage: secret }, 'acrsyncstate')).toThrow(/not a storage connection string/);
+    expect(() => createStateStore({ kind: 'table', tableName: 'acrsyncstate', env: { AzureWebJobsStorage: secret } })).toThrow(/not a storage connection string/);
     try {
-      createStateStoreFromEnv({ AzureWebJobsStorage: secret }, 'acrsyncstate');
+      createStateStore({ kind: 'table', tableName: 'acrsyncstate', env: { AzureWebJobsStorage: secret } });
     } catch (error) {
       expect((error as Error).message).not.toContain(secret);
     }
