@@ -22,7 +22,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAcrRegistry, type AcrRegistryEmulator } from './acrRegistry.js';
+import { startAcrRegistry, type AcrRegistryEmulator, type AcrTagSeed } from './acrRegistry.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle, type MakePodContainer } from './kubernetesApi.js';
 import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from './managedIdentity.js';
 import { startSlackWebhookReceiver, type SlackWebhookReceiver } from './slackWebhook.js';
@@ -80,38 +80,22 @@ function replicaSetPod(namespace: string, name: string, replicaSet: string, cont
 
 /** The production registry (the identity may read it) and a private one whose token exchange is always refused. */
 async function startSandboxRegistries(pki: TestPki, identity: ManagedIdentityEndpoint, now: Date): Promise<[AcrRegistryEmulator, AcrRegistryEmulator]> {
-  const ago = (ms: number): string => new Date(now.getTime() - ms).toISOString();
+  // A tag `age` old, of the image labelled `label`.
+  const tag = (name: string, label: string, age: number): AcrTagSeed => ({ name, digest: digestOf(label), lastUpdateTime: new Date(now.getTime() - age).toISOString() });
   const registry = await startAcrRegistry({
     pki,
     host: '127.0.0.1',
     validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
     repositories: {
-      'payments/api': [
-        { name: 'prod-789', digest: digestOf('api-789'), lastUpdateTime: ago(3 * HOUR) },
-        { name: 'main-1234', digest: digestOf('api-main'), lastUpdateTime: ago(2 * HOUR) },
-        { name: 'prod-788', digest: digestOf('api-788'), lastUpdateTime: ago(30 * HOUR) },
-      ],
-      'payments/migrations': [{ name: 'prod-789', digest: digestOf('mig-789'), lastUpdateTime: ago(3 * HOUR) }],
-      'payments/worker': [
-        { name: 'prod-456', digest: digestOf('worker-456'), lastUpdateTime: ago(50 * HOUR) },
-        { name: 'prod-789', digest: digestOf('worker-789'), lastUpdateTime: ago(2 * HOUR) },
-        { name: 'pr-17', digest: digestOf('worker-pr'), lastUpdateTime: ago(10 * MIN) },
-      ],
-      'payments/report': [{ name: 'prod-12', digest: digestOf('report-12'), lastUpdateTime: ago(24 * HOUR) }],
-      'search/indexer': [
-        { name: 'prod-100', digest: digestOf('indexer-100'), lastUpdateTime: ago(24 * HOUR) },
-        { name: 'prod-101', digest: digestOf('indexer-101'), lastUpdateTime: ago(1 * MIN) },
-      ],
-      'search/query': [
-        { name: 'prod-41', digest: digestOf('query-41'), lastUpdateTime: ago(5 * HOUR) },
-        { name: 'prod-42', digest: digestOf('query-41'), lastUpdateTime: ago(1 * HOUR) },
-      ],
-      'web/frontend': [{ name: 'prod-7', digest: digestOf('frontend-7-new'), lastUpdateTime: ago(1 * HOUR) }],
-      'web/cache': [
-        { name: 'prod-2', digest: digestOf('cache-2'), lastUpdateTime: ago(72 * HOUR) },
-        { name: 'prod-3', digest: digestOf('cache-3'), lastUpdateTime: ago(6 * HOUR) },
-      ],
-      'web/tools': [{ name: 'dev-3', digest: digestOf('tools-3'), lastUpdateTime: ago(2 * HOUR) }],
+      'payments/api': [tag('prod-789', 'api-789', 3 * HOUR), tag('main-1234', 'api-main', 2 * HOUR), tag('prod-788', 'api-788', 30 * HOUR)],
+      'payments/migrations': [tag('prod-789', 'mig-789', 3 * HOUR)],
+      'payments/worker': [tag('prod-456', 'worker-456', 50 * HOUR), tag('prod-789', 'worker-789', 2 * HOUR), tag('pr-17', 'worker-pr', 10 * MIN)],
+      'payments/report': [tag('prod-12', 'report-12', 24 * HOUR)],
+      'search/indexer': [tag('prod-100', 'indexer-100', 24 * HOUR), tag('prod-101', 'indexer-101', 1 * MIN)],
+      'search/query': [tag('prod-41', 'query-41', 5 * HOUR), tag('prod-42', 'query-41', 1 * HOUR)],
+      'web/frontend': [tag('prod-7', 'frontend-7-new', 1 * HOUR)],
+      'web/cache': [tag('prod-2', 'cache-2', 72 * HOUR), tag('prod-3', 'cache-3', 6 * HOUR)],
+      'web/tools': [tag('dev-3', 'tools-3', 2 * HOUR)],
     },
     manifests: {
       [digestOf('api-789')]: {
@@ -126,7 +110,7 @@ async function startSandboxRegistries(pki: TestPki, identity: ManagedIdentityEnd
     pki,
     host: 'localhost',
     validateEntraToken: () => false,
-    repositories: { 'web/metrics': [{ name: 'prod-5', digest: digestOf('metrics-5'), lastUpdateTime: ago(4 * HOUR) }] },
+    repositories: { 'web/metrics': [tag('prod-5', 'metrics-5', 4 * HOUR)] },
   });
   return [registry, privateRegistry];
 }
