@@ -104,11 +104,25 @@ export function revealsOf(estate: EstateModel, params: Pick<ScanParameters, 'kub
 }
 
 export function computeBounds(estate: EstateModel, params: ScanParameters): Bounds {
-  const L = params.latencyMs;
   const reveals = revealsOf(estate, params);
-  const repos = reveals.flatMap((r) => r.repositories);
+  // ACR tag pages: per distinct repository, once per run, the pages up to its newest release.
+  const pagesOf = new Map<number, number>();
+  for (const i of reveals.flatMap((r) => r.repositories)) pagesOf.set(i, tagPagesNeeded(estate.repositories[i] as RepositoryModel, params));
+  const requests = requestBounds(estate, params, reveals, pagesOf);
+  const { pageArrival, listingMs } = listingChain(estate, params);
+  const tokenReady = tokenReadyTimes(reveals, pageArrival, params);
+  const wallTerms = {
+    listingMs,
+    longestChainMs: longestRepositoryChain(reveals, pagesOf, tokenReady, params.latencyMs),
+    throughputMs: registryThroughput(reveals, pagesOf, tokenReady, params),
+    rateLimitMs: registryReadRate(reveals, pagesOf, params.acrReadsPerSecond),
+  };
+  const wallMs = Math.max(wallTerms.listingMs, wallTerms.longestChainMs, wallTerms.throughputMs, wallTerms.rateLimitMs);
+  return { requests, wallMs, wallTerms, reveals, repositoriesLookedUp: pagesOf.size };
+}
 
-  // --- Requests -------------------------------------------------------------------------------
+/** The fewest requests of each kind any correct scan sends. */
+function requestBounds(estate: EstateModel, params: ScanParameters, reveals: Reveal[], pagesOf: Map<number, number>): RequestBounds {
   // Kubernetes: a list answers at most `limit` items, so ceil(items / limit) pages, and one
   // page even for an empty list. Namespaces are listed for the Slack channel labels. Pods in
   // excluded namespaces still travel: no field selector can exclude a set of namespaces.
@@ -133,11 +147,8 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
   // repositories than one token request may name. (Pages that arrive together, read in the same
   // tick, share a token request: with latency that does not happen.)
   const acrAccessTokens = reveals.reduce((n, r) => n + ceilDiv(r.repositories.length, params.maxScopesPerToken), 0);
-  // ACR tag pages: per distinct repository, once per run, the pages up to its newest release.
-  const pagesOf = new Map<number, number>();
-  for (const i of repos) pagesOf.set(i, tagPagesNeeded(estate.repositories[i] as RepositoryModel, params));
   const acrTagPages = [...pagesOf.values()].reduce((a, b) => a + b, 0);
-  const requests: RequestBounds = {
+  return {
     kubernetesNamespacePages: namespacePages,
     kubernetesPodPages: podPages,
     armRequests,
@@ -147,15 +158,20 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
     acrTagPages,
     total: namespacePages + podPages + armRequests + identityTokens + acrExchanges + acrAccessTokens + acrTagPages,
   };
+}
 
-  // --- Wall time ------------------------------------------------------------------------------
-  // The listing chain. The first ARM request waits for the ARM token (L); a cluster's ARM get
-  // and credentials are independent (L together); the AKS token can be fetched meanwhile. A
-  // later cluster's ARM reads depend on nothing listed, so they can be done while an earlier
-  // cluster is listed: only the first cluster's are on the chain. The namespace and pod lists
-  // are independent of each other; pod pages are a chain (each page carries the continue token
-  // of the next).
-  const pageArrival = new Map<string, number>(); // `${cluster}/${page}` -> ms
+/**
+ * The listing chain: when each pod page arrives (`${cluster}/${page}` -> ms) and when the last
+ * cluster is listed. The first ARM request waits for the ARM token (L); a cluster's ARM get and
+ * credentials are independent (L together); the AKS token can be fetched meanwhile. A later
+ * cluster's ARM reads depend on nothing listed, so they can be done while an earlier cluster is
+ * listed: only the first cluster's are on the chain. The namespace and pod lists are
+ * independent of each other; pod pages are a chain (each page carries the continue token of the
+ * next).
+ */
+function listingChain(estate: EstateModel, params: ScanParameters): { pageArrival: Map<string, number>; listingMs: number } {
+  const L = params.latencyMs;
+  const pageArrival = new Map<string, number>();
   let t = 2 * L; // ARM token, then the first cluster's ARM get and credentials
   estate.clusters.forEach((cluster, c) => {
     const start = t;
@@ -163,36 +179,48 @@ export function computeBounds(estate: EstateModel, params: ScanParameters): Boun
     for (let p = 1; p <= pages; p++) pageArrival.set(`${c}/${p}`, start + p * L);
     t = start + Math.max(pages, Math.max(1, ceilDiv(cluster.namespaces.length, params.kubernetesPageSize))) * L;
   });
-  const listingMs = t;
-  // Each repository: seen at its page's arrival, then its token request (L; the identity token
-  // can come earlier, it needs nothing from the pods; so can the exchange of an ACR login
-  // server, while any other registry's first reveal waits for its exchange, L more), then its
-  // tag pages one after the other (each page's Link names the next). A registry's later
-  // reveals come at least a page later, after its exchange.
+  return { pageArrival, listingMs: t };
+}
+
+/**
+ * When each reveal's access token is ready: seen at its page's arrival, then its token request
+ * (L; the identity token can come earlier, it needs nothing from the pods; so can the exchange
+ * of an ACR login server, while any other registry's first reveal waits for its exchange, L
+ * more). A registry's later reveals come at least a page later, after its exchange.
+ */
+function tokenReadyTimes(reveals: Reveal[], pageArrival: Map<string, number>, params: ScanParameters): (r: Reveal) => number {
+  const L = params.latencyMs;
   const firstOfRegistry = new Set(reveals.filter((r) => reveals.find((x) => x.registry === r.registry) === r));
-  const tokenReady = (r: Reveal): number => (pageArrival.get(`${r.cluster}/${r.page}`) ?? 0) + L + (!params.exchangeAtStart && firstOfRegistry.has(r) ? L : 0);
+  return (r) => (pageArrival.get(`${r.cluster}/${r.page}`) ?? 0) + L + (!params.exchangeAtStart && firstOfRegistry.has(r) ? L : 0);
+}
+
+/** Each repository's token, then its tag pages one after the other (each page's Link names the next). */
+function longestRepositoryChain(reveals: Reveal[], pagesOf: Map<number, number>, tokenReady: (r: Reveal) => number, latencyMs: number): number {
   let longestChainMs = 0;
-  for (const r of reveals) for (const i of r.repositories) longestChainMs = Math.max(longestChainMs, tokenReady(r) + (pagesOf.get(i) ?? 0) * L);
-  // Throughput: the tag pages of repositories whose token is ready at or after time s cannot
-  // start before s, and at most acrConcurrency run at once.
+  for (const r of reveals) for (const i of r.repositories) longestChainMs = Math.max(longestChainMs, tokenReady(r) + (pagesOf.get(i) ?? 0) * latencyMs);
+  return longestChainMs;
+}
+
+/** Tag pages of repositories whose token is ready at or after time s cannot start before s, and at most acrConcurrency run at once. */
+function registryThroughput(reveals: Reveal[], pagesOf: Map<number, number>, tokenReady: (r: Reveal) => number, params: ScanParameters): number {
   const byReady = reveals.map((r) => ({ at: tokenReady(r), pages: r.repositories.reduce((n, i) => n + (pagesOf.get(i) ?? 0), 0) })).sort((a, b) => a.at - b.at);
   let throughputMs = 0;
   let remaining = byReady.reduce((n, x) => n + x.pages, 0);
   for (const x of byReady) {
-    throughputMs = Math.max(throughputMs, x.at + ceilDiv(remaining, params.acrConcurrency) * L);
+    throughputMs = Math.max(throughputMs, x.at + ceilDiv(remaining, params.acrConcurrency) * params.latencyMs);
     remaining -= x.pages;
   }
-  // A throttling registry serves its burst (one second's worth of reads) at once, then `rate`
-  // reads a second: its tag pages cannot all be read sooner.
+  return throughputMs;
+}
+
+/** A throttling registry serves its burst (one second's worth of reads) at once, then `rate` reads a second: its tag pages cannot all be read sooner. */
+function registryReadRate(reveals: Reveal[], pagesOf: Map<number, number>, rate: number | undefined): number {
+  if (!rate) return 0;
   let rateLimitMs = 0;
-  const rate = params.acrReadsPerSecond;
-  if (rate) {
-    const readsOf = new Map<number, number>();
-    for (const r of reveals) readsOf.set(r.registry, (readsOf.get(r.registry) ?? 0) + r.repositories.reduce((n, i) => n + (pagesOf.get(i) ?? 0), 0));
-    for (const reads of readsOf.values()) rateLimitMs = Math.max(rateLimitMs, Math.ceil(((reads - rate) / rate) * 1000));
-  }
-  const wallMs = Math.max(listingMs, longestChainMs, throughputMs, rateLimitMs);
-  return { requests, wallMs, wallTerms: { listingMs, longestChainMs, throughputMs, rateLimitMs }, reveals, repositoriesLookedUp: pagesOf.size };
+  const readsOf = new Map<number, number>();
+  for (const r of reveals) readsOf.set(r.registry, (readsOf.get(r.registry) ?? 0) + r.repositories.reduce((n, i) => n + (pagesOf.get(i) ?? 0), 0));
+  for (const reads of readsOf.values()) rateLimitMs = Math.max(rateLimitMs, Math.ceil(((reads - rate) / rate) * 1000));
+  return rateLimitMs;
 }
 
 /** Default namespaces excluded by the product (only kube-system occurs in the estate). */

@@ -22,10 +22,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAcrRegistry, type AcrRegistryEmulator } from './acrRegistry.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle } from './kubernetesApi.js';
+import { startAcrRegistry, type AcrRegistryEmulator, type AcrTagSeed } from './acrRegistry.js';
+import { makePod, startKubernetesApi, type KubernetesApiHandle, type MakePodContainer } from './kubernetesApi.js';
 import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from './managedIdentity.js';
 import { startSlackWebhookReceiver, type SlackWebhookReceiver } from './slackWebhook.js';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { TestPki } from './testPki.js';
 
 export const ACR_RESOURCE = 'https://containerregistry.azure.net';
@@ -57,42 +58,44 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(pki: TestPki, now: Date = new Date()): Promise<Sandbox> {
-  const ago = (ms: number): string => new Date(now.getTime() - ms).toISOString();
-  const MIN = 60_000;
-  const HOUR = 60 * MIN;
-  const identity = await startManagedIdentityEndpoint();
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const CLUSTER_NAME = 'sandbox-aks';
+
+/** How the kubelet reports a pulled image: the repository by digest. */
+function pullRef(image: string, label: string): string {
+  return `${image.split(/[:@]/)[0]}@${digestOf(label)}`;
+}
+
+/** A container running `image`, pulled as the digest of `pulled`. */
+function container(name: string, image: string, pulled: string): MakePodContainer & { imageID: string } {
+  return { name, image, imageID: pullRef(image, pulled) };
+}
+
+/** A pod of the ReplicaSet `replicaSet` (a Deployment's), with its pod-template-hash label. */
+function replicaSetPod(namespace: string, name: string, replicaSet: string, containers: MakePodContainer[], labels: Record<string, string> = {}): V1Pod {
+  const hash = replicaSet.slice(replicaSet.lastIndexOf('-') + 1);
+  return makePod({ namespace, name, owner: { kind: 'ReplicaSet', name: replicaSet }, labels: { ...labels, 'pod-template-hash': hash }, containers });
+}
+
+/** The production registry (the identity may read it) and a private one whose token exchange is always refused. */
+async function startSandboxRegistries(pki: TestPki, identity: ManagedIdentityEndpoint, now: Date): Promise<[AcrRegistryEmulator, AcrRegistryEmulator]> {
+  // A tag `age` old, of the image labelled `label`.
+  const tag = (name: string, label: string, age: number): AcrTagSeed => ({ name, digest: digestOf(label), lastUpdateTime: new Date(now.getTime() - age).toISOString() });
   const registry = await startAcrRegistry({
     pki,
     host: '127.0.0.1',
     validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
     repositories: {
-      'payments/api': [
-        { name: 'prod-789', digest: digestOf('api-789'), lastUpdateTime: ago(3 * HOUR) },
-        { name: 'main-1234', digest: digestOf('api-main'), lastUpdateTime: ago(2 * HOUR) },
-        { name: 'prod-788', digest: digestOf('api-788'), lastUpdateTime: ago(30 * HOUR) },
-      ],
-      'payments/migrations': [{ name: 'prod-789', digest: digestOf('mig-789'), lastUpdateTime: ago(3 * HOUR) }],
-      'payments/worker': [
-        { name: 'prod-456', digest: digestOf('worker-456'), lastUpdateTime: ago(50 * HOUR) },
-        { name: 'prod-789', digest: digestOf('worker-789'), lastUpdateTime: ago(2 * HOUR) },
-        { name: 'pr-17', digest: digestOf('worker-pr'), lastUpdateTime: ago(10 * MIN) },
-      ],
-      'payments/report': [{ name: 'prod-12', digest: digestOf('report-12'), lastUpdateTime: ago(24 * HOUR) }],
-      'search/indexer': [
-        { name: 'prod-100', digest: digestOf('indexer-100'), lastUpdateTime: ago(24 * HOUR) },
-        { name: 'prod-101', digest: digestOf('indexer-101'), lastUpdateTime: ago(1 * MIN) },
-      ],
-      'search/query': [
-        { name: 'prod-41', digest: digestOf('query-41'), lastUpdateTime: ago(5 * HOUR) },
-        { name: 'prod-42', digest: digestOf('query-41'), lastUpdateTime: ago(1 * HOUR) },
-      ],
-      'web/frontend': [{ name: 'prod-7', digest: digestOf('frontend-7-new'), lastUpdateTime: ago(1 * HOUR) }],
-      'web/cache': [
-        { name: 'prod-2', digest: digestOf('cache-2'), lastUpdateTime: ago(72 * HOUR) },
-        { name: 'prod-3', digest: digestOf('cache-3'), lastUpdateTime: ago(6 * HOUR) },
-      ],
-      'web/tools': [{ name: 'dev-3', digest: digestOf('tools-3'), lastUpdateTime: ago(2 * HOUR) }],
+      'payments/api': [tag('prod-789', 'api-789', 3 * HOUR), tag('main-1234', 'api-main', 2 * HOUR), tag('prod-788', 'api-788', 30 * HOUR)],
+      'payments/migrations': [tag('prod-789', 'mig-789', 3 * HOUR)],
+      'payments/worker': [tag('prod-456', 'worker-456', 50 * HOUR), tag('prod-789', 'worker-789', 2 * HOUR), tag('pr-17', 'worker-pr', 10 * MIN)],
+      'payments/report': [tag('prod-12', 'report-12', 24 * HOUR)],
+      'search/indexer': [tag('prod-100', 'indexer-100', 24 * HOUR), tag('prod-101', 'indexer-101', 1 * MIN)],
+      'search/query': [tag('prod-41', 'query-41', 5 * HOUR), tag('prod-42', 'query-41', 1 * HOUR)],
+      'web/frontend': [tag('prod-7', 'frontend-7-new', 1 * HOUR)],
+      'web/cache': [tag('prod-2', 'cache-2', 72 * HOUR), tag('prod-3', 'cache-3', 6 * HOUR)],
+      'web/tools': [tag('dev-3', 'tools-3', 2 * HOUR)],
     },
     manifests: {
       [digestOf('api-789')]: {
@@ -103,118 +106,90 @@ export async function startSandbox(pki: TestPki, now: Date = new Date()): Promis
       },
     },
   });
-  // The identity has no AcrPull on this registry: every token exchange is refused.
   const privateRegistry = await startAcrRegistry({
     pki,
     host: 'localhost',
     validateEntraToken: () => false,
-    repositories: { 'web/metrics': [{ name: 'prod-5', digest: digestOf('metrics-5'), lastUpdateTime: ago(4 * HOUR) }] },
+    repositories: { 'web/metrics': [tag('prod-5', 'metrics-5', 4 * HOUR)] },
   });
-  const prod = registry.loginServer;
-  const priv = privateRegistry.loginServer;
-  const pullRef = (image: string, label: string): string => `${image.split(/[:@]/)[0]}@${digestOf(label)}`;
+  return [registry, privateRegistry];
+}
 
-  const pods = [
+function paymentsPods(prod: string): V1Pod[] {
+  return [
     ...Array.from({ length: 3 }, (_, i) =>
       makePod({
         namespace: 'payments',
         name: `payments-api-7d9f8b6c5-${i}`,
         owner: { kind: 'ReplicaSet', name: 'payments-api-7d9f8b6c5' },
         labels: { app: 'payments-api', 'pod-template-hash': '7d9f8b6c5' },
-        initContainers: [{ name: 'migrate', image: `${prod}/payments/migrations:prod-789`, imageID: pullRef(`${prod}/payments/migrations`, 'mig-789') }],
-        containers: [{ name: 'api', image: `${prod}/payments/api:prod-789`, imageID: pullRef(`${prod}/payments/api`, 'api-789-amd64') }],
+        initContainers: [container('migrate', `${prod}/payments/migrations:prod-789`, 'mig-789')],
+        containers: [container('api', `${prod}/payments/api:prod-789`, 'api-789-amd64')],
       }),
     ),
     ...Array.from({ length: 40 }, (_, i) =>
-      makePod({
-        namespace: 'payments',
-        name: `payments-worker-5b7c9d-${i}`,
-        owner: { kind: 'ReplicaSet', name: 'payments-worker-5b7c9d' },
-        labels: { app: 'payments-worker', 'pod-template-hash': '5b7c9d' },
-        containers: [{ name: 'worker', image: `${prod}/payments/worker:prod-456`, imageID: pullRef(`${prod}/payments/worker`, 'worker-456') }],
-      }),
+      replicaSetPod('payments', `payments-worker-5b7c9d-${i}`, 'payments-worker-5b7c9d', [container('worker', `${prod}/payments/worker:prod-456`, 'worker-456')], { app: 'payments-worker' }),
     ),
     makePod({
       namespace: 'payments',
       name: 'payments-report-29412345-x7k2p',
       owner: { kind: 'Job', name: 'payments-report-29412345' },
-      containers: [{ name: 'report', image: `${prod}/payments/report:prod-12`, imageID: pullRef(`${prod}/payments/report`, 'report-12') }],
+      containers: [container('report', `${prod}/payments/report:prod-12`, 'report-12')],
     }),
-    makePod({
-      namespace: 'payments',
-      name: 'payments-worker-old-finished',
-      phase: 'Succeeded',
-      containers: [{ name: 'worker', image: `${prod}/payments/worker:prod-1`, imageID: pullRef(`${prod}/payments/worker`, 'worker-1') }],
-    }),
+    makePod({ namespace: 'payments', name: 'payments-worker-old-finished', phase: 'Succeeded', containers: [container('worker', `${prod}/payments/worker:prod-1`, 'worker-1')] }),
+  ];
+}
+
+function searchPods(prod: string): V1Pod[] {
+  return [
     ...Array.from({ length: 2 }, (_, i) =>
-      makePod({
-        namespace: 'search',
-        name: `search-indexer-${i}`,
-        owner: { kind: 'StatefulSet', name: 'search-indexer' },
-        containers: [{ name: 'indexer', image: `${prod}/search/indexer:prod-100`, imageID: pullRef(`${prod}/search/indexer`, 'indexer-100') }],
-      }),
+      makePod({ namespace: 'search', name: `search-indexer-${i}`, owner: { kind: 'StatefulSet', name: 'search-indexer' }, containers: [container('indexer', `${prod}/search/indexer:prod-100`, 'indexer-100')] }),
     ),
-    makePod({
-      namespace: 'search',
-      name: 'search-query-6c8d7f-abcde',
-      owner: { kind: 'ReplicaSet', name: 'search-query-6c8d7f' },
-      labels: { 'pod-template-hash': '6c8d7f' },
-      containers: [{ name: 'query', image: `${prod}/search/query:prod-41`, imageID: pullRef(`${prod}/search/query`, 'query-41') }],
-    }),
+    replicaSetPod('search', 'search-query-6c8d7f-abcde', 'search-query-6c8d7f', [container('query', `${prod}/search/query:prod-41`, 'query-41')]),
     makePod({
       namespace: 'search',
       name: 'log-shipper-x8z2q',
       owner: { kind: 'DaemonSet', name: 'log-shipper' },
       containers: [{ name: 'fluent-bit', image: 'fluent/fluent-bit:3.0', imageID: pullRef('docker.io/fluent/fluent-bit', 'fluentbit') }],
     }),
-    makePod({
-      namespace: 'web',
-      name: 'web-frontend-84f5c6d7b9-q2w3e',
-      owner: { kind: 'ReplicaSet', name: 'web-frontend-84f5c6d7b9' },
-      labels: { 'pod-template-hash': '84f5c6d7b9' },
-      containers: [{ name: 'frontend', image: `${prod}/web/frontend:prod-7`, imageID: pullRef(`${prod}/web/frontend`, 'frontend-7-old') }],
-    }),
-    makePod({
-      namespace: 'web',
-      name: 'web-cache-5d6f7-aaaaa',
-      owner: { kind: 'ReplicaSet', name: 'web-cache-5d6f7' },
-      labels: { 'pod-template-hash': '5d6f7' },
-      containers: [{ name: 'cache', image: `${prod}/web/cache@${digestOf('cache-2')}`, imageID: pullRef(`${prod}/web/cache`, 'cache-2') }],
-    }),
-    makePod({
-      namespace: 'web',
-      name: 'web-nginx-66b6c48dd5-zzzzz',
-      owner: { kind: 'ReplicaSet', name: 'web-nginx-66b6c48dd5' },
-      labels: { 'pod-template-hash': '66b6c48dd5' },
-      containers: [{ name: 'nginx', image: 'nginx:1.27', imageID: pullRef('docker.io/library/nginx', 'nginx-1.27') }],
-    }),
-    makePod({
-      namespace: 'web',
-      name: 'debug-shell',
-      containers: [{ name: 'shell', image: `${prod}/web/tools:dev-3`, imageID: pullRef(`${prod}/web/tools`, 'tools-3') }],
-    }),
-    makePod({
-      namespace: 'web',
-      name: 'web-legacy-7f7f7f-bbbbb',
-      owner: { kind: 'ReplicaSet', name: 'web-legacy-7f7f7f' },
-      labels: { 'pod-template-hash': '7f7f7f' },
-      containers: [{ name: 'legacy', image: `${prod}/web/legacy:prod-1`, imageID: pullRef(`${prod}/web/legacy`, 'legacy-1') }],
-    }),
-    makePod({
-      namespace: 'web',
-      name: 'web-metrics-5c5c5c-ccccc',
-      owner: { kind: 'ReplicaSet', name: 'web-metrics-5c5c5c' },
-      labels: { 'pod-template-hash': '5c5c5c' },
-      containers: [{ name: 'metrics', image: `${priv}/web/metrics:prod-4`, imageID: pullRef(`${priv}/web/metrics`, 'metrics-4') }],
-    }),
-    makePod({
-      namespace: 'kube-system',
-      name: 'coredns-abc',
-      owner: { kind: 'ReplicaSet', name: 'coredns-5d78c9869d' },
-      labels: { 'pod-template-hash': '5d78c9869d' },
-      containers: [{ name: 'coredns', image: `${prod}/payments/worker:prod-456`, imageID: pullRef(`${prod}/payments/worker`, 'worker-456') }],
-    }),
   ];
+}
+
+function webPods(prod: string, priv: string): V1Pod[] {
+  return [
+    replicaSetPod('web', 'web-frontend-84f5c6d7b9-q2w3e', 'web-frontend-84f5c6d7b9', [container('frontend', `${prod}/web/frontend:prod-7`, 'frontend-7-old')]),
+    replicaSetPod('web', 'web-cache-5d6f7-aaaaa', 'web-cache-5d6f7', [container('cache', `${prod}/web/cache@${digestOf('cache-2')}`, 'cache-2')]),
+    replicaSetPod('web', 'web-nginx-66b6c48dd5-zzzzz', 'web-nginx-66b6c48dd5', [{ name: 'nginx', image: 'nginx:1.27', imageID: pullRef('docker.io/library/nginx', 'nginx-1.27') }]),
+    makePod({ namespace: 'web', name: 'debug-shell', containers: [container('shell', `${prod}/web/tools:dev-3`, 'tools-3')] }),
+    replicaSetPod('web', 'web-legacy-7f7f7f-bbbbb', 'web-legacy-7f7f7f', [container('legacy', `${prod}/web/legacy:prod-1`, 'legacy-1')]),
+    replicaSetPod('web', 'web-metrics-5c5c5c-ccccc', 'web-metrics-5c5c5c', [container('metrics', `${priv}/web/metrics:prod-4`, 'metrics-4')]),
+  ];
+}
+
+/** kube-system runs a drifted image, but it is excluded. */
+function systemPods(prod: string): V1Pod[] {
+  return [replicaSetPod('kube-system', 'coredns-abc', 'coredns-5d78c9869d', [container('coredns', `${prod}/payments/worker:prod-456`, 'worker-456')])];
+}
+
+/** The pods after the payments team rolled out prod-789 to payments-worker. */
+function withPaymentsWorkerRolledOut(pods: V1Pod[], prod: string): V1Pod[] {
+  const { image, imageID } = container('worker', `${prod}/payments/worker:prod-789`, 'worker-789');
+  return pods.map((pod) => {
+    if (pod.metadata?.namespace !== 'payments' || !pod.metadata.name?.startsWith('payments-worker-5b7c9d-')) return pod;
+    return {
+      ...pod,
+      spec: { ...pod.spec, containers: (pod.spec?.containers ?? []).map((c) => ({ ...c, image })) },
+      status: { ...pod.status, containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, image, imageID })) },
+    };
+  });
+}
+
+export async function startSandbox(pki: TestPki, now: Date = new Date()): Promise<Sandbox> {
+  const identity = await startManagedIdentityEndpoint();
+  const [registry, privateRegistry] = await startSandboxRegistries(pki, identity, now);
+  const prod = registry.loginServer;
+  const priv = privateRegistry.loginServer;
+  const pods = [...paymentsPods(prod), ...searchPods(prod), ...webPods(prod, priv), ...systemPods(prod)];
   const kubernetes = await startKubernetesApi({
     pki,
     namespaces: [
@@ -227,10 +202,8 @@ export async function startSandbox(pki: TestPki, now: Date = new Date()): Promis
   });
   const slack = await startSlackWebhookReceiver();
   const dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-sandbox-'));
-  const clusterName = 'sandbox-aks';
   const kubeconfigPath = join(dir, 'kubeconfig.yaml');
-  writeFileSync(kubeconfigPath, kubernetes.kubeconfig({ contextName: clusterName, clusterName }), { mode: 0o600 });
-
+  writeFileSync(kubeconfigPath, kubernetes.kubeconfig({ contextName: CLUSTER_NAME, clusterName: CLUSTER_NAME }), { mode: 0o600 });
   const env: Record<string, string> = {
     ...identity.env,
     NODE_EXTRA_CA_CERTS: pki.caPath,
@@ -243,27 +216,14 @@ export async function startSandbox(pki: TestPki, now: Date = new Date()): Promis
   return {
     dir,
     kubeconfigPath,
-    clusterName,
+    clusterName: CLUSTER_NAME,
     identity,
     kubernetes,
     registry,
     privateRegistry,
     slack,
     env,
-    rollOutPaymentsWorker() {
-      const image = `${prod}/payments/worker:prod-789`;
-      const imageID = pullRef(`${prod}/payments/worker`, 'worker-789');
-      kubernetes.setPods(
-        pods.map((pod) => {
-          if (pod.metadata?.namespace !== 'payments' || !pod.metadata.name?.startsWith('payments-worker-5b7c9d-')) return pod;
-          return {
-            ...pod,
-            spec: { ...pod.spec, containers: (pod.spec?.containers ?? []).map((c) => ({ ...c, image })) },
-            status: { ...pod.status, containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, image, imageID })) },
-          };
-        }),
-      );
-    },
+    rollOutPaymentsWorker: () => kubernetes.setPods(withPaymentsWorkerRolledOut(pods, prod)),
     async close() {
       await Promise.all([kubernetes.close(), registry.close(), privateRegistry.close(), slack.close(), identity.close()]);
       rmSync(dir, { recursive: true, force: true });

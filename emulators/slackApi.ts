@@ -23,6 +23,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeldAnswers } from './heldAnswers.js';
 import { logRequest, parseRequestUrl, readBody, sendJson, startHttpServer } from './httpUtil.js';
 import type { RequestLogEntry } from './httpUtil.js';
 
@@ -79,134 +80,153 @@ function channelId(): string {
   return id;
 }
 
-export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiEmulator> {
-  const channels = options.channels.map((c) => ({ ...c, id: c.id ?? channelId(), member: c.member ?? true, archived: c.archived ?? false }));
-  const posts: SlackPost[] = [];
-  const requests: RequestLogEntry[] = [];
-  const failures: Array<{ status: number; retryAfter?: number }> = [];
-  /** Accepted posts answered late (ms) or never (undefined). */
-  const unanswered: Array<{ answerAfterMs: number | undefined }> = [];
-  let lastTsMicros = 0;
+interface Channel {
+  name: string;
+  id: string;
+  member: boolean;
+  archived: boolean;
+}
 
-  const nextTs = (): string => {
+interface SlackState {
+  botToken: string;
+  channels: Channel[];
+  posts: SlackPost[];
+  requests: RequestLogEntry[];
+  failures: Array<{ status: number; retryAfter?: number }>;
+  held: HeldAnswers;
+  /** Message timestamps are unique and increasing, like Slack's. */
+  nextTs(): string;
+}
+
+type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
+
+function tsClock(): () => string {
+  let lastTsMicros = 0;
+  return () => {
     lastTsMicros = Math.max(Date.now() * 1000, lastTsMicros + 1);
     return `${Math.floor(lastTsMicros / 1e6)}.${String(lastTsMicros % 1e6).padStart(6, '0')}`;
   };
+}
 
-  const findChannel = (ref: string) => {
-    const byName = ref.startsWith('#') ? ref.slice(1) : ref;
-    return channels.find((c) => c.id === ref) ?? channels.find((c) => c.name === byName);
+function findChannel(state: SlackState, ref: string): Channel | undefined {
+  const byName = ref.startsWith('#') ? ref.slice(1) : ref;
+  return state.channels.find((c) => c.id === ref) ?? state.channels.find((c) => c.name === byName);
+}
+
+/** The arguments: form-encoded (the SDK's choice) or JSON; undefined for JSON that is not an object. */
+function parseArgs(contentType: string | undefined, raw: string): Record<string, unknown> | undefined {
+  if (contentType !== 'application/json') return Object.fromEntries(new URLSearchParams(raw));
+  try {
+    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    return parsed as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The blocks argument (a JSON string when form-encoded); 'invalid' when they are not a list of typed blocks. */
+function parseBlocks(raw: unknown): unknown[] | undefined | 'invalid' {
+  if (raw === undefined || raw === '') return undefined;
+  let value = raw;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return 'invalid';
+    }
+  }
+  if (!Array.isArray(value) || value.some((b) => typeof b !== 'object' || b === null || typeof (b as { type?: unknown }).type !== 'string')) return 'invalid';
+  return value;
+}
+
+const optionalString = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+
+async function handleSlackRequest(state: SlackState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { path } = parseRequestUrl(req);
+  const method = path.startsWith('/api/') ? path.slice('/api/'.length) : '';
+  const kind = method === 'chat.postMessage' || method === 'auth.test' ? method : 'unknown';
+  const reply: Reply = (status, body, headers = {}) => {
+    logRequest(state.requests, req, kind, status);
+    sendJson(res, status, body, headers);
   };
+  const raw = await readBody(req);
+  if (kind === 'unknown') return reply(404, { ok: false, error: 'unknown_method', req_method: method });
+  const failure = state.failures.shift();
+  if (failure) {
+    if (failure.retryAfter !== undefined) return reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(failure.retryAfter) });
+    return reply(failure.status, { ok: false, error: 'internal_error' });
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  const args = parseArgs(type, raw);
+  if (!args) return reply(200, { ok: false, error: 'invalid_json' });
+  const authz = req.headers.authorization;
+  const token = authz && /^bearer /i.test(authz) ? authz.slice(7).trim() : type === 'application/json' ? undefined : (args.token as string | undefined);
+  if (!token) return reply(200, { ok: false, error: 'not_authed' });
+  if (token !== state.botToken) return reply(200, { ok: false, error: 'invalid_auth' });
+  if (kind === 'auth.test') {
+    return reply(200, { ok: true, url: `https://emulator.slack.com/`, team: 'Emulator', user: 'acr-aks-sync', team_id: TEAM_ID, user_id: BOT_USER, bot_id: BOT_ID, is_enterprise_install: false });
+  }
+  postMessage(state, args, reply, res, () => logRequest(state.requests, req, kind, 0));
+}
 
-  const handler = async (req: IncomingMessage, res: ServerResponse) => {
-    const { path } = parseRequestUrl(req);
-    const method = path.startsWith('/api/') ? path.slice('/api/'.length) : '';
-    const kind = method === 'chat.postMessage' || method === 'auth.test' ? method : 'unknown';
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      logRequest(requests, req, kind, status);
-      sendJson(res, status, body, headers);
-    };
-    const raw = await readBody(req);
-    if (kind === 'unknown') return reply(404, { ok: false, error: 'unknown_method', req_method: method });
+function postMessage(state: SlackState, args: Record<string, unknown>, reply: Reply, res: ServerResponse, logUnanswered: () => void): void {
+  const channelRef = typeof args.channel === 'string' ? args.channel.trim() : '';
+  const channel = channelRef ? findChannel(state, channelRef) : undefined;
+  if (!channel) return reply(200, { ok: false, error: 'channel_not_found' });
+  if (channel.archived) return reply(200, { ok: false, error: 'is_archived' });
+  if (!channel.member) return reply(200, { ok: false, error: 'not_in_channel' });
+  const blocks = parseBlocks(args.blocks);
+  if (blocks === 'invalid') return reply(200, { ok: false, error: 'invalid_blocks' });
+  const text = typeof args.text === 'string' ? args.text : '';
+  const hasAttachments = args.attachments !== undefined && args.attachments !== '' && args.attachments !== '[]';
+  if (!text && !blocks?.length && !hasAttachments) return reply(200, { ok: false, error: 'no_text' });
 
-    const failure = failures.shift();
-    if (failure) {
-      if (failure.retryAfter !== undefined) return reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(failure.retryAfter) });
-      return reply(failure.status, { ok: false, error: 'internal_error' });
-    }
+  const ts = state.nextTs();
+  const threadTs = optionalString(args.thread_ts);
+  const username = optionalString(args.username);
+  const iconEmoji = optionalString(args.icon_emoji);
+  state.posts.push({
+    channel: channel.name,
+    channelId: channel.id,
+    text,
+    ts,
+    ...(blocks ? { blocks } : {}),
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+    ...(username ? { username } : {}),
+    ...(iconEmoji ? { icon_emoji: iconEmoji } : {}),
+  });
+  const message: Record<string, unknown> = { type: 'message', text, user: BOT_USER, bot_id: BOT_ID, team: TEAM_ID, ts };
+  if (blocks) message.blocks = blocks;
+  if (threadTs) message.thread_ts = threadTs;
+  if (username) message.username = username;
+  state.held.answer(res, () => reply(200, { ok: true, channel: channel.id, ts, message }), logUnanswered);
+}
 
-    // Parse the arguments: form-encoded (the SDK's choice) or JSON.
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    let args: Record<string, unknown> = {};
-    if (type === 'application/json') {
-      try {
-        const parsed: unknown = raw ? JSON.parse(raw) : {};
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return reply(200, { ok: false, error: 'invalid_json' });
-        args = parsed as Record<string, unknown>;
-      } catch {
-        return reply(200, { ok: false, error: 'invalid_json' });
-      }
-    } else {
-      args = Object.fromEntries(new URLSearchParams(raw));
-    }
-
-    const authz = req.headers.authorization;
-    const token = authz && /^bearer /i.test(authz) ? authz.slice(7).trim() : type === 'application/json' ? undefined : (args.token as string | undefined);
-    if (!token) return reply(200, { ok: false, error: 'not_authed' });
-    if (token !== options.botToken) return reply(200, { ok: false, error: 'invalid_auth' });
-
-    if (kind === 'auth.test') {
-      return reply(200, { ok: true, url: `https://emulator.slack.com/`, team: 'Emulator', user: 'acr-aks-sync', team_id: TEAM_ID, user_id: BOT_USER, bot_id: BOT_ID, is_enterprise_install: false });
-    }
-
-    const channelRef = typeof args.channel === 'string' ? args.channel.trim() : '';
-    const channel = channelRef ? findChannel(channelRef) : undefined;
-    if (!channel) return reply(200, { ok: false, error: 'channel_not_found' });
-    if (channel.archived) return reply(200, { ok: false, error: 'is_archived' });
-    if (!channel.member) return reply(200, { ok: false, error: 'not_in_channel' });
-
-    let blocks: unknown[] | undefined;
-    if (args.blocks !== undefined && args.blocks !== '') {
-      let value = args.blocks;
-      if (typeof value === 'string') {
-        try {
-          value = JSON.parse(value);
-        } catch {
-          return reply(200, { ok: false, error: 'invalid_blocks' });
-        }
-      }
-      if (!Array.isArray(value) || value.some((b) => typeof b !== 'object' || b === null || typeof (b as { type?: unknown }).type !== 'string')) {
-        return reply(200, { ok: false, error: 'invalid_blocks' });
-      }
-      blocks = value;
-    }
-    const text = typeof args.text === 'string' ? args.text : '';
-    const hasAttachments = args.attachments !== undefined && args.attachments !== '' && args.attachments !== '[]';
-    if (!text && !blocks?.length && !hasAttachments) return reply(200, { ok: false, error: 'no_text' });
-
-    const ts = nextTs();
-    const post: SlackPost = { channel: channel.name, channelId: channel.id, text, ts };
-    if (blocks) post.blocks = blocks;
-    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
-    const threadTs = str(args.thread_ts);
-    const username = str(args.username);
-    const iconEmoji = str(args.icon_emoji);
-    if (threadTs) post.thread_ts = threadTs;
-    if (username) post.username = username;
-    if (iconEmoji) post.icon_emoji = iconEmoji;
-    posts.push(post);
-
-    const message: Record<string, unknown> = { type: 'message', text, user: BOT_USER, bot_id: BOT_ID, team: TEAM_ID, ts };
-    if (blocks) message.blocks = blocks;
-    if (threadTs) message.thread_ts = threadTs;
-    if (username) message.username = username;
-    const late = unanswered.shift();
-    if (late) {
-      if (late.answerAfterMs === undefined) return logRequest(requests, req, kind, 0);
-      setTimeout(() => {
-        if (!res.destroyed) reply(200, { ok: true, channel: channel.id, ts, message });
-      }, late.answerAfterMs);
-      return;
-    }
-    return reply(200, { ok: true, channel: channel.id, ts, message });
+export async function startSlackApi(options: SlackApiOptions): Promise<SlackApiEmulator> {
+  const state: SlackState = {
+    botToken: options.botToken,
+    channels: options.channels.map((c) => ({ ...c, id: c.id ?? channelId(), member: c.member ?? true, archived: c.archived ?? false })),
+    posts: [],
+    requests: [],
+    failures: [],
+    held: new HeldAnswers(),
+    nextTs: tsClock(),
   };
-
-  const started = await startHttpServer(handler, options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
+  const started = await startHttpServer((req, res) => handleSlackRequest(state, req, res), options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
   return {
     url: started.url,
     apiUrl: `${started.url}/api/`,
-    posts,
-    requests,
-    channelIds: Object.fromEntries(channels.map((c) => [c.name, c.id])),
+    posts: state.posts,
+    requests: state.requests,
+    channelIds: Object.fromEntries(state.channels.map((c) => [c.name, c.id])),
     rateLimitNext(count, retryAfterSeconds) {
-      for (let i = 0; i < count; i++) failures.push({ status: 429, retryAfter: retryAfterSeconds });
+      for (let i = 0; i < count; i++) state.failures.push({ status: 429, retryAfter: retryAfterSeconds });
     },
     failNext(count, httpStatus) {
-      for (let i = 0; i < count; i++) failures.push({ status: httpStatus });
+      for (let i = 0; i < count; i++) state.failures.push({ status: httpStatus });
     },
-    acceptWithoutAnswer(count, answerAfterMs) {
-      for (let i = 0; i < count; i++) unanswered.push({ answerAfterMs });
-    },
+    acceptWithoutAnswer: (count, answerAfterMs) => state.held.holdNext(count, answerAfterMs),
     close: started.close,
   };
 }

@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeldAnswers } from './heldAnswers.js';
 import { logRequest, parseRequestUrl, readBody, sendText, startHttpServer } from './httpUtil.js';
 import type { RequestLogEntry } from './httpUtil.js';
 
@@ -43,69 +44,66 @@ function failureText(status: number): string {
   return 'invalid_payload';
 }
 
+interface WebhookState {
+  hookPath: string;
+  messages: Array<Record<string, unknown>>;
+  requests: RequestLogEntry[];
+  failures: Array<{ status: number; headers: Record<string, string> }>;
+  held: HeldAnswers;
+}
+
+/** The posted message (JSON, or form-encoded `payload=<json>`); undefined when it is not a JSON object. */
+function parseMessage(contentType: string | undefined, raw: string): Record<string, unknown> | undefined {
+  const json = contentType === 'application/x-www-form-urlencoded' ? (new URLSearchParams(raw).get('payload') ?? '') : raw;
+  let body: unknown;
+  try {
+    body = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+}
+
+function hasContent(message: Record<string, unknown>): boolean {
+  return ['text', 'blocks', 'attachments'].some((k) => {
+    const v = message[k];
+    return typeof v === 'string' ? v.length > 0 : Array.isArray(v) && v.length > 0;
+  });
+}
+
+async function handleWebhookPost(state: WebhookState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { path } = parseRequestUrl(req);
+  const answer = (status: number, text: string, headers: Record<string, string> = {}) => {
+    logRequest(state.requests, req, 'webhook', status);
+    sendText(res, status, text, { 'content-type': 'text/html', ...headers });
+  };
+  const raw = await readBody(req);
+  if (path !== state.hookPath) {
+    const ours = path.startsWith(`/services/${TEAM}/${BOT}/`);
+    return answer(ours ? 403 : 404, ours ? 'invalid_token' : 'no_service');
+  }
+  if (req.method !== 'POST') return answer(405, 'invalid_method');
+  const failure = state.failures.shift();
+  if (failure) return answer(failure.status, failureText(failure.status), failure.headers);
+  const message = parseMessage((req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase(), raw);
+  if (!message) return answer(400, 'invalid_payload');
+  if (!hasContent(message)) return answer(400, 'no_text');
+  state.messages.push(message);
+  state.held.answer(res, () => answer(200, 'ok'), () => logRequest(state.requests, req, 'webhook', 0));
+}
+
 export async function startSlackWebhookReceiver(options: SlackWebhookOptions = {}): Promise<SlackWebhookReceiver> {
   const secret = randomBytes(12).toString('base64url');
-  const hookPath = `/services/${TEAM}/${BOT}/${secret}`;
-  const messages: Array<Record<string, unknown>> = [];
-  const requests: RequestLogEntry[] = [];
-  const failures: Array<{ status: number; headers: Record<string, string> }> = [];
-  /** Accepted messages answered late (ms) or never (undefined). */
-  const unanswered: Array<{ answerAfterMs: number | undefined }> = [];
-
-  const handler = async (req: IncomingMessage, res: ServerResponse) => {
-    const { path } = parseRequestUrl(req);
-    const answer = (status: number, text: string, headers: Record<string, string> = {}) => {
-      logRequest(requests, req, 'webhook', status);
-      sendText(res, status, text, { 'content-type': 'text/html', ...headers });
-    };
-    const raw = await readBody(req);
-    if (path !== hookPath) {
-      const ours = path.startsWith(`/services/${TEAM}/${BOT}/`);
-      return answer(ours ? 403 : 404, ours ? 'invalid_token' : 'no_service');
-    }
-    if (req.method !== 'POST') return answer(405, 'invalid_method');
-    const failure = failures.shift();
-    if (failure) return answer(failure.status, failureText(failure.status), failure.headers);
-
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    let json = raw;
-    if (type === 'application/x-www-form-urlencoded') json = new URLSearchParams(raw).get('payload') ?? '';
-    let body: unknown;
-    try {
-      body = JSON.parse(json);
-    } catch {
-      return answer(400, 'invalid_payload');
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return answer(400, 'invalid_payload');
-    const message = body as Record<string, unknown>;
-    const hasContent = ['text', 'blocks', 'attachments'].some((k) => {
-      const v = message[k];
-      return typeof v === 'string' ? v.length > 0 : Array.isArray(v) && v.length > 0;
-    });
-    if (!hasContent) return answer(400, 'no_text');
-    messages.push(message);
-    const late = unanswered.shift();
-    if (late) {
-      if (late.answerAfterMs === undefined) return logRequest(requests, req, 'webhook', 0);
-      setTimeout(() => {
-        if (!res.destroyed) answer(200, 'ok');
-      }, late.answerAfterMs);
-      return;
-    }
-    return answer(200, 'ok');
-  };
-
-  const started = await startHttpServer(handler, options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
+  const state: WebhookState = { hookPath: `/services/${TEAM}/${BOT}/${secret}`, messages: [], requests: [], failures: [], held: new HeldAnswers() };
+  const started = await startHttpServer((req, res) => handleWebhookPost(state, req, res), options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
   return {
-    url: `${started.url}${hookPath}`,
-    messages,
-    requests,
+    url: `${started.url}${state.hookPath}`,
+    messages: state.messages,
+    requests: state.requests,
     failNext(count, status, headers = {}) {
-      for (let i = 0; i < count; i++) failures.push({ status, headers });
+      for (let i = 0; i < count; i++) state.failures.push({ status, headers });
     },
-    acceptWithoutAnswer(count, answerAfterMs) {
-      for (let i = 0; i < count; i++) unanswered.push({ answerAfterMs });
-    },
+    acceptWithoutAnswer: (count, answerAfterMs) => state.held.holdNext(count, answerAfterMs),
     close: started.close,
   };
 }

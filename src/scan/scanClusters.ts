@@ -104,34 +104,43 @@ function connectCluster(source: ClusterSource, options: ScanOptions): ClusterCon
   return { source, budget, signal, kubeConfig };
 }
 
+/** Starts the cluster's time budget; the returned function ends it, and with it anything of the cluster still running. */
+function startBudget(budget: AbortController, clusterTimeoutMs: number): () => void {
+  const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of ${formatDuration(clusterTimeoutMs)}`)), timerMs(clusterTimeoutMs));
+  timer.unref();
+  return () => {
+    clearTimeout(timer);
+    budget.abort(new Error('the cluster scan is over'));
+  };
+}
+
+/** Each distinct image is parsed and classified once per cluster, however many workloads run it. */
+function imageClassifier(rules: TrackingRules): (image: string) => ClassifiedImage {
+  const classified = new Map<string, ClassifiedImage>();
+  return (image) => {
+    let entry = classified.get(image);
+    if (!entry) {
+      const reference = parseImageReference(image);
+      entry = { reference, verdict: classifyReference(reference, rules) };
+      classified.set(image, entry);
+    }
+    return entry;
+  };
+}
+
 /** Lists the cluster, then returns (without awaiting) the evaluation of what it runs. */
 async function startCluster(connection: ClusterConnection, options: ScanOptions, now: Clock): Promise<{ evaluation: Promise<ClusterReport> }> {
   const { logger } = options;
-  const { source, budget, signal } = connection;
+  const { source, signal } = connection;
   const started = now();
-  const timer = setTimeout(() => budget.abort(new Error(`cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of ${formatDuration(options.clusterTimeoutMs)}`)), timerMs(options.clusterTimeoutMs));
-  timer.unref();
-  const finish = (): void => {
-    clearTimeout(timer);
-    budget.abort(new Error('the cluster scan is over')); // ends anything of this cluster still running
-  };
+  const finish = startBudget(connection.budget, options.clusterTimeoutMs);
   const failed = (error: unknown): ClusterReport => {
     const basic = signal.aborted ? String((signal.reason as Error).message) : describeClusterError(error);
     const reason = source.explainFailure?.(basic) ?? basic;
     logger.error('cluster scan failed', { cluster: source.name, reason });
     return { name: source.name, ok: false, error: reason, findings: [], pods: 0, durationMs: now() - started };
   };
-  // Each distinct image is parsed and classified once per cluster, however many workloads run it.
-  const classified = new Map<string, ClassifiedImage>();
-  const classify = (image: string): ClassifiedImage => {
-    let entry = classified.get(image);
-    if (!entry) {
-      const reference = parseImageReference(image);
-      entry = { reference, verdict: classifyReference(reference, options.rules) };
-      classified.set(image, entry);
-    }
-    return entry;
-  };
+  const classify = imageClassifier(options.rules);
   // Start each tracked repository's lookup the moment its first image is seen.
   const startLookup = (image: string): void => {
     const { verdict } = classify(image);

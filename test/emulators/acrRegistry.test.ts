@@ -1,106 +1,12 @@
-import { ContainerRegistryClient } from '@azure/container-registry';
-import type { TokenCredential } from '@azure/identity';
+/** The ACR emulator's tag and manifest endpoints, paging, errors and throttling, through the real SDK and raw requests. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAcrRegistry } from '../../emulators/acrRegistry.js';
-import type { AcrRegistryEmulator, AcrRegistryOptions, AcrTagSeed } from '../../emulators/acrRegistry.js';
-import { requestJson, type RawJsonResponse } from '../../emulators/httpUtil.js';
-import { ensureTestPki } from '../../emulators/testPki.js';
+import { accessTokenFor, AMD64_CHILD, ARM64_CHILD, client, closeSampleRegistries, digestOf, makeTags, MULTI_ARCH_INDEX, raw, startSampleRegistry } from '../support/acrEmulatorClient.js';
 
-const pki = ensureTestPki();
-const GOOD_ENTRA_TOKEN = 'entra-token-for-acr';
-
-function fakeCredential(token = GOOD_ENTRA_TOKEN): TokenCredential & { calls: number } {
-  const cred = {
-    calls: 0,
-    getToken: async () => {
-      cred.calls += 1;
-      return { token, expiresOnTimestamp: Date.now() + 3600e3 };
-    },
-  };
-  return cred;
-}
-
-function digestOf(i: number): string {
-  return `sha256:${i.toString(16).padStart(64, '0')}`;
-}
-
-/** `count` tags named v1..vN, vN the newest (one minute apart), in shuffled order. */
-function makeTags(count: number, prefix = 'v'): AcrTagSeed[] {
-  const base = Date.parse('2025-01-01T00:00:00Z');
-  const tags: AcrTagSeed[] = [];
-  for (let i = 1; i <= count; i++) {
-    tags.push({ name: `${prefix}${i}`, digest: digestOf(i), lastUpdateTime: new Date(base + i * 60_000).toISOString() });
-  }
-  // Deterministic shuffle so the emulator, not the seed order, does the sorting.
-  return tags.map((t, i) => ({ t, k: (i * 7919) % count })).sort((a, b) => a.k - b.k).map((x) => x.t);
-}
-
-const MULTI_ARCH_INDEX = 'sha256:' + 'a'.repeat(64);
-const AMD64_CHILD = 'sha256:' + 'b'.repeat(64);
-const ARM64_CHILD = 'sha256:' + 'c'.repeat(64);
-
-let registry: AcrRegistryEmulator | undefined;
-
-async function start(overrides: Partial<AcrRegistryOptions> = {}): Promise<AcrRegistryEmulator> {
-  registry = await startAcrRegistry({
-    pki,
-    validateEntraToken: (t) => t === GOOD_ENTRA_TOKEN,
-    repositories: {
-      'team/app/api': makeTags(25),
-      web: [
-        { name: 'prod-2025.03.01', digest: MULTI_ARCH_INDEX, createdTime: '2025-03-01T10:00:00Z', lastUpdateTime: '2025-03-01T12:00:00Z' },
-        { name: 'latest', digest: MULTI_ARCH_INDEX, lastUpdateTime: '2025-03-02T08:00:00Z' },
-        { name: 'prod-2025.02.01', digest: digestOf(99), lastUpdateTime: '2025-02-01T12:00:00Z' },
-      ],
-    },
-    manifests: {
-      [MULTI_ARCH_INDEX]: {
-        references: [
-          { digest: AMD64_CHILD, architecture: 'amd64', os: 'linux' },
-          { digest: ARM64_CHILD, architecture: 'arm64', os: 'linux' },
-        ],
-      },
-    },
-    ...overrides,
-  });
-  return registry;
-}
-
-function client(reg: AcrRegistryEmulator, credential: TokenCredential = fakeCredential()): ContainerRegistryClient {
-  return new ContainerRegistryClient(reg.endpoint, credential, { audience: 'https://containerregistry.azure.net' });
-}
-
-/** Raw HTTPS request to the emulator, trusting the test CA explicitly. */
-function raw(reg: AcrRegistryEmulator, method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<RawJsonResponse> {
-  return requestJson(new URL(path, reg.endpoint), { method, caPem: pki.caPem, ...opts });
-}
-
-function form(fields: Record<string, string>): { headers: Record<string, string>; body: string } {
-  return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() };
-}
-
-/** Walks the raw OAuth dance for one repository and returns an access token. */
-async function accessTokenFor(reg: AcrRegistryEmulator, repo: string): Promise<string> {
-  const ex = await raw(reg, 'POST', '/oauth2/exchange', form({ grant_type: 'access_token', service: reg.loginServer, access_token: GOOD_ENTRA_TOKEN }));
-  const refresh = (ex.json as { refresh_token: string }).refresh_token;
-  const tok = await raw(reg, 'POST', '/oauth2/token', form({ grant_type: 'refresh_token', service: reg.loginServer, scope: `repository:${repo}:metadata_read`, refresh_token: refresh }));
-  return (tok.json as { access_token: string }).access_token;
-}
-
-function decodeJwtPayload(jwt: string): Record<string, unknown> {
-  const payload = jwt.split('.')[1];
-  if (!payload) throw new Error('not a JWT');
-  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-afterEach(async () => {
-  await registry?.close();
-  registry = undefined;
-});
+afterEach(closeSampleRegistries);
 
 describe('ACR registry emulator with the real @azure/container-registry SDK', () => {
   it('lists tags newest first across Link-driven pages and authenticates once', async () => {
-    const reg = await start();
+    const reg = await startSampleRegistry();
     const pages: string[][] = [];
     const iter = client(reg).getArtifact('team/app/api', 'x').listTagProperties({ order: 'LastUpdatedOnDescending' }).byPage({ maxPageSize: 10 });
     for await (const page of iter) {
@@ -130,7 +36,7 @@ describe('ACR registry emulator with the real @azure/container-registry SDK', ()
   });
 
   it('orders by time ascending and, without orderby, by name', async () => {
-    const reg = await start({ repositories: { svc: makeTags(12) } });
+    const reg = await startSampleRegistry({ repositories: { svc: makeTags(12) } });
     const c = client(reg);
     const asc: string[] = [];
     for await (const t of c.getArtifact('svc', 'x').listTagProperties({ order: 'LastUpdatedOnAscending' })) asc.push(t.name);
@@ -144,7 +50,7 @@ describe('ACR registry emulator with the real @azure/container-registry SDK', ()
   });
 
   it('serves 300-tag repositories in pages of 100 with every tag exactly once', async () => {
-    const reg = await start({ repositories: { big: makeTags(300) } });
+    const reg = await startSampleRegistry({ repositories: { big: makeTags(300) } });
     const names: string[] = [];
     const started = Date.now();
     for await (const page of client(reg).getArtifact('big', 'x').listTagProperties({ order: 'LastUpdatedOnDescending' }).byPage({ maxPageSize: 100 })) {
@@ -156,7 +62,7 @@ describe('ACR registry emulator with the real @azure/container-registry SDK', ()
   });
 
   it('returns tag properties and multi-arch manifest properties', async () => {
-    const reg = await start();
+    const reg = await startSampleRegistry();
     const c = client(reg);
     const tag = await c.getArtifact('web', 'prod-2025.03.01').getTagProperties('prod-2025.03.01');
     expect(tag.name).toBe('prod-2025.03.01');
@@ -189,7 +95,7 @@ describe('ACR registry emulator with the real @azure/container-registry SDK', ()
   });
 
   it('answers 404 NAME_UNKNOWN, TAG_UNKNOWN and MANIFEST_UNKNOWN', async () => {
-    const reg = await start();
+    const reg = await startSampleRegistry();
     const c = client(reg);
     const noRepo = await c.getArtifact('nope/missing', 'x').getTagProperties('v1').catch((e: unknown) => e);
     expect(noRepo).toMatchObject({ name: 'RestError', statusCode: 404 });
@@ -215,7 +121,7 @@ describe('ACR registry emulator with the real @azure/container-registry SDK', ()
   });
 
   it('answers 429 with Retry-After, which the SDK waits out and retries', async () => {
-    const reg = await start();
+    const reg = await startSampleRegistry();
     const c = client(reg);
     await c.getArtifact('web', 'latest').getTagProperties('latest'); // authenticate first
     reg.throttleNext(1, 1);
@@ -237,7 +143,7 @@ describe('ACR registry emulator with the real @azure/container-registry SDK', ()
   });
 
   it('injects server failures with failNext, which the SDK retries', async () => {
-    const reg = await start();
+    const reg = await startSampleRegistry();
     const c = client(reg);
     reg.failNext(1, 503);
     const tag = await c.getArtifact('web', 'latest').getTagProperties('latest');
@@ -245,91 +151,8 @@ describe('ACR registry emulator with the real @azure/container-registry SDK', ()
     expect(reg.requests.filter((r) => r.kind === 'failed').map((r) => r.status)).toEqual([503]);
   });
 
-  it('rejects a bad Entra token at the exchange and the SDK surfaces the error', async () => {
-    const reg = await start();
-    const c = client(reg, fakeCredential('stolen-or-expired'));
-    await expect(c.getArtifact('web', 'latest').getTagProperties('latest')).rejects.toMatchObject({ statusCode: 401 });
-    const kinds = reg.requests.map((r) => `${r.kind}:${r.status}`);
-    expect(kinds).toEqual(['challenge:401', 'exchange:401']);
-  });
-
-  it('exchanges once and fetches one access token per repository scope', async () => {
-    const reg = await start();
-    const cred = fakeCredential();
-    const c = client(reg, cred);
-    await c.getArtifact('web', 'latest').getTagProperties('latest');
-    await c.getArtifact('web', 'latest').getTagProperties('prod-2025.02.01');
-    await c.getArtifact('team/app/api', 'v3').getTagProperties('v3');
-    await c.getArtifact('web', 'latest').getTagProperties('latest');
-    expect(reg.stats().exchange).toBe(1);
-    expect(cred.calls).toBe(1);
-    // A token for "web" does not open "team/app/api" (and vice versa): each switch is a challenge.
-    expect(reg.requests.map((r) => `${r.kind}:${r.status}`)).toEqual([
-      'challenge:401', 'exchange:200', 'token:200', 'tag:200',
-      'tag:200',
-      'challenge:401', 'token:200', 'tag:200',
-      'challenge:401', 'token:200', 'tag:200',
-    ]);
-    const challenges = reg.requests.filter((r) => r.kind === 'challenge').map((r) => r.path);
-    expect(challenges).toEqual(['/acr/v1/web/_tags/latest', '/acr/v1/team%2Fapp%2Fapi/_tags/v3', '/acr/v1/web/_tags/latest']);
-  });
-
-  it('issues a challenge naming the repository, with realm and service of this registry', async () => {
-    const reg = await start();
-    const res = await raw(reg, 'GET', '/acr/v1/team%2Fapp%2Fapi/_tags?orderby=timedesc');
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe(
-      `Bearer realm="https://${reg.loginServer}/oauth2/token",service="${reg.loginServer}",scope="repository:team/app/api:metadata_read"`,
-    );
-    expect(res.json).toMatchObject({ errors: [{ code: 'UNAUTHORIZED' }] });
-  });
-
-  it('verifies signature, expiry, token type and service of the tokens it issued', async () => {
-    // exp is whole seconds, so a 2 s lifetime leaves the token valid for 1 to 2 s after issue.
-    const reg = await start({ accessTokenLifetimeSeconds: 2 });
-    const ex = await raw(reg, 'POST', '/oauth2/exchange', form({ grant_type: 'access_token', service: reg.loginServer, access_token: GOOD_ENTRA_TOKEN, tenant: 't1' }));
-    expect(ex.status).toBe(200);
-    const refresh = (ex.json as { refresh_token: string }).refresh_token;
-    const refreshClaims = decodeJwtPayload(refresh);
-    expect(typeof refreshClaims.exp).toBe('number');
-    expect(refreshClaims.exp as number).toBeGreaterThan(Date.now() / 1000 + 3600);
-
-    // Refresh token for the wrong service, or a tampered one, is refused.
-    const wrongService = await raw(reg, 'POST', '/oauth2/token', form({ grant_type: 'refresh_token', service: 'other.azurecr.io', scope: 'repository:web:metadata_read', refresh_token: refresh }));
-    expect(wrongService.status).toBe(401);
-    const [h, p] = refresh.split('.');
-    const forged = `${h}.${p}.${Buffer.from('not-the-signature').toString('base64url')}`;
-    const forgedRes = await raw(reg, 'POST', '/oauth2/token', form({ grant_type: 'refresh_token', service: reg.loginServer, scope: 'repository:web:metadata_read', refresh_token: forged }));
-    expect(forgedRes.status).toBe(401);
-
-    const tok = await raw(reg, 'POST', '/oauth2/token', form({ grant_type: 'refresh_token', service: reg.loginServer, scope: 'repository:web:metadata_read', refresh_token: refresh }));
-    expect(tok.status).toBe(200);
-    const access = (tok.json as { access_token: string }).access_token;
-    expect(decodeJwtPayload(access).access).toEqual([{ type: 'repository', name: 'web', actions: ['metadata_read'] }]);
-    // An access token cannot be used as a refresh token.
-    const swapped = await raw(reg, 'POST', '/oauth2/token', form({ grant_type: 'refresh_token', service: reg.loginServer, scope: 'repository:web:metadata_read', refresh_token: access }));
-    expect(swapped.status).toBe(401);
-    // A refresh token is not an access token.
-    expect((await raw(reg, 'GET', '/acr/v1/web/_tags', { headers: { authorization: `Bearer ${refresh}` } })).status).toBe(401);
-
-    expect((await raw(reg, 'GET', '/acr/v1/web/_tags', { headers: { authorization: `Bearer ${access}` } })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 3100));
-    const expired = await raw(reg, 'GET', '/acr/v1/web/_tags', { headers: { authorization: `Bearer ${access}` } });
-    expect(expired.status).toBe(401);
-    expect(expired.headers['www-authenticate']).toContain('scope="repository:web:metadata_read"');
-  });
-
-  it('lets the SDK recover from an expired access token with its cached refresh token', async () => {
-    const reg = await start({ accessTokenLifetimeSeconds: 2 });
-    const c = client(reg);
-    await c.getArtifact('web', 'latest').getTagProperties('latest');
-    await new Promise((r) => setTimeout(r, 3100));
-    await c.getArtifact('web', 'latest').getTagProperties('latest');
-    expect(reg.stats()).toMatchObject({ exchange: 1, token: 2, challenge: 2, tag: 2 });
-  });
-
   it('reflects setTags, addTag and deleteRepository, and works with host "localhost"', async () => {
-    const reg = await start({ host: 'localhost', repositories: { app: makeTags(3) } });
+    const reg = await startSampleRegistry({ host: 'localhost', repositories: { app: makeTags(3) } });
     expect(reg.loginServer).toMatch(/^localhost:\d+$/);
     expect(reg.endpoint).toBe(`https://${reg.loginServer}`);
     const c = client(reg);

@@ -1,97 +1,16 @@
+/** The Kubernetes API emulator's lists, paging, selectors, authentication and kubeconfigs, through @kubernetes/client-node. */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePod, startKubernetesApi } from '../../emulators/kubernetesApi.js';
-import type { KubernetesApiHandle, KubernetesAuth, KubeconfigOptions } from '../../emulators/kubernetesApi.js';
+import type { KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
+import { client, expectApiError, listAll, REGISTRY, samplePods } from '../support/kubernetesApiClient.js';
 
 const pki = ensureTestPki();
-const REGISTRY = 'contoso.azurecr.io';
-
-function client(k: KubernetesApiHandle, options?: KubeconfigOptions): CoreV1Api {
-  const kc = new KubeConfig();
-  kc.loadFromString(k.kubeconfig(options));
-  return kc.makeApiClient(CoreV1Api);
-}
-
-async function expectApiError(promise: Promise<unknown>, code: number): Promise<Record<string, unknown>> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiException);
-  const apiErr = err as ApiException<unknown>;
-  expect(apiErr.code).toBe(code);
-  return (typeof apiErr.body === 'string' ? JSON.parse(apiErr.body) : apiErr.body) as Record<string, unknown>;
-}
-
-/** 3 namespaces; 18 Running, 3 Pending, 2 Succeeded pods. */
-function samplePods(): V1Pod[] {
-  const pods: V1Pod[] = [];
-  const namespaces = ['team-a', 'team-b', 'kube-system'];
-  for (let i = 0; i < 23; i++) {
-    const ns = namespaces[i % 3] ?? 'default';
-    const phase = i < 18 ? 'Running' : i < 21 ? 'Pending' : 'Succeeded';
-    pods.push(
-      makePod({
-        namespace: ns,
-        name: `web-7d9f8c6b5d-${String(i).padStart(5, '0')}`,
-        phase,
-        owner: { kind: 'ReplicaSet', name: 'web-7d9f8c6b5d' },
-        containers: [{ name: 'web', image: `${REGISTRY}/web:1.${i}.0` }],
-      }),
-    );
-  }
-  return pods;
-}
-
-async function listAll(api: CoreV1Api, params: { fieldSelector?: string; limit?: number }): Promise<{ names: string[]; pages: V1PodList[] }> {
-  const pages: V1PodList[] = [];
-  let next: string | undefined;
-  do {
-    const page: V1PodList = await api.listPodForAllNamespaces({ ...params, ...(next ? { _continue: next } : {}) });
-    pages.push(page);
-    next = page.metadata?._continue;
-  } while (next);
-  return { names: pages.flatMap((p) => p.items.map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`)), pages };
-}
-
-describe('makePod', () => {
-  it('builds a realistic pod owned by a ReplicaSet', () => {
-    const pod = makePod({
-      namespace: 'shop',
-      name: 'cart-6b7c9d8f5-x2k9p',
-      owner: { kind: 'ReplicaSet', name: 'cart-6b7c9d8f5' },
-      labels: { app: 'cart' },
-      containers: [
-        { name: 'cart', image: `${REGISTRY}/shop/cart:2.3.1` },
-        { name: 'sidecar', image: `${REGISTRY}/mesh/proxy@sha256:${'a'.repeat(64)}` },
-      ],
-      initContainers: [{ name: 'migrate', image: `${REGISTRY}/shop/migrate:2.3.1`, imageID: `${REGISTRY}/shop/migrate@sha256:${'b'.repeat(64)}` }],
-    });
-    expect(pod.metadata?.labels).toEqual({ app: 'cart', 'pod-template-hash': '6b7c9d8f5' });
-    expect(pod.metadata?.ownerReferences).toMatchObject([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'cart-6b7c9d8f5', controller: true }]);
-    expect(pod.spec?.containers.map((c) => c.image)).toEqual([`${REGISTRY}/shop/cart:2.3.1`, `${REGISTRY}/mesh/proxy@sha256:${'a'.repeat(64)}`]);
-    expect(pod.status?.phase).toBe('Running');
-    const [cart, sidecar] = pod.status?.containerStatuses ?? [];
-    expect(cart?.image).toBe(`${REGISTRY}/shop/cart:2.3.1`);
-    expect(cart?.imageID).toMatch(new RegExp(`^${REGISTRY}/shop/cart@sha256:[0-9a-f]{64}$`));
-    expect(cart?.state?.running).toBeDefined();
-    expect(sidecar?.imageID).toBe(`${REGISTRY}/mesh/proxy@sha256:${'a'.repeat(64)}`);
-    expect(pod.status?.initContainerStatuses?.[0]).toMatchObject({ name: 'migrate', imageID: `${REGISTRY}/shop/migrate@sha256:${'b'.repeat(64)}`, state: { terminated: { reason: 'Completed' } } });
-    // Same image, same digest: deterministic.
-    const again = makePod({ namespace: 'shop', name: 'other', containers: [{ name: 'cart', image: `${REGISTRY}/shop/cart:2.3.1` }] });
-    expect(again.status?.containerStatuses?.[0]?.imageID).toBe(cart?.imageID);
-    expect(again.metadata?.ownerReferences).toBeUndefined();
-    expect(again.metadata?.labels).toEqual({});
-
-    const pending = makePod({ namespace: 'shop', name: 'p', phase: 'Pending', containers: [{ name: 'c', image: 'nginx:1.27' }] });
-    expect(pending.status?.containerStatuses?.[0]).toMatchObject({ imageID: '', state: { waiting: { reason: 'ContainerCreating' } } });
-  });
-});
 
 describe('Kubernetes API emulator with @kubernetes/client-node', () => {
   let k: KubernetesApiHandle;
@@ -251,86 +170,6 @@ describe('Kubernetes API emulator with @kubernetes/client-node', () => {
       expect(withExec.getCurrentUser()?.exec).toMatchObject(exec);
     } finally {
       rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('Kubernetes API emulator authorization and scale', () => {
-  it('passes bearer tokens and certificate CNs to authorize, and answers 403 for forbidden', async () => {
-    const seen: KubernetesAuth[] = [];
-    const k = await startKubernetesApi({
-      pki,
-      namespaces: [{ name: 'default' }],
-      pods: [makePod({ namespace: 'default', name: 'a', containers: [{ name: 'c', image: 'nginx:1.27' }] })],
-      authorize: (auth) => {
-        seen.push(auth);
-        if (auth.clientCertCN === 'clusterUser') return true;
-        if (auth.bearerToken === 'entra-reader') return auth.resource === 'namespaces' ? 'forbidden' : true;
-        return false;
-      },
-    });
-    try {
-      // The production path: no user credentials in the kubeconfig, a fresh Entra token per request.
-      const kc = new KubeConfig();
-      kc.loadFromString(k.kubeconfig({ user: {} }));
-      kc.addAuthenticator({
-        isAuthProvider: () => true,
-        applyAuthentication: async (_user, opts) => {
-          opts.headers = { ...opts.headers, Authorization: 'Bearer entra-reader' };
-        },
-      });
-      const api = kc.makeApiClient(CoreV1Api);
-      expect((await api.listPodForAllNamespaces()).items).toHaveLength(1);
-      const forbidden = await expectApiError(api.listNamespace(), 403);
-      expect(forbidden).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
-      expect(k.requests.at(-1)).toMatchObject({ kind: 'namespaces-page', status: 403 });
-      await client(k, { user: { clientCert: true } }).listNamespace();
-      expect(seen).toEqual([
-        { resource: 'pods', bearerToken: 'entra-reader' },
-        { resource: 'namespaces', bearerToken: 'entra-reader' },
-        { resource: 'namespaces', clientCertCN: 'clusterUser' },
-      ]);
-    } finally {
-      await k.close();
-    }
-  });
-
-  it('expires continue tokens after continueTokenTtlMs and honours latencyMs', async () => {
-    const k = await startKubernetesApi({ pki, namespaces: [], pods: samplePods(), continueTokenTtlMs: 200, latencyMs: 100 });
-    try {
-      const api = client(k);
-      const started = Date.now();
-      const first = await api.listPodForAllNamespaces({ limit: 10 });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(95);
-      await new Promise((r) => setTimeout(r, 250));
-      await expectApiError(api.listPodForAllNamespaces({ limit: 10, _continue: first.metadata?._continue ?? '' }), 410);
-    } finally {
-      await k.close();
-    }
-  });
-
-  it('serves 20,000 pods in pages of 500', async () => {
-    const many: V1Pod[] = [];
-    for (let i = 0; i < 20_000; i++) {
-      many.push(
-        makePod({
-          namespace: `ns-${i % 50}`,
-          name: `app-${i}`,
-          phase: i % 10 === 0 ? 'Succeeded' : 'Running',
-          owner: { kind: 'ReplicaSet', name: `app-${i % 200}-5d8f7c9b6` },
-          containers: [{ name: 'app', image: `${REGISTRY}/app-${i % 200}:1.0.${i % 7}` }],
-        }),
-      );
-    }
-    const k = await startKubernetesApi({ pki, namespaces: [], pods: many });
-    try {
-      const { names, pages } = await listAll(client(k), { fieldSelector: 'status.phase=Running', limit: 500 });
-      expect(names).toHaveLength(18_000);
-      expect(new Set(names).size).toBe(18_000);
-      expect(pages).toHaveLength(36);
-      expect(k.requests.filter((r) => r.kind === 'pods-page' && r.status === 200)).toHaveLength(36);
-    } finally {
-      await k.close();
     }
   });
 });

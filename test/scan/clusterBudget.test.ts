@@ -13,6 +13,7 @@ import type { ClusterSource } from '../../src/clusters/clusterSource.js';
 import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
+import { startOnePodCluster } from '../support/onePodEstate.js';
 
 let slow: KubernetesApiHandle;
 let steady: KubernetesApiHandle;
@@ -20,11 +21,9 @@ let fast: KubernetesApiHandle;
 let dir: string;
 
 beforeAll(async () => {
-  const pki = ensureTestPki();
-  const pods = [makePod({ namespace: 'apps', name: 'web-0', containers: [{ name: 'web', image: 'docker.io/library/nginx:1.27' }] })];
-  slow = await startKubernetesApi({ pki, namespaces: [{ name: 'apps' }], pods, latencyMs: 5_000 });
-  steady = await startKubernetesApi({ pki, namespaces: [{ name: 'apps' }], pods, latencyMs: 1_000 });
-  fast = await startKubernetesApi({ pki, namespaces: [{ name: 'apps' }], pods });
+  slow = await startOnePodCluster({ latencyMs: 5_000 });
+  steady = await startOnePodCluster({ latencyMs: 1_000 });
+  fast = await startOnePodCluster();
   dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-budget-'));
   slow.writeKubeconfig(join(dir, 'slow.yaml'), { contextName: 'slow-aks' });
   steady.writeKubeconfig(join(dir, 'steady.yaml'), { contextName: 'steady-aks' });

@@ -7,18 +7,14 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAcrRegistry, type AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
-import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
-import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
-import { ACR_RESOURCE } from '../../emulators/sandbox.js';
-import { ensureTestPki } from '../../emulators/testPki.js';
+import { startManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import type { ScanReport } from '../../src/model/finding.js';
+import { resourceId as groupResourceId, SUBSCRIPTION as SUB } from '../support/estate.js';
+import { startStuckClusterEstate, type StuckClusterEstate } from '../support/onePodEstate.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'acr-aks-sync.js');
-const SUB = '11111111-2222-3333-4444-555555555555';
-const resourceId = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`;
+const resourceId = (name: string) => groupResourceId('rg', name);
 /** Far more than the few seconds an exit takes; an exit that waits for a hung request never comes. */
 const EXIT_BOUND_MS = 15_000;
 /** A run that prints no report at all is killed after this long. */
@@ -61,45 +57,16 @@ function runCli(env: Record<string, string>): Promise<CliRun> {
   });
 }
 
-let arm: ArmEmulator;
-let kubernetes: KubernetesApiHandle;
-let registry: AcrRegistryEmulator;
-let identity: ManagedIdentityEndpoint;
+let estate: StuckClusterEstate;
 
 beforeAll(async () => {
-  const pki = ensureTestPki();
-  identity = await startManagedIdentityEndpoint();
-  kubernetes = await startKubernetesApi({
-    pki,
-    namespaces: [{ name: 'apps' }],
-    pods: [makePod({ namespace: 'apps', name: 'web-0', containers: [{ name: 'web', image: 'docker.io/library/nginx:1.27' }] })],
-    authorize: (auth) => auth.bearerToken !== undefined && identity.validate(auth.bearerToken, '6dae42f8-4368-4678-94ff-3960e28e3630'),
-  });
-  registry = await startAcrRegistry({ pki, validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE), repositories: {} });
-  let armResource = '';
-  arm = await startArmEmulator({
-    pki,
-    validateArmToken: (token) => identity.validate(token, armResource),
-    clusters: [
-      { subscriptionId: SUB, resourceGroup: 'rg', name: 'healthy-aks', aadEnabled: true, kubeconfig: kubernetes.kubeconfig() },
-      { subscriptionId: SUB, resourceGroup: 'rg', name: 'stuck-aks', aadEnabled: true, kubeconfig: kubernetes.kubeconfig(), hang: 'credentials' },
-    ],
-    hang: ['arm-list'],
-  });
-  armResource = normaliseResource(arm.endpoint);
+  estate = await startStuckClusterEstate('credentials', ['arm-list']);
 });
 afterAll(async () => {
-  await Promise.all([arm?.close(), kubernetes?.close(), registry?.close(), identity?.close()]);
+  await estate?.close();
 });
 
-const env = (clusters: string[]) => ({
-  ...identity.env,
-  ARM_ENDPOINT: arm.endpoint,
-  CLUSTERS: clusters.join(','),
-  REGISTRIES: registry.loginServer,
-  ALLOW_ANY_REGISTRY_HOST: 'true',
-  CLUSTER_TIMEOUT: '2s',
-});
+const env = (clusters: string[]) => ({ ...estate.env, CLUSTERS: clusters.join(','), CLUSTER_TIMEOUT: '2s' });
 
 describe('acr-aks-sync scan exits soon after its report', () => {
   it('when the managed-identity endpoint accepts every request and never answers', async () => {
@@ -130,6 +97,6 @@ describe('acr-aks-sync scan exits soon after its report', () => {
     ]);
     expect(report.clusters[1]?.pods).toBe(1);
     expect(run.code).toBe(2);
-    await expect.poll(() => arm.open.count, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => estate.arm.open.count, { timeout: 10_000 }).toBe(0);
   });
 });

@@ -4,54 +4,26 @@
  */
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAcrRegistry, type AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
-import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
-import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emulators/kubernetesApi.js';
-import { normaliseResource, startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
-import { ACR_RESOURCE } from '../../emulators/sandbox.js';
-import { ensureTestPki } from '../../emulators/testPki.js';
+import { startManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { scanNowHandler } from '../../src/functions/scanNow.js';
 import type { ScanReport } from '../../src/model/finding.js';
-import { AKS_RESOURCE, resourceId, SUBSCRIPTION } from '../support/estate.js';
+import { resourceId } from '../support/estate.js';
+import { startStuckClusterEstate, type StuckClusterEstate } from '../support/onePodEstate.js';
 
-let identity: ManagedIdentityEndpoint;
-let arm: ArmEmulator;
-let kubernetes: KubernetesApiHandle;
-let registry: AcrRegistryEmulator;
+let estate: StuckClusterEstate;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  const pki = ensureTestPki();
-  identity = await startManagedIdentityEndpoint();
-  kubernetes = await startKubernetesApi({
-    pki,
-    namespaces: [{ name: 'apps' }],
-    pods: [makePod({ namespace: 'apps', name: 'web-0', containers: [{ name: 'web', image: 'docker.io/library/nginx:1.27' }] })],
-    authorize: (auth) => auth.bearerToken !== undefined && identity.validate(auth.bearerToken, AKS_RESOURCE),
-  });
-  registry = await startAcrRegistry({ pki, validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE), repositories: {} });
-  let armResource = '';
-  arm = await startArmEmulator({
-    pki,
-    validateArmToken: (token) => identity.validate(token, armResource),
-    clusters: [
-      { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg', name: 'healthy-aks', aadEnabled: true, kubeconfig: kubernetes.kubeconfig() },
-      { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg', name: 'stuck-aks', aadEnabled: true, kubeconfig: kubernetes.kubeconfig(), hang: 'get' },
-    ],
-  });
-  armResource = normaliseResource(arm.endpoint);
+  estate = await startStuckClusterEstate('get');
   for (const key of Object.keys(process.env)) if (/^(SLACK_|CLUSTERS|REGISTRIES|ACR_|AZURE_CLIENT_ID)/.test(key)) delete process.env[key];
-  Object.assign(process.env, identity.env, {
-    ARM_ENDPOINT: arm.endpoint,
+  Object.assign(process.env, estate.env, {
     CLUSTERS: [resourceId('rg', 'stuck-aks'), resourceId('rg', 'healthy-aks')].join(','),
-    REGISTRIES: registry.loginServer,
-    ALLOW_ANY_REGISTRY_HOST: 'true',
     CLUSTER_TIMEOUT: '1s',
   });
 });
 afterAll(async () => {
   process.env = savedEnv;
-  await Promise.all([arm?.close(), kubernetes?.close(), registry?.close(), identity?.close()]);
+  await estate?.close();
 });
 
 async function scanNow(): Promise<ScanReport> {
@@ -80,8 +52,8 @@ describe('scanNow returns with nothing left running', () => {
       ['stuck-aks', false, 'cluster scan exceeded its time budget (CLUSTER_TIMEOUT) of 1s'],
       ['healthy-aks', true, ''],
     ]);
-    await expect.poll(() => arm.open.count, { timeout: 10_000 }).toBe(0);
-    expect(arm.open.closedCount).toBe(1);
+    await expect.poll(() => estate.arm.open.count, { timeout: 10_000 }).toBe(0);
+    expect(estate.arm.open.closedCount).toBe(1);
   });
 
 });

@@ -41,13 +41,11 @@ export interface ThreeClusterEstate {
   close(): Promise<void>;
 }
 
-export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
-  const pki = ensureTestPki();
-  const now = Date.now();
-  const identity = await startManagedIdentityEndpoint({ clientId: CLIENT_ID });
+/** The estate's registry: shared/base-api (prod-20 newest) and orders/service; it records every Entra token it is asked to exchange. */
+async function startEstateRegistry(identity: ManagedIdentityEndpoint, now: number): Promise<{ registry: AcrRegistryEmulator; registryExchanges: string[] }> {
   const registryExchanges: string[] = [];
   const registry = await startAcrRegistry({
-    pki,
+    pki: ensureTestPki(),
     validateEntraToken: (token) => {
       registryExchanges.push(token);
       return identity.validate(token, ACR_RESOURCE);
@@ -60,9 +58,14 @@ export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
       'orders/service': [{ name: 'prod-5', digest: digestOf('orders-5'), lastUpdateTime: new Date(now - 5 * HOUR).toISOString() }],
     },
   });
+  return { registry, registryExchanges };
+}
+
+/** The Entra-enabled cluster (orders) and the local-account cluster (billing); each records the bearer tokens it receives. */
+async function startEstateClusters(identity: ManagedIdentityEndpoint, registry: AcrRegistryEmulator): Promise<{ entraCluster: KubernetesApiHandle; localCluster: KubernetesApiHandle; kubernetesTokens: ThreeClusterEstate['kubernetesTokens'] }> {
+  const pki = ensureTestPki();
   const img = (repo: string, tag: string, label: string) => ({ image: `${registry.loginServer}/${repo}:${tag}`, imageID: `${registry.loginServer}/${repo}@${digestOf(label)}` });
   const kubernetesTokens = { entra: [] as string[], local: [] as string[] };
-
   const entraCluster = await startKubernetesApi({
     pki,
     namespaces: [{ name: 'orders', labels: { slackChannel: 'orders-team' } }],
@@ -86,11 +89,15 @@ export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
       return auth.clientCertCN === 'clusterUser';
     },
   });
+  return { entraCluster, localCluster, kubernetesTokens };
+}
 
+/** ARM with the three clusters; it records every token it receives. */
+async function startEstateArm(identity: ManagedIdentityEndpoint, entraCluster: KubernetesApiHandle, localCluster: KubernetesApiHandle): Promise<{ arm: ArmEmulator; armResource: string; armTokens: string[] }> {
   const armTokens: string[] = [];
   let armResource = '';
   const arm = await startArmEmulator({
-    pki,
+    pki: ensureTestPki(),
     validateArmToken: (token) => {
       armTokens.push(token);
       return identity.validate(token, armResource);
@@ -102,9 +109,16 @@ export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
     ],
   });
   armResource = normaliseResource(arm.endpoint);
+  return { arm, armResource, armTokens };
+}
+
+export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
+  const identity = await startManagedIdentityEndpoint({ clientId: CLIENT_ID });
+  const { registry, registryExchanges } = await startEstateRegistry(identity, Date.now());
+  const { entraCluster, localCluster, kubernetesTokens } = await startEstateClusters(identity, registry);
+  const { arm, armResource, armTokens } = await startEstateArm(identity, entraCluster, localCluster);
   const slack = await startSlackWebhookReceiver();
   const storage = await startAzurite({ services: ['table', 'queue'] });
-
   const env: Record<string, string> = {
     ...identity.env,
     AZURE_CLIENT_ID: CLIENT_ID,
