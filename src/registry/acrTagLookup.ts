@@ -11,7 +11,7 @@
  * all repositories one pod page reveals share one token request.
  *
  * Nothing here waits without end: every request is bounded in time and size
- * (boundedResponse.ts), tried again only a few times within the lookup's deadline
+ * (boundedResponsePolicy.ts), tried again only a few times within the lookup's deadline
  * (registryRetries.ts), and every lookup or manifest read has LOOKUP_DEADLINE_MS from its first
  * request and ends when the scan run does (`signal`). Whatever goes wrong, the answer is a
  * result (`error` with a reason a person can act on), never a rejection or a hang.
@@ -25,7 +25,7 @@ import { shortDigest } from '../model/digest.js';
 import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
 import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
 import { AcrTokenProvider } from './acrTokens.js';
-import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
+import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponsePolicy.js';
 import { describeError } from './describeError.js';
 import { OperationBudget, registryTimeouts, type RegistryTimeouts } from './operationBudget.js';
 import { RegistryPauses } from './registryPauses.js';

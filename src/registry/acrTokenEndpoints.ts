@@ -6,7 +6,7 @@
  */
 import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, RestError, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import type { Clock } from '../model/clock.js';
-import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
+import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponsePolicy.js';
 import { OperationBudget, type RegistryTimeouts } from './operationBudget.js';
 import type { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';
