@@ -6,7 +6,7 @@
  * repository is looked up twice.
  *
  * Every data request carries the repository-scoped access tokens of an `AcrTokenProvider`
- * (acrTokens.ts explains why), attached by the provider's pipeline policy; the SDK client is
+ * (acrTokenProvider.ts explains why), attached by acrRepositoryTokenPolicy.ts; the SDK client is
  * anonymous. A lookup announces its repository to the provider the moment it is asked for, so
  * all repositories one pod page reveals share one token request.
  *
@@ -24,7 +24,8 @@ import { systemClock, type Clock } from '../model/clock.js';
 import { shortDigest } from '../model/digest.js';
 import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
 import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
-import { AcrTokenProvider } from './acrTokens.js';
+import { acrRepositoryTokenPolicy } from './acrRepositoryTokenPolicy.js';
+import { AcrTokenProvider, DEFAULT_ACR_AUDIENCE } from './acrTokenProvider.js';
 import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponsePolicy.js';
 import { describeError } from './describeError.js';
 import { OperationBudget, registryTimeouts, type RegistryTimeouts } from './operationBudget.js';
@@ -64,8 +65,6 @@ export interface RegistryTagLookupOptions {
   now?: Clock;
 }
 
-const DEFAULT_AUDIENCE = 'https://containerregistry.azure.net';
-
 export class RegistryTagLookup implements TagLookup {
   private readonly clients = new Map<string, ContainerRegistryClient>();
   private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
@@ -90,7 +89,7 @@ export class RegistryTagLookup implements TagLookup {
     this.tokens = new AcrTokenProvider({
       credential: options.credential,
       registries: options.registries,
-      audience: options.audience ?? DEFAULT_AUDIENCE,
+      audience: options.audience ?? DEFAULT_ACR_AUDIENCE,
       logger: options.logger,
       httpClient: this.httpClient,
       pauses: this.pauses,
@@ -101,7 +100,7 @@ export class RegistryTagLookup implements TagLookup {
     // Retries are withRetries's, bounded by the lookup's deadline, not the pipeline's.
     this.tagPipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
     // After the retry policies, as the SDK's `perRetry` position: a redirected request gets its token again.
-    this.tagPipeline.addPolicy(this.tokens.policy(), { afterPhase: 'Retry' });
+    this.tagPipeline.addPolicy(acrRepositoryTokenPolicy(this.tokens), { afterPhase: 'Retry' });
     this.tagPipeline.addPolicy(boundedResponsePolicy({ maxBodyBytes: MAX_BODY_BYTES.tagPage, timeoutMs: this.timeouts.requestMs }), { afterPhase: 'Sign' });
   }
 
@@ -159,7 +158,7 @@ export class RegistryTagLookup implements TagLookup {
    * Resolves once the repository's access token is there. The token is asked for at once,
    * together with every other repository asked for in this tick (one pod page's worth), and a
    * lookup takes one of the ACR_CONCURRENCY slots only when it can use it: a slot never waits
-   * for a token. Token requests have their own deadline (acrTokens.ts).
+   * for a token. Token requests have their own deadline (acrTokenProvider.ts).
    */
   private async whenAuthorised(registry: string, repository: string): Promise<void> {
     await this.tokens.accessToken(registry, repository); // throws at once for a host not in REGISTRIES
@@ -182,11 +181,11 @@ export class RegistryTagLookup implements TagLookup {
       // Anonymous client: the provider's policy authorises each data request, and the response
       // bounds come after it (both perRetry, in this order). Retries are withRetries's.
       client = new ContainerRegistryClient(`https://${host}`, {
-        audience: this.options.audience ?? DEFAULT_AUDIENCE,
+        audience: this.options.audience ?? DEFAULT_ACR_AUDIENCE,
         retryOptions: { maxRetries: 0 },
         httpClient: this.httpClient,
         additionalPolicies: [
-          { policy: this.tokens.policy(), position: 'perRetry' },
+          { policy: acrRepositoryTokenPolicy(this.tokens), position: 'perRetry' },
           { policy: boundedResponsePolicy({ maxBodyBytes: MAX_BODY_BYTES.manifest, timeoutMs: this.timeouts.requestMs }), position: 'perRetry' },
         ],
       });
