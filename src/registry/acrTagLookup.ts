@@ -121,7 +121,7 @@ export class RegistryTagLookup implements TagLookup {
       const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal, this.now);
       answer = this.whenAuthorised(registry, repository)
         .then(() => budget.run(() => this.slots.hold((slot) => this.walkTags(registry, repository, budget, slot))))
-        .catch((error: unknown) => this.failed(budget, registry, repository, error));
+        .catch((error: unknown): RegistryLookupResult => this.failed('registry lookup failed', budget, registry, repository, error));
       this.newestTags.set(key, answer);
     }
     return answer;
@@ -142,12 +142,7 @@ export class RegistryTagLookup implements TagLookup {
         .then(() => budget.run(() => this.slots.hold(read)))
         .then(
           (manifest): PlatformManifestsResult => ({ kind: 'ok', digests: manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d)) }),
-          (error: unknown): PlatformManifestsResult => {
-            budget.finish(); // also when the token never came and the read never ran
-            const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
-            this.options.logger.warn('manifest read failed', { registry, repository, reason });
-            return { kind: 'error', reason };
-          },
+          (error: unknown): PlatformManifestsResult => this.failed('manifest read failed', budget, registry, repository, error),
         );
       this.platformDigests.set(key, answer);
     }
@@ -164,11 +159,12 @@ export class RegistryTagLookup implements TagLookup {
     await this.tokens.accessToken(registry, repository); // throws at once for a host not in REGISTRIES
   }
 
-  private failed(budget: OperationBudget, registry: string, repository: string, error: unknown): RegistryLookupResult {
-    budget.finish(); // also when the token never came and the walk never ran
-    // The budget's own reasons already say which lookup and why.
+  /** The answer of an operation that failed, logged as `event` with its reason. */
+  private failed(event: string, budget: OperationBudget, registry: string, repository: string, error: unknown): { kind: 'error'; reason: string } {
+    budget.finish(); // also when the token never came and the work never ran
+    // The budget's own reasons already say which operation and why.
     const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
-    this.options.logger.warn('registry lookup failed', { registry, repository, reason });
+    this.options.logger.warn(event, { registry, repository, reason });
     return { kind: 'error', reason };
   }
 
