@@ -3,7 +3,7 @@
  * provider passes every registry it is asked about through it, so no token, and no data
  * request its policy signs, reaches any other host.
  */
-import { isAcrLoginServer } from '../images/acrLoginServers.js';
+import { isAcrLoginServerWithPort } from '../images/acrLoginServers.js';
 
 export class CredentialGate {
   private readonly allowed: ReadonlySet<string>;
@@ -27,6 +27,6 @@ export class CredentialGate {
 
   /** The allowed hosts that are ACR login servers of an Azure cloud (whatever their port). */
   acrLoginServers(): string[] {
-    return [...this.allowed].filter((host) => isAcrLoginServer(host.replace(/:\d+$/, '')));
+    return [...this.allowed].filter(isAcrLoginServerWithPort);
   }
 }
