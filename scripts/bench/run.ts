@@ -10,7 +10,7 @@ import type { ScanFigures } from '../../bench/scanOnce.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
 import { DEFAULT_PAGE_SIZE } from '../../src/inventory/kubernetesInventory.js';
 import { tagPageSize } from '../../src/registry/acrTagLookup.js';
-import { MAX_SCOPES_PER_TOKEN } from '../../src/registry/acrTokens.js';
+import { MAX_SCOPES_PER_TOKEN } from '../../src/registry/acrScopeBatch.js';
 import type { BenchFlags } from './flags.js';
 
 export interface RunResult {

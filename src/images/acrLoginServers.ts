@@ -21,3 +21,8 @@ export function isAcrLoginServer(host: string): boolean {
   if (!suffix) return false;
   return REGISTRY_LABEL.test(lower.slice(0, -suffix.length));
 }
+
+/** True when `loginServer` (host or host:port, as REGISTRIES lists it) is an ACR login server: the port does not matter. */
+export function isAcrLoginServerWithPort(loginServer: string): boolean {
+  return isAcrLoginServer(loginServer.replace(/:\d+$/, ''));
+}

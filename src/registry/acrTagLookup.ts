@@ -6,12 +6,12 @@
  * repository is looked up twice.
  *
  * Every data request carries the repository-scoped access tokens of an `AcrTokenProvider`
- * (acrTokens.ts explains why), attached by the provider's pipeline policy; the SDK client is
+ * (acrTokenProvider.ts explains why), attached by acrRepositoryTokenPolicy.ts; the SDK client is
  * anonymous. A lookup announces its repository to the provider the moment it is asked for, so
  * all repositories one pod page reveals share one token request.
  *
  * Nothing here waits without end: every request is bounded in time and size
- * (boundedResponse.ts), tried again only a few times within the lookup's deadline
+ * (boundedResponsePolicy.ts), tried again only a few times within the lookup's deadline
  * (registryRetries.ts), and every lookup or manifest read has LOOKUP_DEADLINE_MS from its first
  * request and ends when the scan run does (`signal`). Whatever goes wrong, the answer is a
  * result (`error` with a reason a person can act on), never a rejection or a hang.
@@ -24,8 +24,9 @@ import { systemClock, type Clock } from '../model/clock.js';
 import { shortDigest } from '../model/digest.js';
 import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
 import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
-import { AcrTokenProvider } from './acrTokens.js';
-import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
+import { acrRepositoryTokenPolicy } from './acrRepositoryTokenPolicy.js';
+import { AcrTokenProvider, DEFAULT_ACR_AUDIENCE } from './acrTokenProvider.js';
+import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponsePolicy.js';
 import { describeError } from './describeError.js';
 import { OperationBudget, registryTimeouts, type RegistryTimeouts } from './operationBudget.js';
 import { RegistryPauses } from './registryPauses.js';
@@ -64,8 +65,6 @@ export interface RegistryTagLookupOptions {
   now?: Clock;
 }
 
-const DEFAULT_AUDIENCE = 'https://containerregistry.azure.net';
-
 export class RegistryTagLookup implements TagLookup {
   private readonly clients = new Map<string, ContainerRegistryClient>();
   private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
@@ -90,7 +89,7 @@ export class RegistryTagLookup implements TagLookup {
     this.tokens = new AcrTokenProvider({
       credential: options.credential,
       registries: options.registries,
-      audience: options.audience ?? DEFAULT_AUDIENCE,
+      audience: options.audience ?? DEFAULT_ACR_AUDIENCE,
       logger: options.logger,
       httpClient: this.httpClient,
       pauses: this.pauses,
@@ -101,7 +100,7 @@ export class RegistryTagLookup implements TagLookup {
     // Retries are withRetries's, bounded by the lookup's deadline, not the pipeline's.
     this.tagPipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
     // After the retry policies, as the SDK's `perRetry` position: a redirected request gets its token again.
-    this.tagPipeline.addPolicy(this.tokens.policy(), { afterPhase: 'Retry' });
+    this.tagPipeline.addPolicy(acrRepositoryTokenPolicy(this.tokens), { afterPhase: 'Retry' });
     this.tagPipeline.addPolicy(boundedResponsePolicy({ maxBodyBytes: MAX_BODY_BYTES.tagPage, timeoutMs: this.timeouts.requestMs }), { afterPhase: 'Sign' });
   }
 
@@ -122,7 +121,7 @@ export class RegistryTagLookup implements TagLookup {
       const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal, this.now);
       answer = this.whenAuthorised(registry, repository)
         .then(() => budget.run(() => this.slots.hold((slot) => this.walkTags(registry, repository, budget, slot))))
-        .catch((error: unknown) => this.failed(budget, registry, repository, error));
+        .catch((error: unknown): RegistryLookupResult => this.failed('registry lookup failed', budget, registry, repository, error));
       this.newestTags.set(key, answer);
     }
     return answer;
@@ -143,12 +142,7 @@ export class RegistryTagLookup implements TagLookup {
         .then(() => budget.run(() => this.slots.hold(read)))
         .then(
           (manifest): PlatformManifestsResult => ({ kind: 'ok', digests: manifest.relatedArtifacts.map((a) => a.digest).filter((d): d is string => Boolean(d)) }),
-          (error: unknown): PlatformManifestsResult => {
-            budget.finish(); // also when the token never came and the read never ran
-            const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
-            this.options.logger.warn('manifest read failed', { registry, repository, reason });
-            return { kind: 'error', reason };
-          },
+          (error: unknown): PlatformManifestsResult => this.failed('manifest read failed', budget, registry, repository, error),
         );
       this.platformDigests.set(key, answer);
     }
@@ -159,17 +153,18 @@ export class RegistryTagLookup implements TagLookup {
    * Resolves once the repository's access token is there. The token is asked for at once,
    * together with every other repository asked for in this tick (one pod page's worth), and a
    * lookup takes one of the ACR_CONCURRENCY slots only when it can use it: a slot never waits
-   * for a token. Token requests have their own deadline (acrTokens.ts).
+   * for a token. Token requests have their own deadline (acrTokenProvider.ts).
    */
   private async whenAuthorised(registry: string, repository: string): Promise<void> {
     await this.tokens.accessToken(registry, repository); // throws at once for a host not in REGISTRIES
   }
 
-  private failed(budget: OperationBudget, registry: string, repository: string, error: unknown): RegistryLookupResult {
-    budget.finish(); // also when the token never came and the walk never ran
-    // The budget's own reasons already say which lookup and why.
+  /** The answer of an operation that failed, logged as `event` with its reason. */
+  private failed(event: string, budget: OperationBudget, registry: string, repository: string, error: unknown): { kind: 'error'; reason: string } {
+    budget.finish(); // also when the token never came and the work never ran
+    // The budget's own reasons already say which operation and why.
     const reason = error === budget.reason ? budget.reason.message : `${budget.label} failed: ${describeError(error)}`;
-    this.options.logger.warn('registry lookup failed', { registry, repository, reason });
+    this.options.logger.warn(event, { registry, repository, reason });
     return { kind: 'error', reason };
   }
 
@@ -182,11 +177,11 @@ export class RegistryTagLookup implements TagLookup {
       // Anonymous client: the provider's policy authorises each data request, and the response
       // bounds come after it (both perRetry, in this order). Retries are withRetries's.
       client = new ContainerRegistryClient(`https://${host}`, {
-        audience: this.options.audience ?? DEFAULT_AUDIENCE,
+        audience: this.options.audience ?? DEFAULT_ACR_AUDIENCE,
         retryOptions: { maxRetries: 0 },
         httpClient: this.httpClient,
         additionalPolicies: [
-          { policy: this.tokens.policy(), position: 'perRetry' },
+          { policy: acrRepositoryTokenPolicy(this.tokens), position: 'perRetry' },
           { policy: boundedResponsePolicy({ maxBodyBytes: MAX_BODY_BYTES.manifest, timeoutMs: this.timeouts.requestMs }), position: 'perRetry' },
         ],
       });

@@ -2,11 +2,11 @@
  * Requests to ACR's token endpoints (`/oauth2/exchange`, `/oauth2/token`), bounded like data
  * requests: each answer within REQUEST_TIMEOUT_MS and MAX_BODY_BYTES.token, each operation
  * within TOKEN_DEADLINE_MS with its retries (registryRetries.ts), and all of them cancelled
- * when the scan run ends. The provider (acrTokens.ts) decides what to ask for and when.
+ * when the scan run ends. The provider (acrTokenProvider.ts) decides what to ask for and when.
  */
 import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, RestError, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import type { Clock } from '../model/clock.js';
-import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponse.js';
+import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponsePolicy.js';
 import { OperationBudget, type RegistryTimeouts } from './operationBudget.js';
 import type { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';

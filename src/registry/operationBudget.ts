@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../model/clock.js';
 import { formatDuration } from '../util/duration.js';
 
 /**
- * How long one registry request may take, headers and body together (boundedResponse.ts). ACR
+ * How long one registry request may take, headers and body together (boundedResponsePolicy.ts). ACR
  * answers a page of 1000 tags (~300 KB) in well under a second; 15 s leaves room for a slow
  * network and still allows a retry inside a lookup's deadline.
  */

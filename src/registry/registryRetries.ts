@@ -17,7 +17,7 @@ import { isRestError, RestError } from '@azure/core-rest-pipeline';
 import { abortableSleep } from '../util/abortableSleep.js';
 import { formatDuration } from '../util/duration.js';
 import { cappedRetryAfterMs, MAX_RETRY_AFTER_MS, retryAfterMs } from '../util/retryAfter.js';
-import { RegistryTimeoutError } from './boundedResponse.js';
+import { RegistryTimeoutError } from './boundedResponsePolicy.js';
 import { describeError } from './describeError.js';
 import type { OperationBudget } from './operationBudget.js';
 import type { RegistryPauses } from './registryPauses.js';

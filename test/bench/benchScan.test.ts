@@ -13,7 +13,7 @@ import { scanOnce, type ScanFigures } from '../../bench/scanOnce.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
 import { DEFAULT_PAGE_SIZE } from '../../src/inventory/kubernetesInventory.js';
 import { tagPageSize } from '../../src/registry/acrTagLookup.js';
-import { MAX_SCOPES_PER_TOKEN } from '../../src/registry/acrTokens.js';
+import { MAX_SCOPES_PER_TOKEN } from '../../src/registry/acrScopeBatch.js';
 
 const savedEnv = { ...process.env };
 afterAll(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACR_LOGIN_SERVER_SUFFIXES, isAcrLoginServer } from '../../src/images/acrLoginServers.js';
+import { ACR_LOGIN_SERVER_SUFFIXES, isAcrLoginServer, isAcrLoginServerWithPort } from '../../src/images/acrLoginServers.js';
 
 describe('isAcrLoginServer', () => {
   it.each([
@@ -40,5 +40,12 @@ describe('isAcrLoginServer', () => {
 
   it('knows the public and the sovereign clouds', () => {
     expect(ACR_LOGIN_SERVER_SUFFIXES).toEqual(['.azurecr.io', '.azurecr.cn', '.azurecr.us', '.azurecr.eaglex.ic.gov', '.azurecr.microsoft.scloud']);
+  });
+
+  it('takes a login server with its port, as REGISTRIES lists it, when asked to', () => {
+    expect(isAcrLoginServerWithPort('myacr.azurecr.io:443')).toBe(true);
+    expect(isAcrLoginServerWithPort('myacr.azurecr.io')).toBe(true);
+    expect(isAcrLoginServerWithPort('127.0.0.1:8443')).toBe(false);
+    expect(isAcrLoginServerWithPort('myacr.azurecr.io.example.com:443')).toBe(false);
   });
 });

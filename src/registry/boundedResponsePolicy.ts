@@ -47,10 +47,13 @@ export interface ResponseLimits {
   timeoutMs?: number;
 }
 
+export const boundedResponsePolicyName = 'acrAksSyncBoundedResponse';
+
+/** Bounds each answer by `limits`: the body read to its end within `maxBodyBytes`, headers and body within `timeoutMs`. */
 export function boundedResponsePolicy(limits: ResponseLimits): PipelinePolicy {
   const timeoutMs = limits.timeoutMs ?? REQUEST_TIMEOUT_MS;
   return {
-    name: 'acrAksSyncBoundedResponse',
+    name: boundedResponsePolicyName,
     async sendRequest(request, next) {
       // A caller that asked for a stream reads it itself.
       if (request.streamResponseStatusCodes?.size) return next(request);

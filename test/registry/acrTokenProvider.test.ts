@@ -10,7 +10,9 @@ import type { AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
 import { digestOf } from '../../emulators/sandbox.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { RegistryTagLookup } from '../../src/registry/acrTagLookup.js';
-import { AcrTokenProvider, identityOf, jwtExpiry, MAX_SCOPES_PER_TOKEN, repositoryOfPath } from '../../src/registry/acrTokens.js';
+import { acrRepositoryTokenPolicy } from '../../src/registry/acrRepositoryTokenPolicy.js';
+import { MAX_SCOPES_PER_TOKEN } from '../../src/registry/acrScopeBatch.js';
+import { AcrTokenProvider } from '../../src/registry/acrTokenProvider.js';
 import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';
 
 const base = Date.parse('2026-11-01T00:00:00Z');
@@ -59,7 +61,7 @@ describe('ACR tokens for the registry lookups', () => {
     const before = registry.stats();
     let attempts = 0;
     const request = createPipelineRequest({ url: `${registry.endpoint}/acr/v1/team%2Fapp-3/_tags?n=1`, headers: createHttpHeaders() });
-    const response = await provider.policy().sendRequest(request, (r) => {
+    const response = await acrRepositoryTokenPolicy(provider).sendRequest(request, (r) => {
       attempts += 1;
       // The first attempt carries a token the registry does not accept (revoked, say).
       if (attempts === 1) r.headers.set('Authorization', 'Bearer revoked');
@@ -74,7 +76,7 @@ describe('ACR tokens for the registry lookups', () => {
     const provider = new AcrTokenProvider({ credential: new ManagedIdentityCredential(), registries: [registry.loginServer], logger: silentLogger });
     const client = createDefaultHttpClient();
     const request = createPipelineRequest({ url: `${registry.endpoint}/acr/v1/team%2Fapp-4/_tags?n=1`, headers: createHttpHeaders() });
-    const response = await provider.policy().sendRequest(request, (r) => {
+    const response = await acrRepositoryTokenPolicy(provider).sendRequest(request, (r) => {
       r.headers.set('Authorization', 'Bearer revoked');
       return client.sendRequest(r);
     });
@@ -141,34 +143,5 @@ describe('ACR tokens for the registry lookups', () => {
     // The throttled request waited its second and was sent again; no lookup failed or repeated.
     expect(since(before).throttled).toBe(1);
     expect(since(before)['tags-page']).toBe(16);
-  });
-});
-
-describe('token and path helpers', () => {
-  const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
-
-  it('reads the expiry of a JWT', () => {
-    expect(jwtExpiry(jwt({ exp: 1_800_000_000 }))).toBe(1_800_000_000_000);
-    expect(jwtExpiry(jwt({ exp: '1800000000' }))).toBe(1_800_000_000_000);
-    expect(jwtExpiry(jwt({}))).toBeUndefined();
-    expect(jwtExpiry('opaque')).toBeUndefined();
-  });
-
-  it('names the identity of an Entra token by tenant and object id, or by a digest of an opaque token', () => {
-    expect(identityOf(jwt({ oid: 'o-1', tid: 't-1' }))).toBe('oid:t-1/o-1');
-    expect(identityOf('mi.opaque')).toMatch(/^token:/);
-    expect(identityOf('mi.opaque')).toBe(identityOf('mi.opaque'));
-    expect(identityOf('mi.other')).not.toBe(identityOf('mi.opaque'));
-  });
-
-  it('finds the repository of ACR data-plane paths, encoded or not', () => {
-    expect(repositoryOfPath('/acr/v1/team%2Fapp%2Fapi/_tags')).toBe('team/app/api');
-    expect(repositoryOfPath('/acr/v1/team/app/api/_tags')).toBe('team/app/api');
-    expect(repositoryOfPath('/acr/v1/team%2Fapp/_tags/prod-1')).toBe('team/app');
-    expect(repositoryOfPath('/acr/v1/team%2Fapp/_manifests/sha256%3Aabc')).toBe('team/app');
-    expect(repositoryOfPath('/acr/v1/team%2Fapp')).toBe('team/app');
-    expect(repositoryOfPath('/v2/team/app/manifests/prod-1')).toBe('team/app');
-    expect(repositoryOfPath('/oauth2/token')).toBeUndefined();
-    expect(repositoryOfPath('/acr/v1/_catalog')).toBeUndefined();
   });
 });
