@@ -5,7 +5,7 @@
  * identity's ACR token is good for every registry the identity may read, so a typo must not
  * send it to a host that is not ACR.
  */
-import { ACR_LOGIN_SERVER_SUFFIXES, isAcrLoginServer } from '../images/acrLoginServers.js';
+import { ACR_LOGIN_SERVER_SUFFIXES, isAcrLoginServerWithPort } from '../images/acrLoginServers.js';
 import { isValidRegistryHost } from '../images/imageReference.js';
 import { quoteValue } from '../util/text.js';
 import { splitList } from './clusterTargets.js';
@@ -59,18 +59,13 @@ export function parseRegistries(value: string | undefined): string[] {
   return registries;
 }
 
-/** `host` without its `:port` (a bracketed IPv6 address keeps its brackets). */
-function hostName(loginServer: string): string {
-  return loginServer.replace(/:\d+$/, '');
-}
-
 /**
  * One problem per registry that is not an ACR login server, for when ALLOW_ANY_REGISTRY_HOST
  * is not true. The port does not matter: the name says which server it is.
  */
 export function nonAcrRegistryProblems(registries: readonly string[]): SettingProblem[] {
   return registries
-    .filter((registry) => !isAcrLoginServer(hostName(registry)))
+    .filter((registry) => !isAcrLoginServerWithPort(registry))
     .map((registry) => ({
       message:
         `${quoteValue(registry)} is not an Azure Container Registry login server (<name>${ACR_LOGIN_SERVER_SUFFIXES.join(', <name>')}), ` +
