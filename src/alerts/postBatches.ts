@@ -8,6 +8,7 @@
 import type { SlackThread } from '../model/alert.js';
 import { postWithRetry, type RetryContext } from '../notify/retry.js';
 import { renderAlertMessages, type AlertMessageItem, type MessageLimits, type RenderedMessage } from '../notify/slackBlocks.js';
+import { asSlackPostError } from '../notify/slackErrors.js';
 import { SlackPostError, type SlackSender } from '../notify/slackSender.js';
 import { normaliseChannel } from '../notify/slackText.js';
 import type { Batch } from './batches.js';
@@ -145,6 +146,6 @@ async function postPart(message: RenderedMessage, items: Claimed[], target: Post
     const receipt = await postWithRetry(context.sender, post, context.retry);
     return { counts: sumCounts({ messages: 1 }, await commit(items, receipt, via, context)) };
   } catch (caught) {
-    return { error: caught instanceof SlackPostError ? caught : new SlackPostError('retryable', 'unexpected_error') };
+    return { error: asSlackPostError(caught) };
   }
 }

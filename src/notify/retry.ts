@@ -14,12 +14,13 @@
  * retried by the next scan.
  */
 import type { Logger } from '../log/logger.js';
+import { abortableSleep } from '../util/abortableSleep.js';
 import { asSlackPostError } from './slackErrors.js';
 import type { PostReceipt, SlackMessage, SlackPostError, SlackSender } from './slackSender.js';
 
 export type Sleep = (ms: number) => Promise<void>;
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep: Sleep = (ms) => abortableSleep(ms);
 
 export interface RetryPolicy {
   /** Attempts for failures without Retry-After (timeouts, network, 5xx). */
