@@ -9,6 +9,23 @@ import type { WorkloadRef } from './workload.js';
 export const FINDING_STATUSES = ['in-sync', 'pending', 'drift', 'stale-digest', 'no-release', 'untracked', 'error'] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
+/** A setting as it was resolved for one finding, and where the value came from (e.g. "namespace annotation acr-aks-sync.io/tag-pattern on namespace staging", "TAG_PATTERN", "default"). */
+export interface ResolvedSetting<T> {
+  value: T;
+  from: string;
+}
+
+/** The per-workload settings a finding was decided with (issue 13: workload, namespace, cluster, global). */
+export interface FindingSettings {
+  /** Slack channel, or null when no channel is configured anywhere. */
+  channel: ResolvedSetting<string | null>;
+  tagPattern: ResolvedSetting<string>;
+  /** The duration as written (`3m`), with the milliseconds it means. */
+  gracePeriod: ResolvedSetting<string> & { ms: number };
+  /** Whether the workload is watched at all (false: opted out, or not opted in on an opt-in cluster). */
+  track: ResolvedSetting<boolean>;
+}
+
 export interface Finding {
   namespace: string;
   workload: WorkloadRef;
@@ -28,6 +45,8 @@ export interface Finding {
   /** Slack channel this workload's alerts go to. */
   channel: string | null;
   pods: number;
+  /** Where each setting of this finding came from; present on every finding whose settings were looked up. */
+  settings?: FindingSettings;
 }
 
 export interface ClusterReport {
