@@ -23,6 +23,7 @@ import type { Logger } from '../log/logger.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import { shortDigest } from '../model/digest.js';
 import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
+import type { ScanObserver } from '../model/scanObserver.js';
 import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
 import { acrRepositoryTokenPolicy } from './acrRepositoryTokenPolicy.js';
 import { AcrTokenProvider, DEFAULT_ACR_AUDIENCE } from './acrTokenProvider.js';
@@ -63,6 +64,8 @@ export interface RegistryTagLookupOptions {
   timeouts?: Partial<RegistryTimeouts>;
   /** The clock tokens expire and deadlines end on (default the system's). */
   now?: Clock;
+  /** Told of each repository's answer and each throttled answer (metrics, the CLI's progress). */
+  observer?: ScanObserver;
 }
 
 export class RegistryTagLookup implements TagLookup {
@@ -83,7 +86,7 @@ export class RegistryTagLookup implements TagLookup {
 
   constructor(private readonly options: RegistryTagLookupOptions) {
     this.now = options.now ?? systemClock;
-    this.pauses = new RegistryPauses(this.now);
+    this.pauses = new RegistryPauses(this.now, (host) => options.observer?.registryThrottled?.(host));
     this.slots = new RequestSlots(options.concurrency);
     this.timeouts = registryTimeouts(options.timeouts);
     this.tokens = new AcrTokenProvider({
@@ -121,7 +124,11 @@ export class RegistryTagLookup implements TagLookup {
       const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal, this.now);
       answer = this.whenAuthorised(registry, repository)
         .then(() => budget.run(() => this.slots.hold((slot) => this.walkTags(registry, repository, budget, slot))))
-        .catch((error: unknown): RegistryLookupResult => this.failed('registry lookup failed', budget, registry, repository, error));
+        .catch((error: unknown): RegistryLookupResult => this.failed('registry lookup failed', budget, registry, repository, error))
+        .then((result) => {
+          this.options.observer?.registryLookupDone?.(registry.toLowerCase(), result.kind);
+          return result;
+        });
       this.newestTags.set(key, answer);
     }
     return answer;

@@ -23,6 +23,7 @@ import { systemClock, type Clock } from '../model/clock.js';
 import { compareFindings, countStatuses, type ClusterReport, type Finding, type ScanReport } from '../model/finding.js';
 import type { ParsedImageReference } from '../model/image.js';
 import type { RegistryLookupResult } from '../model/registry.js';
+import type { ScanObserver } from '../model/scanObserver.js';
 import type { WorkloadContainer } from '../model/workload.js';
 import type { TagLookup } from '../registry/tagLookup.js';
 import { timerMs } from '../util/abortableSleep.js';
@@ -53,12 +54,15 @@ export interface ScanOptions {
   kubernetesRequestLimits?: RequestLimits;
   /** Aborted when the run is over: whatever the scan started and still runs is cancelled. */
   signal?: AbortSignal;
+  /** Told of the clusters' progress and reports (metrics, the CLI's progress line). */
+  observer?: ScanObserver;
 }
 
 export async function scanClusters(sources: readonly ClusterSource[], options: ScanOptions): Promise<ScanReport> {
   const now = options.now ?? systemClock;
   const startedAt = now();
   options.lookup.prepare?.();
+  options.observer?.runStarted?.(sources.length);
   const pending: Array<Promise<ClusterReport>> = [];
   // Listing is sequential (one cluster at a time); evaluation overlaps with the next listing,
   // and so does the next cluster's connection (its ARM reads hold nothing in memory).
@@ -67,7 +71,13 @@ export async function scanClusters(sources: readonly ClusterSource[], options: S
     const current = next;
     const following = sources[i + 1];
     next = following ? connectCluster(following, options) : undefined;
-    pending.push((await startCluster(current, options, now)).evaluation);
+    const { evaluation } = await startCluster(current, options, now);
+    pending.push(
+      evaluation.then((report) => {
+        options.observer?.clusterScanned?.(report);
+        return report;
+      }),
+    );
   }
   const clusters = await Promise.all(pending);
   const findings = clusters.flatMap((c) => c.findings);
@@ -155,6 +165,7 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
         excludedNamespaces: options.excludedNamespaces,
         logger,
         onNewImage: startLookup,
+        onPodsPage: (pods) => options.observer?.podsListed?.(source.name, pods),
         signal,
         deadline: started + options.clusterTimeoutMs,
         now,

@@ -46,7 +46,7 @@ describe('function package', () => {
     for (const file of pkg.files) expect(Buffer.from(entries[file] ?? []).equals(readFileSync(join(pkg.dir, file))), file).toBe(true);
   });
 
-  it(`registers the timer and HTTP functions under plain Node ${process.version}, and the queue function in queue mode`, async () => {
+  it(`registers the timer and HTTP functions (scanNow, status) under plain Node ${process.version}, and the queue function in queue mode`, async () => {
     const standIn = writeFunctionsCoreStandIn(join(work, 'worker'));
     const inline = await load({ NODE_PATH: standIn });
     expect(inline.stderr).not.toMatch(/SyntaxError|does not provide an export|ERR_|Dynamic require/);
@@ -54,9 +54,10 @@ describe('function package', () => {
     expect(inline.measurement.functions).toEqual([
       { name: 'scan', triggers: ['timerTrigger'] },
       { name: 'scanNow', triggers: ['httpTrigger'] },
+      { name: 'status', triggers: ['httpTrigger'] },
     ]);
     const queue = await load({ NODE_PATH: standIn, SCAN_FANOUT: 'queue' });
-    expect(queue.measurement.functions.map((f) => f.name)).toEqual(['scan', 'scanNow', 'scanCluster']);
+    expect(queue.measurement.functions.map((f) => f.name)).toEqual(['scan', 'scanNow', 'scanCluster', 'status']);
     expect(queue.measurement.functions[2]?.triggers).toEqual(['queueTrigger']);
   });
 
