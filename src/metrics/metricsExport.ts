@@ -71,14 +71,22 @@ function rememberingFailures(exporter: PushMetricExporter, timeoutMs: number): P
   };
 }
 
+/**
+ * A module's exports. The deployment package (scripts/functionPackage.ts) puts each of these
+ * imports in a chunk of its own, loaded only here; esbuild exposes a CommonJS package's chunk
+ * (sdk-metrics, resources) as its default export only.
+ */
+function exportsOf<T extends object>(module: T): T {
+  const keys = Object.keys(module);
+  return keys.length === 1 && keys[0] === 'default' ? ((module as { default: T }).default) : module;
+}
+
 /** Starts exporting the metrics recorded from now on; throws when the connection string is refused by the exporter. */
 export async function startMetricsExport(options: MetricsExportOptions): Promise<MetricsExport> {
   process.env[STATSBEAT_SWITCH] ||= 'true';
-  const [{ AzureMonitorMetricExporter }, { MeterProvider, PeriodicExportingMetricReader }, { resourceFromAttributes }] = await Promise.all([
-    import('@azure/monitor-opentelemetry-exporter'),
-    import('@opentelemetry/sdk-metrics'),
-    import('@opentelemetry/resources'),
-  ]);
+  const [{ AzureMonitorMetricExporter }, { MeterProvider, PeriodicExportingMetricReader }, { resourceFromAttributes }] = (
+    await Promise.all([import('@azure/monitor-opentelemetry-exporter'), import('@opentelemetry/sdk-metrics'), import('@opentelemetry/resources')])
+  ).map(exportsOf) as [typeof import('@azure/monitor-opentelemetry-exporter'), typeof import('@opentelemetry/sdk-metrics'), typeof import('@opentelemetry/resources')];
   const timeout = options.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
   const exporter = rememberingFailures(
     new AzureMonitorMetricExporter({ connectionString: options.connectionString, credential: options.credential, disableOfflineStorage: !options.offlineStorage }),
