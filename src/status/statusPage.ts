@@ -51,12 +51,12 @@ function clusterRow(c: ClusterView): string {
   const result = c.ok
     ? '<span class="badge ok">OK</span>'
     : `<span class="badge failed">Failed</span> <span class="reason">${e(c.error ?? 'the cluster could not be scanned')}</span>`;
-  const lastSuccess = c.lastSuccessAt ? `${time(c.lastSuccessAt)} <span class="muted">(${seconds(c.sinceLastSuccessSeconds)} ago)</span>` : time(undefined);
+  const lastSuccess = c.lastSuccessAt ? `${time(c.lastSuccessAt)}<br><span class="muted">${seconds(c.sinceLastSuccessSeconds)} ago</span>` : time(undefined);
   return [
     '<tr role="row">',
     rowHeader(`<code>${e(c.name)}</code>`),
     cell('Result', result),
-    cell('Last scan', `${time(c.lastScanAt)} <span class="muted">(${formatDuration(c.durationMs)})</span>`),
+    cell('Last scan', `${time(c.lastScanAt)}<br><span class="muted">took ${formatDuration(c.durationMs)}</span>`),
     cell('Last success', lastSuccess),
     cell('Pods', String(c.pods), 'num'),
     cell('Drift', String(c.counts.drift), 'num'),
@@ -67,41 +67,38 @@ function clusterRow(c: ClusterView): string {
   ].join('');
 }
 
-function workloadCells(i: ItemView): string {
-  return [
-    cell('Cluster', `<code>${e(i.cluster)}</code>`),
-    cell('Namespace', `<code>${e(i.namespace)}</code>`),
-    cell('Container', `<code>${e(i.container)}</code>`),
-  ].join('');
+function whereCell(i: ItemView): string {
+  return cell('Cluster / namespace', `<code>${e(i.cluster)}</code> / <code>${e(i.namespace)}</code>`);
 }
 
+/** The row's header: the workload, and its container below. */
 function workloadHeader(i: ItemView): string {
-  return rowHeader(`<code>${e(`${i.workload.kind}/${i.workload.name}`)}</code>`);
+  return rowHeader(`<code>${e(`${i.workload.kind}/${i.workload.name}`)}</code><br><span class="muted">container <code>${e(i.container)}</code></span>`);
 }
 
 function imageCells(i: ItemView): string {
   return [
     cell('Team channel', i.channel ? `<code>${e(i.channel)}</code>` : '<span class="muted">none</span>'),
     cell('Running', `<code>${e(i.running)}</code>`),
-    cell('Newest', i.newest ? `<code>${e(i.newest)}</code> <span class="muted">pushed ${time(i.newestPushedAt ?? undefined)}</span>` : '<span class="muted">unknown</span>'),
+    cell('Newest', i.newest ? `<code>${e(i.newest)}</code><br><span class="muted">pushed ${time(i.newestPushedAt ?? undefined)}</span>` : '<span class="muted">unknown</span>'),
   ].join('');
 }
 
 function laggingRow(i: ItemView): string {
   const badge = `<span class="badge ${e(i.status)}">${STATUS_WORDS[i.status] ?? e(i.status)}</span>`;
-  return `<tr role="row">${workloadHeader(i)}${cell('Status', badge)}${cell('Lagging for', seconds(i.lagSeconds), 'num')}${workloadCells(i)}${imageCells(i)}</tr>`;
+  return `<tr role="row">${workloadHeader(i)}${cell('Status', badge)}${cell('Lagging for', seconds(i.lagSeconds))}${whereCell(i)}${imageCells(i)}</tr>`;
 }
 
 function pendingRow(i: ItemView): string {
   const left = i.secondsLeft === 0 ? 'now (at the next scan)' : `in ${seconds(i.secondsLeft)}`;
-  return `<tr role="row">${workloadHeader(i)}${cell('Counts as drift', `${left} <span class="muted">(${time(i.countsAt)})</span>`)}${workloadCells(i)}${imageCells(i)}</tr>`;
+  return `<tr role="row">${workloadHeader(i)}${cell('Counts as drift', `${left}<br><span class="muted">${time(i.countsAt)}</span>`)}${whereCell(i)}${imageCells(i)}</tr>`;
 }
 
 function errorRow(i: ItemView): string {
-  return `<tr role="row">${workloadHeader(i)}${workloadCells(i)}${cell('Running', `<code>${e(i.running)}</code>`)}${cell('Reason', e(i.reason ?? 'unknown'))}</tr>`;
+  return `<tr role="row">${workloadHeader(i)}${whereCell(i)}${cell('Running', `<code>${e(i.running)}</code>`)}${cell('Reason', e(i.reason ?? 'unknown'))}</tr>`;
 }
 
-const ITEM_HEADERS = ['Cluster', 'Namespace', 'Container', 'Team channel', 'Running', 'Newest'];
+const ITEM_HEADERS = ['Cluster / namespace', 'Team channel', 'Running', 'Newest'];
 
 function section(id: string, title: string, body: string): string {
   return `<section aria-labelledby="${id}"><h2 id="${id}">${title}</h2>\n${body}\n</section>`;
@@ -117,7 +114,7 @@ function itemSections(v: StatusView): string[] {
       ? table('Workloads inside the grace period, soonest to count first', ['Workload', 'Counts as drift', ...ITEM_HEADERS], v.pending.map(pendingRow))
       : none('No workload is inside a grace period.')),
     section('errors', `Not decided (${v.errors.length})`, v.errors.length
-      ? table('Workloads whose newest release could not be found out', ['Workload', 'Cluster', 'Namespace', 'Container', 'Running', 'Reason'], v.errors.map(errorRow))
+      ? table('Workloads whose newest release could not be found out', ['Workload', 'Cluster / namespace', 'Running', 'Reason'], v.errors.map(errorRow))
       : none('Every workload was decided.')),
   ];
 }

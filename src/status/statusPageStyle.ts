@@ -21,22 +21,30 @@ p { margin: .3em 0; }
 .summary strong { font-size: 1.3em; }
 table { width: 100%; border-collapse: collapse; margin: .4em 0 1em; }
 caption { text-align: left; font-weight: 600; padding: .3em 0; }
-th, td { text-align: left; vertical-align: top; padding: .4em .6em; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: .4em .6em; border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+thead th { white-space: nowrap; }
+tbody th { font-weight: normal; }
 thead th { background: var(--head); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-code { font: .9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+code { font: .9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+/* Names and images are long and unbroken: they wrap at any character, within a column of at least 12 characters. */
+td code, tbody th code { overflow-wrap: anywhere; }
+td, tbody th { min-width: 12ch; }
+td.num { min-width: 0; }
 .badge { display: inline-block; padding: 0 .5em; border-radius: .3em; font-weight: 600; color: #fff; white-space: nowrap; }
 .badge.ok { background: var(--ok); }
 .badge.failed, .badge.drift { background: var(--bad); }
 .badge.stale-digest, .badge.error { background: var(--warn); }
 .badge.pending { background: var(--info); }
 .reason { color: var(--bad); }
-footer { margin-top: 2em; padding-bottom: 2em; font-size: .9em; }
+footer { margin-top: 2em; padding-bottom: 2em; }
+footer p { font-size: .9em; }
 @media (max-width: 40em) {
   table, thead, tbody, tr, th, td, caption { display: block; }
   thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   tbody tr { border: 1px solid var(--line); border-radius: .4em; margin: 0 0 .8em; padding: .3em 0; }
-  th, td { border: 0; padding: .15em .8em; }
+  th, td { border: 0; padding: .15em .8em; min-width: 0; }
+  thead th { white-space: normal; }
   td.num { text-align: left; }
   td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
 }
