@@ -24,6 +24,12 @@ const MAX_REASON = 500;
 const LISTED: ReadonlySet<string> = new Set<StatusItemKind>(['drift', 'stale-digest', 'pending', 'error']);
 const RANK: Readonly<Record<StatusItemKind, number>> = { drift: 0, 'stale-digest': 0, pending: 1, error: 2 };
 
+/** `clipCodePoints`, reading no more of the text than it can keep (a hostile name may be 100,000 characters). */
+function cut(text: string, max: number): string {
+  // A code point is at most two UTF-16 units: a longer text is cut anyway, and so is this prefix of it.
+  return clipCodePoints(text.length > 2 * max + 2 ? text.slice(0, 2 * max + 2) : text, max);
+}
+
 export interface ClusterStatusOptions {
   /** When the scan finished (epoch ms). */
   scannedAt: number;
@@ -45,15 +51,15 @@ function itemOf(f: Finding, gracePeriodMs: number): StatusItem {
   const grace = f.settings?.gracePeriod.ms ?? gracePeriodMs;
   return {
     status,
-    namespace: clipCodePoints(f.namespace, MAX_NAME),
-    workload: { kind: clipCodePoints(f.workload.kind, MAX_NAME), name: clipCodePoints(f.workload.name, MAX_NAME) },
-    container: clipCodePoints(f.container, MAX_NAME),
-    channel: f.channel === null ? null : clipCodePoints(f.channel, MAX_NAME),
-    running: clipCodePoints(runningOf(f), MAX_RUNNING),
-    newest: f.latestTag === null ? null : clipCodePoints(f.latestTag, MAX_NAME),
+    namespace: cut(f.namespace, MAX_NAME),
+    workload: { kind: cut(f.workload.kind, MAX_NAME), name: cut(f.workload.name, MAX_NAME) },
+    container: cut(f.container, MAX_NAME),
+    channel: f.channel === null ? null : cut(f.channel, MAX_NAME),
+    running: cut(runningOf(f), MAX_RUNNING),
+    newest: f.latestTag === null ? null : cut(f.latestTag, MAX_NAME),
     newestPushedAt: f.latestUpdatedAt,
     ...(status === 'pending' && Number.isFinite(pushed) ? { countsAt: new Date(pushed + grace).toISOString() } : {}),
-    ...(status === 'error' && f.reason ? { reason: clipCodePoints(f.reason, MAX_REASON) } : {}),
+    ...(status === 'error' && f.reason ? { reason: cut(f.reason, MAX_REASON) } : {}),
     pods: f.pods,
   };
 }
@@ -87,7 +93,7 @@ export function clusterStatusOf(report: ClusterReport, previous: ClusterStatus |
     return {
       ...base,
       ok: false,
-      error: clipCodePoints(report.error ?? 'the cluster could not be scanned', MAX_REASON),
+      error: cut(report.error ?? 'the cluster could not be scanned', MAX_REASON),
       ...(previous?.lastSuccessAt ? { lastSuccessAt: previous.lastSuccessAt } : {}),
       pods: previous?.pods ?? 0,
       counts: previous?.counts ?? countStatuses([]),
