@@ -50,6 +50,8 @@ export interface AppInsightsIngestion {
   tokens: string[];
   requests: RequestLogEntry[];
   metrics(): MetricPoint[];
+  /** The metric points of each accepted track request, in arrival order (a CLI run sends one). */
+  batches(): MetricPoint[][];
   /** The next `count` track requests get `status` (a 503, say), nothing accepted. */
   failNext(count: number, status: number): void;
   close(): Promise<void>;
@@ -73,6 +75,7 @@ function pointsOf(envelope: TelemetryEnvelope): MetricPoint[] {
 export async function startAppInsightsIngestion(options: AppInsightsOptions): Promise<AppInsightsIngestion> {
   const instrumentationKey = randomUUID();
   const envelopes: TelemetryEnvelope[] = [];
+  const accepted: TelemetryEnvelope[][] = [];
   const tokens: string[] = [];
   const requests: RequestLogEntry[] = [];
   let failing = { count: 0, status: 503 };
@@ -95,10 +98,13 @@ export async function startAppInsightsIngestion(options: AppInsightsOptions): Pr
       return answer(failing.status, 0, items.map((_, index) => ({ index, statusCode: failing.status, message: 'emulated failure' })));
     }
     const errors: unknown[] = [];
+    const batch: TelemetryEnvelope[] = [];
     items.forEach((item, index) => {
-      if (item.iKey === instrumentationKey) envelopes.push(item);
+      if (item.iKey === instrumentationKey) batch.push(item);
       else errors.push({ index, statusCode: 400, message: 'Invalid instrumentation key' });
     });
+    envelopes.push(...batch);
+    accepted.push(batch);
     return answer(errors.length ? 206 : 200, items.length - errors.length, errors);
   }
 
@@ -115,6 +121,7 @@ export async function startAppInsightsIngestion(options: AppInsightsOptions): Pr
     tokens,
     requests,
     metrics: () => envelopes.flatMap(pointsOf),
+    batches: () => accepted.map((batch) => batch.flatMap(pointsOf)),
     failNext(count, status) {
       failing = { count, status };
     },
