@@ -7,10 +7,10 @@
  * Why this package, pinned at 1.0.0-beta.42: the distro `@azure/monitor-opentelemetry` (1.21)
  * and the exporter from beta.43 declare Node >= 22, while the project supports Node 20.3+, and the
  * distro also pulls a dozen auto-instrumentations we do not use. Measured with `npm run package`
- * on 29 November 2026 (Node 20.20, medians of 11 cold loads, three rounds against the code before
- * metrics): a cold start without APPLICATIONINSIGHTS_CONNECTION_STRING 176-180 ms and 88 MB
- * (before: 169-171 ms, 84-85 MB); with the export started 204-209 ms and 90 MB. On Node 22:
- * 179-187 ms and 94 MB without (before: 178-180 ms, 94 MB), 211-216 ms and 102 MB with it.
+ * on 29 November 2026, 19:25 UTC (medians of 11 cold loads, CPU time, paired with the code before
+ * metrics): Node 20.20, a cold start without APPLICATIONINSIGHTS_CONNECTION_STRING 186-189 ms and
+ * 88 MB (before: 175 ms, 84-85 MB), with the export started 195-196 ms and 89 MB; Node 22.23,
+ * 193 ms and 94 MB without (before: 195 ms, 94 MB), 205 ms and 95 MB with it.
  *
  * The SDK and the exporter are imported only when an export is started (a connection string is
  * set), so the CLI and an app without Application Insights load none of them. Each run flushes
