@@ -15,11 +15,12 @@ import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js'
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { METRICS } from '../../src/metrics/metricNames.js';
-import { recordDetectionLatency } from '../../src/metrics/scanMetrics.js';
+import { NO_CHANNEL, recordClusterScan, recordDetectionLatency } from '../../src/metrics/scanMetrics.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { runScan } from '../../src/run/runScan.js';
 import { MemoryStatusStore } from '../../src/status/statusStore.js';
 import { named, useInMemoryMetrics, type Point } from '../support/inMemoryMetrics.js';
+import { finding } from '../support/sampleReport.js';
 
 const HOUR_S = 3_600;
 const metrics = useInMemoryMetrics();
@@ -140,6 +141,25 @@ describe('a scan where things go wrong', () => {
   it('gives no time since the last success for a cluster that never had one', () => {
     const since = named(points, 'acrsync.scan.since_last_success').map((p) => p.attributes.cluster);
     expect(since).toEqual(['sandbox-aks']);
+  });
+});
+
+describe('recordClusterScan with per-workload settings', () => {
+  it('counts a finding under the team channel of its resolved settings, else its own', async () => {
+    const settings = (channel: string | null) => ({
+      channel: { value: channel, from: 'namespace annotation' },
+      tagPattern: { value: 'prod-*', from: 'default' },
+      gracePeriod: { value: '3m', ms: 180_000, from: 'default' },
+      track: { value: true, from: 'default' },
+    });
+    const findings = [
+      finding({ namespace: 'payments', channel: 'platform-alerts', settings: settings('payments-team') }),
+      finding({ namespace: 'payments', channel: 'platform-alerts', settings: settings(null) }),
+      finding({ namespace: 'payments', channel: 'platform-alerts' }),
+    ];
+    recordClusterScan({ name: 'prod-aks', ok: true, findings, pods: 3, durationMs: 100 }, Date.now());
+    const channels = named(await metrics.take(), 'acrsync.findings').map((p) => `${String(p.attributes.channel)}=${p.value}`).sort();
+    expect(channels).toEqual([`${NO_CHANNEL}=1`, 'payments-team=1', 'platform-alerts=1']);
   });
 });
 

@@ -52,6 +52,21 @@ describe('clusterStatusOf', () => {
     expect(withGlobal?.countsAt).toBe(new Date(pushed + GRACE).toISOString());
   });
 
+  it("gives each item the team channel of its resolved settings when it has them, else the finding's own", () => {
+    const settings = (channel: string | null) => ({
+      channel: { value: channel, from: 'namespace annotation acr-aks-sync.io/slack-channel on namespace payments' },
+      tagPattern: { value: 'prod-*', from: 'default' },
+      gracePeriod: { value: '3m', ms: GRACE, from: 'default' },
+      track: { value: true, from: 'default' },
+    });
+    const items = clusterStatusOf(cluster([
+      finding({ workload: { kind: 'Deployment', name: 'annotated' }, channel: 'platform-alerts', settings: settings('payments-team') }),
+      finding({ workload: { kind: 'Deployment', name: 'no-channel' }, channel: 'platform-alerts', settings: settings(null) }),
+      finding({ workload: { kind: 'Deployment', name: 'plain' }, channel: 'platform-alerts' }),
+    ]), undefined, options).items;
+    expect(Object.fromEntries(items.map((i) => [i.workload.name, i.channel]))).toEqual({ annotated: 'payments-team', 'no-channel': null, plain: 'platform-alerts' });
+  });
+
   it('keeps what was last known when the cluster cannot be scanned: its items, their time and its last success', () => {
     const before = clusterStatusOf(cluster(findings), undefined, options);
     const failed = clusterStatusOf(cluster([], false), before, { ...options, scannedAt: AT + 300_000 });
