@@ -30,8 +30,9 @@ function withEnv(env: Record<string, string>): Record<string, string | undefined
 describe('a benchmark scan of a small estate', () => {
   const estate = buildEstate({ clusters: 3, podsPerCluster: 1200, repositories: 60, registries: 2, tagsPerRepository: 300 });
   // Some latency, as over a network, so that pod pages arrive apart: pages read in the same tick
-  // share one ACR token request, fewer than the bound counts (one per revealing page).
-  const latencyMs = 10;
+  // share one ACR token request, fewer than the bound counts (one per revealing page). 40 ms
+  // rather than 10: on a loaded machine a starved event loop read two 10 ms-apart pages at once.
+  const latencyMs = 40;
   const params: ScanParameters = {
     latencyMs,
     acrConcurrency: 4,
