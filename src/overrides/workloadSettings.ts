@@ -34,8 +34,13 @@ interface OwnLevels {
 
 /** The level a key gives: its value and where it came from, or what is wrong with it and a good value. */
 function keyLevel<S extends OverridableSetting>(setting: S, key: string, text: string, from: string): Level<OverrideValues[S]> {
-  const read = readOverride(setting, text);
+  const read = readOverride(setting, text.trim());
   return 'value' in read ? { setting: { value: read.value, from } } : { problem: `${from}: ${read.problem} (e.g. ${key}: "${GOOD_VALUES[setting]}")` };
+}
+
+/** A value that sets something: blank counts as unset, as the inventory keeps it (overrideValues.ts keptValue). */
+function given(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
 }
 
 function assign<S extends OverridableSetting>(levels: OwnLevels['levels'], setting: S, level: Level<OverrideValues[S]>): void {
@@ -59,8 +64,8 @@ function namespaceLevels(name: string, info: NamespaceInfo | undefined, channelL
     const key = settingKey(setting);
     const annotation = annotations[key];
     const label = labels[key];
-    if (annotation !== undefined) assign(own.levels, setting, keyLevel(setting, key, annotation, `namespace annotation ${key} on namespace ${name}`));
-    else if (label !== undefined) assign(own.levels, setting, keyLevel(setting, key, label, `namespace label ${key} on namespace ${name}`));
+    if (given(annotation)) assign(own.levels, setting, keyLevel(setting, key, annotation, `namespace annotation ${key} on namespace ${name}`));
+    else if (given(label)) assign(own.levels, setting, keyLevel(setting, key, label, `namespace label ${key} on namespace ${name}`));
   }
   // The label teams have always used keeps working as it did: taken as it is, weaker than the keys above.
   const teamChannel = labels[channelLabel];
@@ -73,6 +78,7 @@ function podLevels(pod: PodSettingAnnotations, workload: string, container: stri
   const own: OwnLevels = { levels: {}, problems: [] };
   const on = `on ${workload}`;
   for (const key of Object.keys(pod.annotations)) {
+    if (!isSettingKey(key)) continue;
     const read = readSettingKey(key);
     if ('problem' in read) own.problems.push(`pod annotation ${key} ${on}: ${read.problem}`);
     else if (read.container !== undefined && !pod.containers.includes(read.container)) {
@@ -81,7 +87,7 @@ function podLevels(pod: PodSettingAnnotations, workload: string, container: stri
   }
   for (const setting of OVERRIDABLE_SETTINGS) {
     const keys = setting === 'channel' ? [settingKey(setting)] : [containerSettingKey(setting, container), settingKey(setting)];
-    const key = keys.find((k) => pod.annotations[k] !== undefined);
+    const key = keys.find((k) => given(pod.annotations[k]));
     if (key !== undefined) assign(own.levels, setting, keyLevel(setting, key, pod.annotations[key] as string, `pod annotation ${key} ${on}`));
   }
   return own;
