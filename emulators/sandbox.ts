@@ -80,9 +80,9 @@ function container(name: string, image: string, pulled: string): MakePodContaine
 }
 
 /** A pod of the ReplicaSet `replicaSet` (a Deployment's), with its pod-template-hash label. */
-function replicaSetPod(namespace: string, name: string, replicaSet: string, containers: MakePodContainer[], labels: Record<string, string> = {}): V1Pod {
+function replicaSetPod(namespace: string, name: string, replicaSet: string, containers: MakePodContainer[], labels: Record<string, string> = {}, annotations?: Record<string, string>): V1Pod {
   const hash = replicaSet.slice(replicaSet.lastIndexOf('-') + 1);
-  return makePod({ namespace, name, owner: { kind: 'ReplicaSet', name: replicaSet }, labels: { ...labels, 'pod-template-hash': hash }, containers });
+  return makePod({ namespace, name, owner: { kind: 'ReplicaSet', name: replicaSet }, labels: { ...labels, 'pod-template-hash': hash }, ...(annotations ? { annotations } : {}), containers });
 }
 
 /** The production registry (the identity may read it) and a private one whose token exchange is always refused. */
@@ -197,22 +197,8 @@ function settingsRepositories(tag: (name: string, label: string, age: number) =>
 function settingsPods(prod: string): V1Pod[] {
   return [
     replicaSetPod('staging', 'storefront-6b7c8d9f5-s1', 'storefront-6b7c8d9f5', [container('storefront', `${prod}/web/storefront:staging-41`, 'storefront-s41')]),
-    makePod({
-      namespace: 'payments',
-      name: 'payments-batch-7c6d5e4f3-b1',
-      owner: { kind: 'ReplicaSet', name: 'payments-batch-7c6d5e4f3' },
-      labels: { 'pod-template-hash': '7c6d5e4f3' },
-      annotations: { 'acr-aks-sync.io/track': 'false' },
-      containers: [container('batch', `${prod}/payments/worker:prod-456`, 'worker-456')],
-    }),
-    makePod({
-      namespace: 'web',
-      name: 'web-search-5f6e7d8c9-w1',
-      owner: { kind: 'ReplicaSet', name: 'web-search-5f6e7d8c9' },
-      labels: { 'pod-template-hash': '5f6e7d8c9' },
-      annotations: { 'acr-aks-sync.io/grace-period': '10 minutes' },
-      containers: [container('search-ui', `${prod}/web/storefront:prod-9`, 'storefront-9')],
-    }),
+    replicaSetPod('payments', 'payments-batch-7c6d5e4f3-b1', 'payments-batch-7c6d5e4f3', [container('batch', `${prod}/payments/worker:prod-456`, 'worker-456')], {}, { 'acr-aks-sync.io/track': 'false' }),
+    replicaSetPod('web', 'web-search-5f6e7d8c9-w1', 'web-search-5f6e7d8c9', [container('search-ui', `${prod}/web/storefront:prod-9`, 'storefront-9')], {}, { 'acr-aks-sync.io/grace-period': '10 minutes' }),
   ];
 }
 
