@@ -5,7 +5,7 @@
  *
  *   npm run bench -- [--clusters 10] [--pods-per-cluster 2000] [--repos 400] [--registries 2]
  *                    [--tags 300] [--latency-ms 20] [--concurrency 8] [--runs 1] [--warmup 1]
- *                    [--acr-reads-per-second N] [--growth]
+ *                    [--acr-reads-per-second N] [--growth] [--no-overrides]
  *
  * Two processes. This one generates a throwaway test CA, builds the estate and serves it from
  * the emulators (managed identity, ARM, one Kubernetes API per cluster, the ACR registries);
@@ -21,7 +21,10 @@
  * `--growth` runs the estate at the given size and at ten times the pods per cluster, and
  * prints how wall time and peak RSS grow. `--acr-reads-per-second N` makes each registry
  * answer 429 (with Retry-After) above N reads per second, to show the scan slowing down and
- * finishing under throttling.
+ * finishing under throttling. The estate has settings of its own in a realistic share
+ * (bench/overrides.ts: a staging cluster through CLUSTER_SETTINGS, pinned patterns, opted-out
+ * workloads, a sidecar on its own pattern, namespaces with their own channel); `--no-overrides`
+ * scans the same estate without them.
  *
  * Prints a table, then, as the last line, one JSON object with the figures. The parts, in
  * scripts/bench/: the flags (flags.ts), the runs (run.ts) and what is printed (report.ts).

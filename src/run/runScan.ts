@@ -11,7 +11,6 @@ import type { StateStore } from '../alerts/state/stateStore.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
 import type { Config } from '../config/config.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
-import { compileTagPattern } from '../images/tagPattern.js';
 import type { Logger } from '../log/logger.js';
 import { scanMetricsObserver } from '../metrics/scanMetrics.js';
 import { systemClock, type Clock } from '../model/clock.js';
@@ -19,6 +18,7 @@ import type { ScanReport } from '../model/finding.js';
 import { combineObservers, type ScanObserver } from '../model/scanObserver.js';
 import { createSlackSender } from '../notify/createSlackSender.js';
 import type { Sleep } from '../notify/retry.js';
+import { globalSettings } from '../overrides/globalSettings.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
 import type { TagLookup } from '../registry/tagLookup.js';
 import { scanClusters } from '../scan/scanClusters.js';
@@ -57,7 +57,6 @@ export function createTagLookup(
   config: Config,
   credential: TokenCredential,
   logger: Logger,
-  matchesTagPattern: (tag: string) => boolean = compileTagPattern(config.tagPattern),
   signal?: AbortSignal,
   observer: ScanObserver = scanMetricsObserver(systemClock),
 ): RegistryTagLookup {
@@ -66,7 +65,7 @@ export function createTagLookup(
     observer,
     credential,
     registries: config.registries,
-    matchesTagPattern,
+    tagPattern: config.tagPattern,
     maxResults: config.acrMaxResults,
     concurrency: config.acrConcurrency,
     logger,
@@ -94,18 +93,14 @@ export async function runScan(config: Config, sources: readonly ClusterSource[],
 async function scanAndDeliver(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions, signal: AbortSignal): Promise<ScanRunResult> {
   const { logger } = options;
   const credential = options.credential ?? createAzureCredential(config, signal);
-  const matchesTagPattern = compileTagPattern(config.tagPattern);
   const now = options.now ?? systemClock;
   const observer = combineObservers(scanMetricsObserver(now), options.observer);
-  const lookup = options.lookup ?? createTagLookup(config, credential, logger, matchesTagPattern, signal, observer);
+  const lookup = options.lookup ?? createTagLookup(config, credential, logger, signal, observer);
   const report = await scanClusters(sources, {
     signal,
-    rules: { registries: new Set(config.registries), matchesTagPattern },
+    registries: new Set(config.registries),
+    settings: globalSettings(config),
     lookup,
-    gracePeriodMs: config.gracePeriodMs,
-    excludedNamespaces: new Set(config.excludedNamespaces),
-    channelLabel: config.slackChannelLabel,
-    defaultChannel: config.slack?.channel ?? null,
     clusterTimeoutMs: config.clusterTimeoutMs,
     logger,
     observer,

@@ -51,6 +51,7 @@ describe('loadConfig: defaults', () => {
       scanFanout: 'inline',
       scanQueue: 'acrsync-clusters',
       warnings: [],
+      written: { REGISTRIES: 'myacr.azurecr.io' },
     } satisfies Config);
   });
 

@@ -44,7 +44,7 @@ describe('status function', () => {
     ]);
     expect(view.clusters[0]?.error).toMatch(/ECONNREFUSED|connect/);
     expect(view.clusters[0]?.lastSuccessAt).toBeUndefined();
-    expect(view.clusters[2]).toMatchObject({ pods: 54, counts: { drift: 2, 'stale-digest': 1, pending: 1, error: 1 } });
+    expect(view.clusters[2]).toMatchObject({ pods: 57, counts: { drift: 3, 'stale-digest': 1, pending: 1, error: 2 } });
   });
 
   it('lists the lagging workloads longest lag first, with team channel, running and newest image', () => {
@@ -53,11 +53,14 @@ describe('status function', () => {
       'sandbox-aks web-cache drift',
       'sandbox-aks payments-worker drift',
       'sandbox-aks web-frontend stale-digest',
+      'sandbox-aks storefront drift',
     ]);
     const worker = view.lagging.find((i) => i.workload.name === 'payments-worker');
     expect(worker).toMatchObject({ channel: 'payments-alerts', newest: 'prod-789', pods: 40 });
     expect(worker?.running).toBe('payments/worker:prod-456');
     expect(Math.abs((worker?.lagSeconds ?? 0) - 2 * 3600)).toBeLessThan(120);
+    // The staging namespace names its own channel (an annotation): the page shows the channel its settings resolved.
+    expect(view.lagging.find((i) => i.workload.name === 'storefront')).toMatchObject({ channel: 'staging-alerts', newest: expect.stringMatching(/^staging-/) });
   });
 
   it('lists the pending workload with the time left before it counts, and the undecided one with its reason', () => {
@@ -66,8 +69,9 @@ describe('status function', () => {
     // pushed a minute before the scan, grace period 3m: about two minutes left
     expect(view.pending[0]?.secondsLeft).toBeGreaterThan(60);
     expect(view.pending[0]?.secondsLeft).toBeLessThanOrEqual(120);
-    expect(view.errors.map((i) => i.workload.name)).toEqual(['web-metrics']);
+    expect(view.errors.map((i) => i.workload.name)).toEqual(['web-metrics', 'web-search']);
     expect(view.errors[0]?.reason).toMatch(/401|403|refused|exchange/i);
+    expect(view.errors[1]?.reason).toMatch(/grace-period/);
   });
 
   it('renders the same as one HTML page, with everything from a cluster escaped', async () => {

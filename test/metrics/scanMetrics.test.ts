@@ -80,13 +80,14 @@ describe('a scan of the sandbox estate', () => {
     const [duration] = named(points, 'acrsync.scan.duration');
     expect(duration).toMatchObject({ count: 1, attributes: { cluster: 'sandbox-aks', ok: 'true' } });
     expect(duration?.value).toBeCloseTo((report.clusters[0]?.durationMs ?? 0) / 1000, 3);
-    expect(valueOf(points, 'acrsync.cluster.pods', { cluster: 'sandbox-aks' })).toBe(54);
+    expect(valueOf(points, 'acrsync.cluster.pods', { cluster: 'sandbox-aks' })).toBe(57);
   });
 
   it('counts each repository lookup once, by registry and result', () => {
     const prod = sandbox.registry.loginServer.toLowerCase();
     const priv = sandbox.privateRegistry.loginServer.toLowerCase();
-    expect(valueOf(points, 'acrsync.registry.lookups', { registry: prod, result: 'found' })).toBe(8);
+    // One lookup per repository and tag pattern: the staging namespace's staging-* and the tokenizer's nightly-* make two more.
+    expect(valueOf(points, 'acrsync.registry.lookups', { registry: prod, result: 'found' })).toBe(10);
     expect(valueOf(points, 'acrsync.registry.lookups', { registry: prod, result: 'unknown-repository' })).toBe(1);
     expect(valueOf(points, 'acrsync.registry.lookups', { registry: priv, result: 'error' })).toBe(1);
     expect(named(points, 'acrsync.registry.throttled')).toEqual([]);
