@@ -516,7 +516,7 @@ module registryAccess 'modules/registryAccess.bicep' = [
 ]
 
 // ---------------------------------------------------------------------------------------------
-// Optional VNet integration and the dead man's switch
+// Optional VNet integration, the dead man's switch and the workbook
 // ---------------------------------------------------------------------------------------------
 
 module network 'modules/network.bicep' = if (vnetEnabled) {
@@ -542,6 +542,17 @@ module scanAlert 'modules/scanAlert.bicep' = {
     appInsightsId: appInsights.id
     window: scanAlertWindow
     alertEmail: alertEmail
+  }
+}
+
+// The workbook: the estate's drift over time and the scanner's health, from the app's metrics.
+module workbook 'modules/workbook.bicep' = {
+  name: take('acr-aks-sync-${resourceToken}-workbook', 64)
+  params: {
+    location: location
+    tags: tags
+    appInsightsId: appInsights.id
+    displayName: 'acr-aks-sync (${prefix}): image drift'
   }
 }
 
@@ -741,6 +752,7 @@ output keyVaultName string = keyVault.name
 output storageAccountName string = storage.name
 output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
 output scanAlertRuleId string = scanAlert.outputs.alertRuleId
+output workbookId string = workbook.outputs.workbookId
 
 @description('The app\'s one outbound IP when vnetEnabled; empty otherwise. Allow-list it on clusters\' authorized IP ranges and registry firewalls.')
 output outboundIpAddress string = vnetEnabled ? network!.outputs.outboundIpAddress : ''

@@ -2,16 +2,20 @@
  * `npm run demo`: starts the local emulators with a small realistic estate, runs the real CLI
  * against them (a kubeconfig, the managed-identity endpoint, HTTPS with a test CA: the same
  * code path as production), prints the report and the Slack messages the receiver got, then
- * runs a second scan to show that nothing already said is said again.
+ * runs a second scan to show that nothing already said is said again. It ends with the status
+ * page of a last scan (a file to open in a browser) and the metrics the scans sent to an
+ * emulated Application Insights, with the managed identity's token.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MONITOR_RESOURCE, startAppInsightsIngestion } from '../emulators/appInsights.js';
 import { startSandbox } from '../emulators/sandbox.js';
 import { ensureTestPki } from '../emulators/testPki.js';
 import type { ScanReport } from '../src/model/finding.js';
+import { printMetrics } from './demoMetrics.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'bin', 'acr-aks-sync.js');
@@ -38,10 +42,11 @@ async function printProvenance(args: string[], env: Record<string, string>): Pro
   }
 }
 
-/** Runs the real CLI; `quiet` drops its report (the second scan only needs to show silence). */
-function runCli(args: string[], env: Record<string, string>, quiet = false): Promise<number> {
+/** Runs the real CLI; `quiet` drops its report (the second scan only needs to show silence), a file number takes it. */
+function runCli(args: string[], env: Record<string, string>, quiet: boolean | number = false): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+    const stdout = typeof quiet === 'number' ? quiet : quiet ? 'ignore' : 'inherit';
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 1));
   });
@@ -61,6 +66,9 @@ function heading(text: string): void {
 async function main(): Promise<void> {
   const pkiDir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-demo-pki-'));
   const sandbox = await startSandbox(ensureTestPki(pkiDir));
+  // The scans' metrics go to an emulated Application Insights, as a deployed app's go to the real one.
+  const appInsights = await startAppInsightsIngestion({ pki: ensureTestPki(pkiDir), validateToken: (token) => sandbox.identity.validate(token, MONITOR_RESOURCE) });
+  const env = { ...sandbox.env, APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.connectionString };
   try {
     heading('Sandbox estate');
     console.log(`Kubernetes API ${sandbox.kubernetes.url} (cluster "${sandbox.clusterName}", namespaces payments, search, web, staging, kube-system)`);
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
     const stateFile = join(sandbox.dir, 'alert-state.json');
     const args = ['scan', '--kubeconfig', sandbox.kubeconfigPath, '--state', stateFile];
     heading(`First scan: acr-aks-sync ${args.join(' ')}`);
-    const code = await runCli(args, sandbox.env);
+    const code = await runCli(args, env);
     console.log(`(exit code ${code}: 0 no drift, 1 drift or stale digest, 2 something could not be scanned)`);
 
     heading(`Slack messages received (${sandbox.slack.messages.length})`);
@@ -83,16 +91,27 @@ async function main(): Promise<void> {
 
     const before = sandbox.slack.messages.length;
     heading('Second scan, same estate (alerts already sent are not repeated)');
-    await runCli(args, sandbox.env, true);
+    await runCli(args, env, true);
     const repeated = sandbox.slack.messages.length - before;
     console.log(`Slack messages sent by the second scan: ${repeated}`);
 
     heading('The payments team rolls out prod-789; a third scan says the alert is over');
     sandbox.rollOutPaymentsWorker();
     const beforeThird = sandbox.slack.messages.length;
-    await runCli(args, sandbox.env, true);
+    await runCli(args, env, true);
     printMessages(sandbox.slack.messages.slice(beforeThird));
+
+    const page = join(root, 'dist', 'demo', 'status-page.html');
+    heading(`The status page: acr-aks-sync scan --kubeconfig ${sandbox.kubeconfigPath} --dry-run --output html > ${page}`);
+    mkdirSync(dirname(page), { recursive: true });
+    const file = openSync(page, 'w');
+    await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--output', 'html'], env, file).finally(() => closeSync(file));
+    console.log(`Open ${pathToFileURL(page).href} in a browser (deployed, the status function serves the same page at /api/status).`);
+
+    heading(`Metrics the four scans sent to Application Insights (${appInsights.envelopes.length} items, each with the managed identity's token)`);
+    printMetrics(appInsights.batches());
   } finally {
+    await appInsights.close();
     await sandbox.close();
     rmSync(pkiDir, { recursive: true, force: true });
   }

@@ -1,7 +1,10 @@
 /**
  * `npm run package`: builds the deployment package (dist/package, what azd uploads; see
  * scripts/functionPackage.ts), zips it to dist/package.zip, loads the packaged entry point in
- * fresh Node processes and prints, as its last line, one JSON object with the figures.
+ * fresh Node processes and prints, as its last line, one JSON object with the figures: `load_ms`,
+ * `load_cpu_ms` and `rss_after_load_mb` for a cold start as the app has it without
+ * APPLICATIONINSIGHTS_CONNECTION_STRING, and `telemetry_*` for one with it (the module loaded, then
+ * the metrics export started, as the first invocation starts it).
  *
  * Usage: npm run package [-- --runs N]   (N cold loads, default 7; the median is reported)
  */
@@ -29,10 +32,10 @@ function runsArgument(): number {
   return runs;
 }
 
-/** One cold load in a new Node process, with nothing but PATH and the worker stand-in. */
-function coldLoad(standIn: string): LoadMeasurement {
+/** One cold load in a new Node process, with nothing but PATH and the worker stand-in (and the metrics export started, with `telemetry`). */
+function coldLoad(standIn: string, telemetry = false): LoadMeasurement {
   const entry = pathToFileURL(join(outDir, PACKAGE_MAIN)).href;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', loadProbe(entry)], {
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', loadProbe(entry, { telemetry })], {
     env: { PATH: process.env.PATH, NODE_PATH: standIn },
     encoding: 'utf8',
   });
@@ -46,6 +49,7 @@ const zipBytes = zipFunctionPackage(pkg, zipPath);
 const standIn = writeFunctionsCoreStandIn(mkdtempSync(join(tmpdir(), 'functions-core-')));
 try {
   const loads = Array.from({ length: runs }, () => coldLoad(standIn));
+  const withTelemetry = Array.from({ length: runs }, () => coldLoad(standIn, true));
   const functions = loads[0]?.functions ?? [];
   console.log(`package: ${outDir} (${pkg.files.length} files: ${pkg.files.join(', ')})`);
   console.log(`zip: ${zipPath} (${zipBytes} bytes)`);
@@ -57,6 +61,9 @@ try {
       load_ms: median(loads.map((l) => l.load_ms)),
       load_cpu_ms: median(loads.map((l) => l.load_cpu_ms)),
       rss_after_load_mb: median(loads.map((l) => l.rss_after_load_mb)),
+      telemetry_load_ms: median(withTelemetry.map((l) => l.load_ms)),
+      telemetry_load_cpu_ms: median(withTelemetry.map((l) => l.load_cpu_ms)),
+      telemetry_rss_after_load_mb: median(withTelemetry.map((l) => l.rss_after_load_mb)),
       runs,
       node: process.version,
       functions: functions.map((f) => f.name),

@@ -18,6 +18,7 @@ const RANKS: Readonly<Record<string, number>> = {
   util: 1, // generic helpers
   images: 2, // pure logic of the vocabulary: references, tag patterns, the registry allow-list
   log: 2,
+  metrics: 2, // the metric names and what records them, through the OpenTelemetry API
   config: 3,
   identity: 4,
   storage: 4,
@@ -30,6 +31,7 @@ const RANKS: Readonly<Record<string, number>> = {
   alerts: 6,
   scan: 6,
   fanout: 6,
+  status: 6, // each cluster's latest status, and the status page
   run: 7, // the composition root
   functions: 8, // entry points
   cli: 8,

@@ -15,7 +15,10 @@ import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { ScanReport } from '../model/finding.js';
 import { runScan } from '../run/runScan.js';
-import { renderReportTable } from './reportTable.js';
+import { flushTelemetry, startTelemetry } from '../run/telemetry.js';
+import { MemoryStatusStore } from '../status/statusStore.js';
+import { printReport, type OutputFormat } from './output.js';
+import { ProgressLine } from './progress.js';
 
 export const EXIT_OK = 0;
 export const EXIT_DRIFT = 1;
@@ -30,7 +33,8 @@ Options:
   --kubeconfig PATH          scan the cluster of this kubeconfig instead of CLUSTERS
   --context NAME             kubeconfig context (default: the current context)
   --cluster-name NAME        name used in messages (default: the context name)
-  --output table|json        report format (default: table)
+  --output table|json|html   report format (default: table); html is the status page of this
+                             scan (redirect it to a file: --output html > status.html)
   --dry-run                  send nothing to Slack (and change no alert state)
   --state FILE               remember alerts in this JSON file between runs: say each drift
                              once, remind every NOTIFY_REPEAT_INTERVAL, tell when it is resolved
@@ -45,6 +49,9 @@ Options:
   -h, --help                 this help
 
 Configuration comes from the environment variables documented in the README; flags override them.
+On a terminal, a progress line on stderr shows the scan's progress (not with --output json or html).
+With APPLICATIONINSIGHTS_CONNECTION_STRING set, the scan's metrics go to that Application Insights
+resource, with your Azure login.
 Exit codes: 0 no drift, 1 drift or stale digest found, 2 configuration error, a cluster or
 registry that could not be scanned, or alerts that could not be delivered.`;
 
@@ -60,7 +67,7 @@ const FLAG_TO_VARIABLE: Record<string, string> = {
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
 }
 
 /** What the command line asks for. */
@@ -68,7 +75,7 @@ interface ScanCommand {
   /** The flags as given, some standing in for environment variables (FLAG_TO_VARIABLE). */
   flags: Record<string, unknown>;
   kubeconfig: KubeconfigSourceOptions | undefined;
-  output: 'table' | 'json';
+  output: OutputFormat;
   dryRun: boolean;
   statePath: string | undefined;
 }
@@ -82,12 +89,14 @@ export async function main(
   if (typeof command === 'number') return command;
   const config = loadCommandConfig(commandEnvironment(env, command.flags), command, io);
   if (typeof config === 'number') return config;
-  const logger = createLogger((level, line) => io.stderr.write(`${level.padEnd(5)} ${line}\n`), config.debug);
+  // Only on a terminal, and only above a table: JSON and HTML are for other programs and files.
+  const progress = command.output === 'table' && io.stderr.isTTY ? new ProgressLine(io.stderr) : undefined;
+  const logger = createLogger((level, line) => (progress ? progress.log(`${level.padEnd(5)} ${line}\n`) : io.stderr.write(`${level.padEnd(5)} ${line}\n`)), config.debug);
   // Every token request of the command ends with it, so no request to a hung identity
   // endpoint keeps the process alive after the report.
   const lifetime = new AbortController();
   try {
-    return await scanCommand(config, command, logger, io, lifetime.signal);
+    return await scanCommand(config, command, { env, logger, io, lifetime: lifetime.signal, ...(progress ? { progress } : {}) });
   } finally {
     lifetime.abort(new Error('the command is over'));
   }
@@ -131,8 +140,8 @@ function parseCommand(argv: string[], io: CliIo): ScanCommand | number {
 /** The parsed flags as a scan command, or EXIT_FAILURE after saying which flag is wrong. */
 function scanCommandOf(values: Record<string, unknown>, io: CliIo): ScanCommand | number {
   const output = values.output;
-  if (output !== 'table' && output !== 'json') {
-    io.stderr.write(`acr-aks-sync: --output must be "table" or "json", got "${String(output)}"\n`);
+  if (output !== 'table' && output !== 'json' && output !== 'html') {
+    io.stderr.write(`acr-aks-sync: --output must be "table", "json" or "html", got "${String(output)}"\n`);
     return EXIT_FAILURE;
   }
   const statePath = values.state as string | undefined;
@@ -173,19 +182,36 @@ function loadCommandConfig(env: Record<string, string | undefined>, command: Sca
   }
 }
 
-/** Builds the sources, scans, prints the report and the delivery, and answers the exit code. */
-async function scanCommand(config: Config, command: ScanCommand, logger: Logger, io: CliIo, lifetime: AbortSignal): Promise<number> {
+/** What a scan command runs with, besides the configuration and the command line. */
+interface CommandContext {
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  io: CliIo;
+  /** Aborted when the command is over. */
+  lifetime: AbortSignal;
+  progress?: ProgressLine;
+}
+
+/** Builds the sources, scans, prints the report and the delivery, sends the metrics, and answers the exit code. */
+async function scanCommand(config: Config, command: ScanCommand, { env, logger, io, lifetime, progress }: CommandContext): Promise<number> {
   const credential = createAzureCredential(config, lifetime);
   const sources = await commandSources(config, command, { credential, logger, signal: lifetime }, io);
   if (typeof sources === 'number') return sources;
+  const telemetry = await startTelemetry(env, config, logger, { offlineStorage: false });
+  // The CLI's own status page (--output html) is built from this scan alone; nothing is kept.
+  const statusStore = new MemoryStatusStore();
   const { report, notifications } = await runScan(config, sources, {
     logger,
     credential,
     dryRun: command.dryRun,
+    statusStore,
+    ...(progress ? { observer: progress } : {}),
     ...(command.statePath !== undefined ? { stateStore: createStateStore({ kind: 'file', path: command.statePath }) } : {}),
   });
-  printReport(report, command.output, io);
+  progress?.finish();
+  await printReport(report, command.output, io.stdout, statusStore);
   if (notifications) reportDelivery(notifications, logger, io);
+  await flushTelemetry(telemetry, logger, 'shutdown');
   return exitCodeFor(report, notifications);
 }
 
@@ -197,10 +223,6 @@ async function commandSources(config: Config, command: ScanCommand, deps: Cluste
     io.stderr.write(`acr-aks-sync: ${(error as Error).message}\n`);
     return EXIT_FAILURE;
   }
-}
-
-function printReport(report: ScanReport, output: ScanCommand['output'], io: CliIo): void {
-  io.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report, Boolean(io.stdout.isTTY))}\n`);
 }
 
 /** The alert delivery on stderr: the counts, and what could not be delivered. */

@@ -6,6 +6,7 @@
  *
  * Only the vault and secret names are ever repeated, never the rest of the value.
  */
+import { keyValueList } from '../util/keyValueList.js';
 
 export interface KeyVaultReference {
   /** The vault's name (first label of its host), when the reference names one. */
@@ -21,15 +22,6 @@ export const KEY_VAULT_REFERENCE_CAUSES =
   'the app\'s keyVaultReferenceIdentity is not the identity that has the role; the secret does not exist in the vault; ' +
   'or the vault\'s network rules block the app';
 
-function attributes(body: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const part of body.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) map.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
-  }
-  return map;
-}
-
 function fromSecretUri(uri: string): KeyVaultReference {
   try {
     const url = new URL(uri);
@@ -44,7 +36,7 @@ function fromSecretUri(uri: string): KeyVaultReference {
 export function parseKeyVaultReference(value: unknown): KeyVaultReference | undefined {
   const match = typeof value === 'string' ? REFERENCE.exec(value.trim()) : null;
   if (!match) return undefined;
-  const attrs = attributes(match[1] ?? '');
+  const attrs = keyValueList(match[1] ?? '');
   const uri = attrs.get('secreturi');
   if (uri !== undefined) return fromSecretUri(uri);
   const vault = attrs.get('vaultname');

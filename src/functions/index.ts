@@ -5,9 +5,13 @@
 import './scan.js';
 import './scanNow.js';
 import './scanCluster.js';
+import './status.js';
 import { slackStartupWarning } from './startupWarning.js';
 
 export { DEFAULT_SCAN_SCHEDULE } from '../config/scanSchedule.js';
+// For `npm run package`, which measures the cold start with telemetry on: this module loaded,
+// then the metrics export started as the first invocation with APPLICATIONINSIGHTS_CONNECTION_STRING starts it.
+export { startMetricsExport } from '../metrics/metricsExport.js';
 
 // Once per worker start; the host keeps the worker's console output in the app's logs.
 const startupWarning = slackStartupWarning(process.env);

@@ -4,6 +4,7 @@ import type { ClusterSource } from '../clusters/clusterSource.js';
 import { clusterSources } from '../clusters/clusterSources.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { runScan, type ScanRunResult } from '../run/runScan.js';
+import { createStatusStore } from '../status/createStatusStore.js';
 import type { Invocation } from './invocation.js';
 import type { ScanRequest } from './scanRequest.js';
 
@@ -31,5 +32,7 @@ export async function scanInline({ config, logger, signal }: Invocation, request
   // Its ETag claims are what keep overlapping runs (a timer and an HTTP call, or two instances)
   // from sending the same alert twice.
   const stateStore = request.dryRun ? undefined : createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
-  return runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
+  // Each cluster's latest status, for the status page, in the same table (a dry run sees the estate too).
+  const statusStore = createStatusStore({ kind: 'table', tableName: config.stateTable, env: process.env });
+  return runScan(config, sources, { logger, credential, dryRun: request.dryRun, statusStore, ...(stateStore ? { stateStore } : {}) });
 }

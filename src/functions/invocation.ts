@@ -10,6 +10,8 @@ import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { ScanReport } from '../model/finding.js';
 import type { ScanRunResult } from '../run/runScan.js';
+import { flushTelemetry } from '../run/telemetry.js';
+import { workerTelemetry } from './telemetry.js';
 
 export interface Invocation {
   config: Config;
@@ -52,6 +54,7 @@ export async function runInvocation<T>(context: InvocationContext, trigger: Trig
     throw error;
   }
   const logger = contextLogger(context, config.debug);
+  const telemetry = await workerTelemetry(config, logger);
   const lifetime = new AbortController();
   const invocation = { config, logger, signal: lifetime.signal };
   let outcome: WorkOutcome<T>;
@@ -59,6 +62,8 @@ export async function runInvocation<T>(context: InvocationContext, trigger: Trig
     outcome = await work(invocation);
   } finally {
     lifetime.abort(new Error('the invocation is over'));
+    // Sent before the invocation returns: the host may freeze the instance right after.
+    await flushTelemetry(telemetry, logger);
   }
   if ('answer' in outcome) return outcome.answer;
   logSummary(outcome.scanned.report, logger, config.notificationsOff);

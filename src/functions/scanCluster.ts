@@ -23,6 +23,7 @@ import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/sca
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { systemClock } from '../model/clock.js';
 import { createTagLookup, runScan } from '../run/runScan.js';
+import { createStatusStore } from '../status/createStatusStore.js';
 import { runInvocation, scheduledTrigger, type Invocation, type WorkOutcome } from './invocation.js';
 
 /** The scans of one timer run that land on this instance share their registry answers. */
@@ -58,7 +59,8 @@ async function scanQueuedCluster(queueItem: unknown, context: InvocationContext,
   const stateStore = createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
   const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
   const sources = await clusterSources(config, { credential, logger }, { cluster: target });
-  return { scanned: await runScan(config, sources, { logger, credential, stateStore, lookup }) };
+  const statusStore = createStatusStore({ kind: 'table', tableName: config.stateTable, env: process.env });
+  return { scanned: await runScan(config, sources, { logger, credential, stateStore, statusStore, lookup }) };
 }
 
 export async function scanClusterQueueHandler(queueItem: unknown, context: InvocationContext): Promise<void> {

@@ -35,6 +35,8 @@ export interface InventoryOptions {
    * start early with the workload's own settings.
    */
   onNewWorkload?: (container: WorkloadContainer, namespaces: ReadonlyMap<string, NamespaceInfo>) => void;
+  /** Called after each page of running pods with the pods listed so far (from 0 again when the listing restarts). */
+  onPodsPage?: (podsSoFar: number) => void;
   /** Cancels the listing: a cluster over its time budget stops listing. */
   signal?: AbortSignal;
   /** When the cluster's time budget ends (ms since the epoch); see ListPageOptions. */
@@ -125,6 +127,7 @@ async function listRunningPods(
         for (const container of folder.add(pod)) options.onNewWorkload?.(container, namespaces);
       }
       options.logger.debug('pods page read', { page, items: items.length, podsSoFar: folder.pods });
+      options.onPodsPage?.(folder.pods);
     }
     if (malformed.length > 0) options.logger.warn('malformed pods skipped', { count: malformed.length + malformedOmitted, first: `${clip(malformed[0]?.namespace ?? '')}/${clip(malformed[0]?.name ?? '')}`, reason: malformed[0]?.reason });
     return { folder, malformed, malformedOmitted };

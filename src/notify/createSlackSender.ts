@@ -1,6 +1,7 @@
-/** The Slack sender the settings ask for: the bot when SLACK_BOT_TOKEN is set, else the webhook; null without either. */
+/** The Slack sender the settings ask for: the bot when SLACK_BOT_TOKEN is set, else the webhook; null without either. Its posts are counted in the metrics. */
 import type { SlackConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
+import { countedSender } from './countedSender.js';
 import type { SlackSender, SlackSenderOptions } from './slackSender.js';
 import { WebApiSender } from './webApiSender.js';
 import { WebhookSender } from './webhookSender.js';
@@ -12,7 +13,7 @@ export interface CreateSlackSenderOptions extends Pick<SlackConfig, 'botToken' |
 
 export function createSlackSender(options: CreateSlackSenderOptions): SlackSender | null {
   const { botToken, apiUrl, webhookUrl, username, iconEmoji, timeoutMs, logger } = options;
-  if (botToken) return new WebApiSender({ botToken, apiUrl, timeoutMs, logger });
-  if (webhookUrl) return new WebhookSender({ webhookUrl, username, iconEmoji, timeoutMs });
+  if (botToken) return countedSender(new WebApiSender({ botToken, apiUrl, timeoutMs, logger }));
+  if (webhookUrl) return countedSender(new WebhookSender({ webhookUrl, username, iconEmoji, timeoutMs }));
   return null;
 }

@@ -23,6 +23,7 @@ import type { Logger } from '../log/logger.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import { shortDigest } from '../model/digest.js';
 import type { PlatformManifestsResult, RegistryLookupResult, TagInfo } from '../model/registry.js';
+import type { ScanObserver } from '../model/scanObserver.js';
 import { compileTagPattern, validateTagPattern } from '../images/tagPattern.js';
 import { fetchTagPage, type ReadTagPage } from './acrTagPages.js';
 import { acrRepositoryTokenPolicy } from './acrRepositoryTokenPolicy.js';
@@ -66,6 +67,8 @@ export interface RegistryTagLookupOptions {
   timeouts?: Partial<RegistryTimeouts>;
   /** The clock tokens expire and deadlines end on (default the system's). */
   now?: Clock;
+  /** Told of each repository's answer and each throttled answer (metrics, the CLI's progress). */
+  observer?: ScanObserver;
 }
 
 export class RegistryTagLookup implements TagLookup {
@@ -90,7 +93,7 @@ export class RegistryTagLookup implements TagLookup {
 
   constructor(private readonly options: RegistryTagLookupOptions) {
     this.now = options.now ?? systemClock;
-    this.pauses = new RegistryPauses(this.now);
+    this.pauses = new RegistryPauses(this.now, (host) => options.observer?.registryThrottled?.(host));
     this.slots = new RequestSlots(options.concurrency);
     this.timeouts = registryTimeouts(options.timeouts);
     this.tokens = new AcrTokenProvider({
@@ -125,7 +128,10 @@ export class RegistryTagLookup implements TagLookup {
     const key = `${registry}/${repository}\u0000${tagPattern}`;
     let answer = this.newestTags.get(key);
     if (!answer) {
-      answer = this.lookUp(registry, repository, tagPattern);
+      answer = this.lookUp(registry, repository, tagPattern).then((result) => {
+        this.options.observer?.registryLookupDone?.(registry.toLowerCase(), result.kind);
+        return result;
+      });
       this.newestTags.set(key, answer);
     }
     return answer;

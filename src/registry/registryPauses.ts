@@ -14,7 +14,16 @@ import type { OperationBudget } from './operationBudget.js';
 export class RegistryPauses {
   private readonly until = new Map<string, number>();
 
-  constructor(private readonly now: Clock = systemClock) {}
+  /** `onThrottled` hears of every throttled answer (metrics, the CLI's progress). */
+  constructor(
+    private readonly now: Clock = systemClock,
+    private readonly onThrottled?: (host: string) => void,
+  ) {}
+
+  /** `host` answered 429, or 503 with Retry-After: said to `onThrottled`, whether or not it pauses the registry. */
+  throttled(host: string): void {
+    this.onThrottled?.(host);
+  }
 
   /** Pauses `host` for `ms` (at most MAX_RETRY_AFTER_MS), unless it is paused longer already. */
   pause(host: string, ms: number): void {

@@ -87,6 +87,7 @@ function delayBeforeRetry(scope: RetryScope, error: unknown, counts: { failed: n
   const headers = isRestError(error) ? error.response?.headers : undefined;
   const now = scope.budget.now();
   const asked = headers ? cappedRetryAfterMs(headers, MAX_RETRY_AFTER_MS, now) : undefined;
+  if (status === 429 || (status === 503 && asked !== undefined)) scope.pauses.throttled(scope.host);
   if (asked === 'too-long') {
     const wait = formatDuration(headers ? (retryAfterMs(headers, now) ?? 0) : 0);
     const what = status === 429 ? 'throttled the request' : `answered HTTP ${status ?? '?'}`;

@@ -12,14 +12,18 @@ import type { ClusterSource } from '../clusters/clusterSource.js';
 import type { Config } from '../config/config.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import type { Logger } from '../log/logger.js';
-import type { Clock } from '../model/clock.js';
+import { scanMetricsObserver } from '../metrics/scanMetrics.js';
+import { systemClock, type Clock } from '../model/clock.js';
 import type { ScanReport } from '../model/finding.js';
+import { combineObservers, type ScanObserver } from '../model/scanObserver.js';
 import { createSlackSender } from '../notify/createSlackSender.js';
 import type { Sleep } from '../notify/retry.js';
 import { globalSettings } from '../overrides/globalSettings.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
 import type { TagLookup } from '../registry/tagLookup.js';
 import { scanClusters } from '../scan/scanClusters.js';
+import type { StatusStore } from '../status/statusStore.js';
+import { recordRunOutcome } from './runOutcome.js';
 
 export interface ScanRunOptions {
   logger: Logger;
@@ -37,6 +41,10 @@ export interface ScanRunOptions {
   stateStore?: StateStore;
   /** Waits between Slack retries (tests). */
   sleep?: Sleep;
+  /** Where each cluster's latest status is kept for the status page (the functions' table; memory for the CLI). */
+  statusStore?: StatusStore;
+  /** Told of the scan's progress, besides the metrics (the CLI's progress line). */
+  observer?: ScanObserver;
 }
 
 export interface ScanRunResult {
@@ -45,9 +53,16 @@ export interface ScanRunResult {
   notifications: DeliveryResult | null;
 }
 
-export function createTagLookup(config: Config, credential: TokenCredential, logger: Logger, signal?: AbortSignal): RegistryTagLookup {
+export function createTagLookup(
+  config: Config,
+  credential: TokenCredential,
+  logger: Logger,
+  signal?: AbortSignal,
+  observer: ScanObserver = scanMetricsObserver(systemClock),
+): RegistryTagLookup {
   return new RegistryTagLookup({
     ...(signal ? { signal } : {}),
+    observer,
     credential,
     registries: config.registries,
     tagPattern: config.tagPattern,
@@ -78,7 +93,9 @@ export async function runScan(config: Config, sources: readonly ClusterSource[],
 async function scanAndDeliver(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions, signal: AbortSignal): Promise<ScanRunResult> {
   const { logger } = options;
   const credential = options.credential ?? createAzureCredential(config, signal);
-  const lookup = options.lookup ?? createTagLookup(config, credential, logger, signal);
+  const now = options.now ?? systemClock;
+  const observer = combineObservers(scanMetricsObserver(now), options.observer);
+  const lookup = options.lookup ?? createTagLookup(config, credential, logger, signal, observer);
   const report = await scanClusters(sources, {
     signal,
     registries: new Set(config.registries),
@@ -86,6 +103,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
     lookup,
     clusterTimeoutMs: config.clusterTimeoutMs,
     logger,
+    observer,
     ...(options.now ? { now: options.now } : {}),
   });
   let notifications: DeliveryResult | null = null;
@@ -110,5 +128,6 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
       notifications = { ...emptyDeliveryResult(), error: `alert delivery stopped by an unexpected error: ${reason}` };
     }
   }
+  await recordRunOutcome(report, notifications, { ...(options.statusStore ? { statusStore: options.statusStore } : {}), logger, now, gracePeriodMs: config.gracePeriodMs });
   return { report, notifications };
 }

@@ -20,6 +20,7 @@ import { systemClock, type Clock } from '../model/clock.js';
 import { countStatuses, type ClusterReport, type ScanReport } from '../model/finding.js';
 import { resolveClusterLevel } from '../overrides/clusterLevel.js';
 import type { GlobalSettings } from '../overrides/globalSettings.js';
+import type { ScanObserver } from '../model/scanObserver.js';
 import type { TagLookup } from '../registry/tagLookup.js';
 import { timerMs } from '../util/abortableSleep.js';
 import { formatDuration } from '../util/duration.js';
@@ -42,12 +43,15 @@ export interface ScanOptions {
   kubernetesRequestLimits?: RequestLimits;
   /** Aborted when the run is over: whatever the scan started and still runs is cancelled. */
   signal?: AbortSignal;
+  /** Told of the clusters' progress and reports (metrics, the CLI's progress line). */
+  observer?: ScanObserver;
 }
 
 export async function scanClusters(sources: readonly ClusterSource[], options: ScanOptions): Promise<ScanReport> {
   const now = options.now ?? systemClock;
   const startedAt = now();
   options.lookup.prepare?.();
+  options.observer?.runStarted?.(sources.length);
   const pending: Array<Promise<ClusterReport>> = [];
   // Listing is sequential (one cluster at a time); evaluation overlaps with the next listing,
   // and so does the next cluster's connection (its ARM reads hold nothing in memory).
@@ -56,7 +60,13 @@ export async function scanClusters(sources: readonly ClusterSource[], options: S
     const current = next;
     const following = sources[i + 1];
     next = following ? connectCluster(following, options) : undefined;
-    pending.push((await startCluster(current, options, now)).evaluation);
+    const { evaluation } = await startCluster(current, options, now);
+    pending.push(
+      evaluation.then((report) => {
+        options.observer?.clusterScanned?.(report);
+        return report;
+      }),
+    );
   }
   const clusters = await Promise.all(pending);
   const findings = clusters.flatMap((c) => c.findings);
@@ -127,6 +137,7 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
         logger,
         // Each workload container's lookup starts the moment it is first seen, for its own tag pattern.
         onNewWorkload: (container, namespaces) => evaluation.start(container, namespaces),
+        onPodsPage: (pods) => options.observer?.podsListed?.(source.name, pods),
         signal,
         deadline: started + options.clusterTimeoutMs,
         now,

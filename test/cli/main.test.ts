@@ -64,7 +64,7 @@ describe('CLI arguments', () => {
     [['check'], 'acr-aks-sync: expected the command "scan", got "check"\n\nUsage: acr-aks-sync scan'],
     [[], 'acr-aks-sync: expected the command "scan"\n\nUsage: acr-aks-sync scan'],
     [['scan', '--colour'], "acr-aks-sync: Unknown option '--colour'"],
-    [['scan', '--output', 'xml'], 'acr-aks-sync: --output must be "table" or "json", got "xml"\n'],
+    [['scan', '--output', 'xml'], 'acr-aks-sync: --output must be "table", "json" or "html", got "xml"\n'],
     [['scan', '--state', ' '], 'acr-aks-sync: --state needs a file path\n'],
   ])('exits 2 on %j, saying what is wrong', async (argv, message) => {
     const result = await run(argv);

@@ -16,7 +16,7 @@ async function registrations(env: Record<string, string>): Promise<unknown> {
   const code = [
     "const f = (await import('@azure/functions')).default;",
     'const calls = [];',
-    "for (const kind of ['timer', 'http', 'storageQueue']) f.app[kind] = (name, options) => calls.push({ kind, name, schedule: options.schedule, queueName: options.queueName, connection: options.connection, handler: typeof options.handler });",
+    "for (const kind of ['timer', 'http', 'storageQueue']) f.app[kind] = (name, options) => calls.push({ kind, name, schedule: options.schedule, queueName: options.queueName, connection: options.connection, methods: options.methods, authLevel: options.authLevel, route: options.route, handler: typeof options.handler });",
     "await import('./dist/src/functions/index.js');",
     'console.log(JSON.stringify(calls));',
   ].join('\n');
@@ -27,10 +27,11 @@ async function registrations(env: Record<string, string>): Promise<unknown> {
 }
 
 describe('function registration', () => {
-  it('registers the timer and the HTTP function, and no queue trigger, by default', async () => {
+  it('registers the timer and the HTTP functions, and no queue trigger, by default', async () => {
     expect(await registrations({})).toEqual([
       { kind: 'timer', name: 'scan', schedule: '0 */5 * * * *', handler: 'function' },
-      { kind: 'http', name: 'scanNow', handler: 'function' },
+      { kind: 'http', name: 'scanNow', methods: ['GET', 'POST'], authLevel: 'function', handler: 'function' },
+      { kind: 'http', name: 'status', methods: ['GET'], authLevel: 'function', route: 'status', handler: 'function' },
     ]);
   });
 
@@ -65,7 +66,7 @@ describe('function registration', () => {
     async (setting) => {
       const calls = (await registrations({ SCAN_SCHEDULE: setting })) as Array<Record<string, unknown>>;
       expect(calls.find((c) => c.kind === 'timer')?.schedule).toBe('0 */5 * * * *');
-      expect(calls.map((c) => c.name)).toEqual(['scan', 'scanNow']);
+      expect(calls.map((c) => c.name)).toEqual(['scan', 'scanNow', 'status']);
     },
   );
 });
