@@ -30,6 +30,7 @@ const RANKS: Readonly<Record<string, number>> = {
   scan: 6,
   fanout: 6,
   run: 7, // the composition root
+  push: 7, // push-driven checks: ImagePushed events, the push index, the checks they schedule
   functions: 8, // entry points
   cli: 8,
 };

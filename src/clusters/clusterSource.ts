@@ -6,6 +6,8 @@ import type { Logger } from '../log/logger.js';
 export interface ClusterSource {
   /** What messages and reports call it (the alias, else the cluster or context name). */
   name: string;
+  /** The AKS cluster's ARM resource ID, for a cluster reached through ARM. */
+  resourceId?: string;
   /**
    * Resolves the cluster's connection and credentials as a `KubeConfig` (its current context);
    * rejects with a precise, secret-free reason.

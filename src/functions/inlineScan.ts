@@ -3,6 +3,7 @@ import { createStateStore } from '../alerts/state/createStateStore.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
 import { clusterSources } from '../clusters/clusterSources.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
+import { indexScanForPushes } from '../push/recordScanIndex.js';
 import { runScan, type ScanRunResult } from '../run/runScan.js';
 import type { Invocation } from './invocation.js';
 import type { ScanRequest } from './scanRequest.js';
@@ -31,5 +32,7 @@ export async function scanInline({ config, logger, signal }: Invocation, request
   // Its ETag claims are what keep overlapping runs (a timer and an HTTP call, or two instances)
   // from sending the same alert twice.
   const stateStore = request.dryRun ? undefined : createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
-  return runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
+  const result = await runScan(config, sources, { logger, credential, dryRun: request.dryRun, ...(stateStore ? { stateStore } : {}) });
+  if (!request.dryRun) await indexScanForPushes(config, process.env, result.report, sources, logger);
+  return result;
 }

@@ -19,7 +19,8 @@ import { createSlackSender } from '../notify/createSlackSender.js';
 import type { Sleep } from '../notify/retry.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
 import type { TagLookup } from '../registry/tagLookup.js';
-import { scanClusters } from '../scan/scanClusters.js';
+import { scanClusters, type RepositoryRef } from '../scan/scanClusters.js';
+import { repositoryScope } from './repositoryScope.js';
 
 export interface ScanRunOptions {
   logger: Logger;
@@ -37,6 +38,8 @@ export interface ScanRunOptions {
   stateStore?: StateStore;
   /** Waits between Slack retries (tests). */
   sleep?: Sleep;
+  /** Scan and alert only the workloads running this repository (a check after a push to it). */
+  repository?: RepositoryRef;
 }
 
 export interface ScanRunResult {
@@ -97,6 +100,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
     clusterTimeoutMs: config.clusterTimeoutMs,
     logger,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.repository ? { repository: options.repository } : {}),
   });
   let notifications: DeliveryResult | null = null;
   const sender = !options.dryRun && config.slack ? createSlackSender({ ...config.slack, logger }) : null;
@@ -113,6 +117,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
         logger,
         ...(options.now ? { now: options.now } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.repository ? { scope: repositoryScope(options.repository, report) } : {}),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

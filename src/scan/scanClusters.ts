@@ -53,6 +53,19 @@ export interface ScanOptions {
   kubernetesRequestLimits?: RequestLimits;
   /** Aborted when the run is over: whatever the scan started and still runs is cancelled. */
   signal?: AbortSignal;
+  /** Decide only the workloads running this repository (a check after a push to it); all when absent. */
+  repository?: RepositoryRef;
+}
+
+/** A repository of a registry, as image references name them. */
+export interface RepositoryRef {
+  registry: string;
+  repository: string;
+}
+
+/** Whether the image is of the repository (always true without one). */
+function inScope(reference: ParsedImageReference, only: RepositoryRef | undefined): boolean {
+  return !only || (reference.valid && reference.registry === only.registry && reference.repository === only.repository);
 }
 
 export async function scanClusters(sources: readonly ClusterSource[], options: ScanOptions): Promise<ScanReport> {
@@ -143,8 +156,8 @@ async function startCluster(connection: ClusterConnection, options: ScanOptions,
   const classify = imageClassifier(options.rules);
   // Start each tracked repository's lookup the moment its first image is seen.
   const startLookup = (image: string): void => {
-    const { verdict } = classify(image);
-    if (verdict.tracked) void options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
+    const { reference, verdict } = classify(image);
+    if (verdict.tracked && inScope(reference, options.repository)) void options.lookup.newestMatchingTag(verdict.registry, verdict.repository);
   };
 
   let inventory: ClusterInventory;
@@ -191,8 +204,9 @@ async function evaluate(
   // One listener on the budget for all the cluster's findings (thousands on a large cluster).
   const budgetOver = untilAborted(new Promise<never>(() => undefined), signal);
   budgetOver.catch(() => undefined);
+  const workloads = options.repository ? inventory.workloads.filter((w) => inScope(classify(w.image).reference, options.repository)) : inventory.workloads;
   const findings = await Promise.all(
-    inventory.workloads.map(async (container) => {
+    workloads.map(async (container) => {
       const { reference, verdict } = classify(container.image);
       const channel = channelOf(container.namespace);
       if (!verdict.tracked) return buildFinding(container, reference, { status: 'untracked', reason: verdict.reason }, channel);
@@ -207,7 +221,8 @@ async function evaluate(
       }
     }),
   );
-  return [...findings, ...malformedPodFindings(inventory, channelOf)].sort(compareFindings);
+  // A scan of one repository reports only its workloads; malformed pods are a full scan's to report.
+  return [...findings, ...(options.repository ? [] : malformedPodFindings(inventory, channelOf))].sort(compareFindings);
 }
 
 async function decide(

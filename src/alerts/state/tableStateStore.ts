@@ -9,30 +9,17 @@
  * storage/appStorage.ts. The identity needs "Storage Table Data Contributor" on the account.
  * The table is created when missing.
  */
-import { RestError, TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { AlertKey, AlertRecord } from '../../model/alert.js';
 import type { AppStorage } from '../../storage/appStorage.js';
+import { appTableClient, isLostRace, tableCreator, tableError } from '../../storage/appTable.js';
 import { idOf, partitionKeyFor, tableKeysOf } from '../alertKey.js';
 import type { StateSnapshot, StateStore } from './stateStore.js';
 import { readEntity, toEntity, type AlertEntity } from './tableEntity.js';
 
-/** Azurite's well-known development account (public, documented by Microsoft). */
-const DEVELOPMENT_STORAGE =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
-
-/** Status codes that mean "someone else changed it first": exists, ETag mismatch, gone. */
-function isLostRace(error: unknown): boolean {
-  return error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412 || error.statusCode === 404);
-}
-
-/** An error that says what failed without repeating URLs (a SAS connection string puts its secret in them). */
+/** An error that says what failed without repeating URLs. */
 function storeError(operation: string, error: unknown): Error {
-  if (error instanceof RestError) {
-    const details = [error.statusCode !== undefined ? `HTTP ${error.statusCode}` : undefined, error.code].filter(Boolean).join(' ');
-    return new Error(`alert state table: ${operation} failed${details ? ` (${details})` : ''}`);
-  }
-  const code = (error as { code?: unknown }).code;
-  return new Error(`alert state table: ${operation} failed${typeof code === 'string' ? ` (${code})` : ''}`);
+  return tableError('alert state table', operation, error);
 }
 
 /**
@@ -49,31 +36,15 @@ export type TableStateStoreOptions = AppStorage & {
 export class TableStateStore implements StateStore {
   readonly description: string;
   private readonly client: TableClient;
-  private ready: Promise<void> | null = null;
+  /** Creates the table on first use. */
+  private readonly ensureTable: () => Promise<void>;
 
   constructor(options: TableStateStoreOptions) {
-    const retryOptions = options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {};
-    if ('connectionString' in options) {
-      const connectionString = options.connectionString.trim() === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : options.connectionString;
-      const insecure = /(^|;)\s*(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString);
-      this.client = TableClient.fromConnectionString(connectionString, options.tableName, { allowInsecureConnection: insecure, ...retryOptions });
-      this.description = `table ${options.tableName} (connection string)`;
-    } else {
-      this.client = new TableClient(options.serviceUrl, options.tableName, options.credential, retryOptions);
-      this.description = `table ${options.tableName} at ${new URL(options.serviceUrl).host} (managed identity)`;
-    }
-  }
-
-  /** Creates the table on first use (creating one that exists is not an error). */
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.client.createTable().then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = null;
-        throw storeError('creating the table', error);
-      },
-    );
-    return this.ready;
+    const { tableName, maxRetries, ...storage } = options;
+    const table = appTableClient(storage as AppStorage, tableName, maxRetries);
+    this.client = table.client;
+    this.description = table.description;
+    this.ensureTable = tableCreator(this.client, (error) => storeError('creating the table', error));
   }
 
   async load(clusters: readonly string[]): Promise<StateSnapshot> {
