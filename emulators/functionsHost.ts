@@ -14,7 +14,9 @@
  *   queue that gave messages is polled again at once.
  */
 import { randomUUID } from 'node:crypto';
-import { InvocationContext } from '@azure/functions';
+// A default import: @azure/functions is CommonJS, and its named class exports fail under plain Node (the demo, the bench).
+import azureFunctions from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
 import { QueueClient, type DequeuedMessageItem } from '@azure/storage-queue';
 import { QUEUE_MAX_DEQUEUE_COUNT, QUEUE_MAX_POLLING_INTERVAL_MS, poisonQueueName } from '../src/config/hostQueueSettings.js';
 
@@ -89,7 +91,7 @@ export function startFunctionsHost(options: FunctionsHostOptions): FunctionsHost
 
   async function invoke(fn: QueueFunction, queue: QueueClient, message: DequeuedMessageItem): Promise<void> {
     if (message.dequeueCount > maxDequeueCount) return poison(fn, queue, message, 'taken more often than maxDequeueCount');
-    const context = new InvocationContext({
+    const context = new azureFunctions.InvocationContext({
       invocationId: randomUUID(),
       functionName: fn.name,
       logHandler: (level, ...args) => log(`${level} ${fn.name} ${args.join(' ')}`),

@@ -2,15 +2,19 @@
  * `npm run demo`: starts the local emulators with a small realistic estate, runs the real CLI
  * against them (a kubeconfig, the managed-identity endpoint, HTTPS with a test CA: the same
  * code path as production), prints the report and the Slack messages the receiver got, then
- * runs a second scan to show that nothing already said is said again.
+ * runs a second scan to show that nothing already said is said again. Last, the function app
+ * with push-driven checks: a push, the check it schedules, and the alert at push + grace
+ * (demo/pushChecks.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startAzurite } from '../emulators/azurite.js';
 import { startSandbox } from '../emulators/sandbox.js';
 import { ensureTestPki } from '../emulators/testPki.js';
+import { DEMO_PUSH_QUEUE, showPushChecks } from './demo/pushChecks.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'bin', 'acr-aks-sync.js');
@@ -37,7 +41,9 @@ function heading(text: string): void {
 
 async function main(): Promise<void> {
   const pkiDir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-demo-pki-'));
-  const sandbox = await startSandbox(ensureTestPki(pkiDir));
+  const pki = ensureTestPki(pkiDir);
+  const storage = await startAzurite({ services: ['table', 'queue'] });
+  const sandbox = await startSandbox(pki, new Date(), { eventGrid: { connectionString: storage.connectionString, queueName: DEMO_PUSH_QUEUE } });
   try {
     heading('Sandbox estate');
     console.log(`Kubernetes API ${sandbox.kubernetes.url} (cluster "${sandbox.clusterName}", namespaces payments, search, web, kube-system)`);
@@ -64,8 +70,11 @@ async function main(): Promise<void> {
     const beforeThird = sandbox.slack.messages.length;
     await runCli(args, sandbox.env, true);
     printMessages(sandbox.slack.messages.slice(beforeThird));
+
+    await showPushChecks(sandbox, storage, pki, heading);
   } finally {
     await sandbox.close();
+    await storage.close();
     rmSync(pkiDir, { recursive: true, force: true });
   }
 }

@@ -12,6 +12,7 @@ import { BatchLookups } from '../fanout/batchLookups.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { systemClock } from '../model/clock.js';
 import type { PushCheck } from '../model/push.js';
+import { detectionLatencyMs } from '../push/detectionLatency.js';
 import { createTagLookup, runScan, type ScanRunResult } from '../run/runScan.js';
 import type { Invocation } from './invocation.js';
 
@@ -34,7 +35,7 @@ export async function scanForPush(push: PushCheck, target: ResourceClusterTarget
     repository: `${push.registry}/${push.repository}`,
     tag: push.tag,
     eventId: push.eventId,
-    detectionLatencyMs: systemClock() - Date.parse(push.pushedAt) - push.gracePeriodMs,
+    detectionLatencyMs: detectionLatencyMs(push, systemClock()),
     drift: findings.filter((f) => f.status === 'drift' || f.status === 'stale-digest').length,
     inSync: findings.filter((f) => f.status === 'in-sync').length,
     ok: result.report.clusters.every((c) => c.ok),
