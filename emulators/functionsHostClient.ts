@@ -9,16 +9,47 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { HostMessage, HostRequest } from './functionsHostProcess.js';
 
-export interface HostedApp {
+export interface AppLog {
   /** Every line logged so far. */
   readonly logs: string[];
-  /** Called with each new line. */
-  onLog(listener: (line: string) => void): void;
-  /** Resolves with the first line from index `after` on that `match` accepts. */
+  /** Resolves with the first line from index `after` on (past or future) that `match` accepts; rejects after `timeoutMs`. */
   waitForLog(match: (line: string) => boolean, after?: number, timeoutMs?: number): Promise<string>;
+}
+
+export interface HostedApp extends AppLog {
   /** Runs the `scan` timer function once; resolves with its duration (ms). */
   runTimer(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** A log to follow: `add` each line as it comes. */
+export function followLog(): AppLog & { add(line: string): void } {
+  const logs: string[] = [];
+  const listeners = new Set<(line: string) => void>();
+  return {
+    logs,
+    add(line) {
+      logs.push(line);
+      for (const l of listeners) l(line);
+    },
+    waitForLog(match, after = 0, timeoutMs = 120_000) {
+      const past = logs.slice(after).find(match);
+      if (past !== undefined) return Promise.resolve(past);
+      return new Promise((resolve, reject) => {
+        const listener = (line: string): void => {
+          if (!match(line)) return;
+          listeners.delete(listener);
+          clearTimeout(timer);
+          resolve(line);
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(listener);
+          reject(new Error(`no such log line within ${timeoutMs} ms; last lines:\n${logs.slice(-10).join('\n')}`));
+        }, timeoutMs);
+        listeners.add(listener);
+      });
+    },
+  };
 }
 
 /**
@@ -37,41 +68,20 @@ const entry = join(dirname(fileURLToPath(import.meta.url)), 'functionsHostProces
 export async function startHostedApp(env: Record<string, string>): Promise<HostedApp> {
   const child: ChildProcess = fork(entry, [], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   forwardStderr(child);
-  const logs: string[] = [];
-  const listeners = new Set<(line: string) => void>();
+  const log = followLog();
   let timerDone: ((message: { ms: number; error?: string }) => void) | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the app's host process exited with ${code}`)));
     child.on('message', (message: HostMessage) => {
       if (message.type === 'ready') resolve();
-      else if (message.type === 'log') {
-        logs.push(message.line);
-        for (const l of listeners) l(message.line);
-      } else timerDone?.(message);
+      else if (message.type === 'log') log.add(message.line);
+      else timerDone?.(message);
     });
   });
-  await ready;
   const request = (r: HostRequest) => child.send(r);
   return {
-    logs,
-    onLog: (listener) => void listeners.add(listener),
-    waitForLog(match, after = 0, timeoutMs = 120_000) {
-      const past = logs.slice(after).find(match);
-      if (past !== undefined) return Promise.resolve(past);
-      return new Promise((resolve, reject) => {
-        const listener = (line: string): void => {
-          if (!match(line)) return;
-          listeners.delete(listener);
-          clearTimeout(timer);
-          resolve(line);
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(listener);
-          reject(new Error(`no such log line within ${timeoutMs} ms; last lines:\n${logs.slice(-10).join('\n')}`));
-        }, timeoutMs);
-        listeners.add(listener);
-      });
-    },
+    logs: log.logs,
+    waitForLog: log.waitForLog,
     runTimer() {
       return new Promise((resolve, reject) => {
         timerDone = ({ ms, error }) => (error ? reject(new Error(`the timer run failed: ${error}`)) : resolve(ms));
