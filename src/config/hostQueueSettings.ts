@@ -7,8 +7,8 @@
  *   plain JSON too (fanout/scanQueue.ts).
  * - `maxPollingInterval` of 2 s: an idle queue is polled at most this far apart (the default,
  *   one minute, would add up to a minute to every push check). The cost: one queue read per
- *   2 s per queue per instance while idle, about 1.3 million reads a month for two queues on
- *   one instance (a few cents at Standard LRS transaction prices).
+ *   2 s per queue per running instance while idle, about 1.3 million reads a month per queue
+ *   (2.6 million for SCAN_QUEUE and PUSH_QUEUE on one instance), billed as storage transactions.
  * - `maxDequeueCount` of 5 (the host's default, written out): a message whose invocation fails
  *   five times is moved to `<queue>-poison`.
  */
