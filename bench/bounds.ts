@@ -15,10 +15,17 @@
  * - a registry's refresh token is exchanged when the scan starts only when the registry is an
  *   ACR login server (`*.azurecr.io` and the sovereign clouds' suffixes); any other host, the
  *   emulators' `127.0.0.1:port` included, is exchanged on its first lookup, so the first
- *   repositories of each registry wait for the exchange (`exchangeAtStart`, default false).
+ *   repositories of each registry wait for the exchange (`exchangeAtStart`, default false);
+ * - one tag walk per repository and run answers every tag pattern in use for it (TAG_PATTERN and
+ *   the patterns workloads, namespaces and clusters give themselves): its pages up to the
+ *   deepest newest match among those patterns, or up to ACR_MAX_RESULTS tags when one of them
+ *   has none among them; a container that is not watched (its workload opted out) looks
+ *   nothing up, and its settings cost no request (they come in the pod and namespace lists
+ *   and the cluster read already counted).
  */
 import type { EstateModel, RepositoryModel } from './estate.js';
 import { SYSTEM_NAMESPACE } from './estate.js';
+import { BENCH_TAG_PATTERN, newestMatchIndex } from './overrides.js';
 
 export interface ScanParameters {
   latencyMs: number;
@@ -70,13 +77,34 @@ export interface Bounds {
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
 /**
- * Tag pages needed to find a repository's newest release walking newest first: the page that
- * holds it; without one, every page up to ACR_MAX_RESULTS tags (an empty repository still
- * answers one page).
+ * Tag pages needed to find a repository's newest tag matching each of `patterns`, walking
+ * newest first, in one walk: the page that holds the deepest of those matches; when a pattern
+ * has none, every page up to ACR_MAX_RESULTS tags (an empty repository still answers one page).
  */
-export function tagPagesNeeded(repo: RepositoryModel, params: Pick<ScanParameters, 'acrPageSize' | 'acrMaxResults'>): number {
-  const examined = repo.newestRelease === null ? Math.min(repo.tags.length, params.acrMaxResults) : Math.min(repo.newestRelease + 1, params.acrMaxResults);
+export function tagPagesNeeded(repo: RepositoryModel, params: Pick<ScanParameters, 'acrPageSize' | 'acrMaxResults'>, patterns: Iterable<string> = [BENCH_TAG_PATTERN]): number {
+  let examined = 0;
+  for (const pattern of patterns) {
+    const newest = newestMatchIndex(repo, pattern);
+    examined = Math.max(examined, newest === null ? Math.min(repo.tags.length, params.acrMaxResults) : Math.min(newest + 1, params.acrMaxResults));
+  }
   return Math.max(1, ceilDiv(examined, params.acrPageSize));
+}
+
+/** The tag patterns each repository is asked under by the containers that look it up. */
+function patternsInUse(estate: EstateModel, excluded: ReadonlySet<string>): Map<number, Set<string>> {
+  const patterns = new Map<number, Set<string>>();
+  for (const cluster of estate.clusters) {
+    for (const w of cluster.workloads) {
+      if (excluded.has(w.namespace)) continue;
+      for (const c of w.containers) {
+        if (c.repository === undefined || c.watched === false) continue;
+        let set = patterns.get(c.repository);
+        if (!set) patterns.set(c.repository, (set = new Set()));
+        set.add(c.pattern ?? BENCH_TAG_PATTERN);
+      }
+    }
+  }
+  return patterns;
 }
 
 /** Which repositories each pod page reveals for the first time in the run, per registry. */
@@ -90,7 +118,7 @@ export function revealsOf(estate: EstateModel, params: Pick<ScanParameters, 'kub
         if (params.excludedNamespaces.has(w.namespace)) continue;
         const page = Math.floor(podIndex / params.kubernetesPageSize) + 1;
         for (const container of w.containers) {
-          if (container.repository === undefined || seen.has(container.repository)) continue;
+          if (container.repository === undefined || container.watched === false || seen.has(container.repository)) continue;
           seen.add(container.repository);
           const registry = (estate.repositories[container.repository] as RepositoryModel).registry;
           let reveal = reveals.find((x) => x.cluster === c && x.page === page && x.registry === registry);
@@ -105,9 +133,10 @@ export function revealsOf(estate: EstateModel, params: Pick<ScanParameters, 'kub
 
 export function computeBounds(estate: EstateModel, params: ScanParameters): Bounds {
   const reveals = revealsOf(estate, params);
-  // ACR tag pages: per distinct repository, once per run, the pages up to its newest release.
+  // ACR tag pages: per distinct repository, once per run, the pages up to the newest match of every pattern in use.
   const pagesOf = new Map<number, number>();
-  for (const i of reveals.flatMap((r) => r.repositories)) pagesOf.set(i, tagPagesNeeded(estate.repositories[i] as RepositoryModel, params));
+  const patterns = patternsInUse(estate, params.excludedNamespaces);
+  for (const i of reveals.flatMap((r) => r.repositories)) pagesOf.set(i, tagPagesNeeded(estate.repositories[i] as RepositoryModel, params, patterns.get(i)));
   const requests = requestBounds(estate, params, reveals, pagesOf);
   const { pageArrival, listingMs } = listingChain(estate, params);
   const tokenReady = tokenReadyTimes(reveals, pageArrival, params);

@@ -54,6 +54,10 @@ export interface ContainerModel {
   digest: string;
   /** What the scan should decide for this container. */
   expected: FindingStatus;
+  /** The tag pattern its settings give it (default TAG_PATTERN's `prod-*`; overrides.ts). */
+  pattern?: string;
+  /** False when its workload opted out: it is looked up for nothing (default true). */
+  watched?: boolean;
 }
 
 export interface WorkloadModel {
@@ -62,11 +66,13 @@ export interface WorkloadModel {
   replicas: number;
   hash: string;
   containers: ContainerModel[];
+  /** Its pods' acr-aks-sync annotations (overrides.ts). */
+  annotations?: Record<string, string>;
 }
 
 export interface ClusterModel {
   name: string;
-  namespaces: Array<{ name: string; labels: Record<string, string> }>;
+  namespaces: Array<{ name: string; labels: Record<string, string>; annotations?: Record<string, string> }>;
   /** In API order (namespace, then name): the order pages are served in. */
   workloads: WorkloadModel[];
   runningPods: number;
@@ -76,6 +82,8 @@ export interface EstateModel {
   options: Required<EstateOptions>;
   repositories: RepositoryModel[];
   clusters: ClusterModel[];
+  /** CLUSTER_SETTINGS, keyed by cluster name (overrides.ts). */
+  clusterSettings?: Record<string, object>;
 }
 
 export const SYSTEM_NAMESPACE = 'kube-system';

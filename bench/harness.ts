@@ -82,7 +82,7 @@ function podsOf(estate: EstateModel, loginServers: string[], cluster: ClusterMod
       const { image, repositoryRef } = imageOf(estate, loginServers, c);
       return { name: c.name, image, imageID: `${repositoryRef}@${c.digest}` };
     });
-    const template = makePod({ namespace: w.namespace, name: `${w.name}-${w.hash}-00000`, owner: { kind: 'ReplicaSet', name: `${w.name}-${w.hash}` }, containers });
+    const template = makePod({ namespace: w.namespace, name: `${w.name}-${w.hash}-00000`, owner: { kind: 'ReplicaSet', name: `${w.name}-${w.hash}` }, ...(w.annotations ? { annotations: w.annotations } : {}), containers });
     for (let r = 0; r < w.replicas; r++) {
       pods.push({ ...template, metadata: { ...template.metadata, name: `${w.name}-${w.hash}-${r.toString(36).padStart(5, '0')}`, uid: `${w.hash}-${r}` } });
     }
@@ -184,11 +184,13 @@ async function startArm(estate: EstateModel, options: HarnessOptions, identity: 
   return arm;
 }
 
-function harnessEnv(options: HarnessOptions, identity: ManagedIdentityEndpoint, arm: ArmEmulator, resourceIds: string[], loginServers: string[]): Record<string, string> {
+function harnessEnv(options: HarnessOptions, identity: ManagedIdentityEndpoint, arm: ArmEmulator, resourceIds: string[], loginServers: string[], clusterSettings: EstateModel['clusterSettings']): Record<string, string> {
   return {
     ...identity.env,
     NODE_EXTRA_CA_CERTS: options.pki.caPath,
     CLUSTERS: resourceIds.join(','),
+    // The estate's staging cluster, by its name (overrides.ts); empty when it has none.
+    CLUSTER_SETTINGS: clusterSettings && Object.keys(clusterSettings).length > 0 ? JSON.stringify(clusterSettings) : '',
     REGISTRIES: loginServers.join(','),
     // The emulated registries listen on 127.0.0.1, not on an ACR login server.
     ALLOW_ANY_REGISTRY_HOST: 'true',
@@ -271,7 +273,7 @@ export async function startBenchHarness(estate: EstateModel, options: HarnessOpt
     const resourceIds = estate.clusters.map(clusterResourceId);
     const logs: EstateLogs = { identity: identity.requests, arm: arm.requests, registries: registries.map((r) => r.requests), clusters: clusters.map((c) => c.requests) };
     return {
-      env: harnessEnv(options, identity, arm, resourceIds, loginServers),
+      env: harnessEnv(options, identity, arm, resourceIds, loginServers, estate.clusterSettings),
       loginServers,
       resourceIds,
       registries,

@@ -18,6 +18,13 @@
  *   web/web-legacy            no-release (repository not in the registry)
  *   web/web-metrics           error (the identity may not read the private registry)
  * kube-system runs a drifted image too, but it is excluded.
+ *
+ * And settings of their own (README, "Settings per cluster, namespace and workload"):
+ *   staging/storefront        drift on the staging namespace's pattern staging-*, to its channel
+ *                             staging-alerts, with its grace period of 10m (namespace annotations)
+ *   payments/payments-batch   untracked: opted out (acr-aks-sync.io/track: "false")
+ *   search/search-indexer     its tokenizer container on its own pattern nightly-* (in sync)
+ *   web/web-search            error: a bad acr-aks-sync.io/grace-period annotation
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,9 +82,9 @@ function container(name: string, image: string, pulled: string): MakePodContaine
 }
 
 /** A pod of the ReplicaSet `replicaSet` (a Deployment's), with its pod-template-hash label. */
-function replicaSetPod(namespace: string, name: string, replicaSet: string, containers: MakePodContainer[], labels: Record<string, string> = {}): V1Pod {
+function replicaSetPod(namespace: string, name: string, replicaSet: string, containers: MakePodContainer[], labels: Record<string, string> = {}, annotations?: Record<string, string>): V1Pod {
   const hash = replicaSet.slice(replicaSet.lastIndexOf('-') + 1);
-  return makePod({ namespace, name, owner: { kind: 'ReplicaSet', name: replicaSet }, labels: { ...labels, 'pod-template-hash': hash }, containers });
+  return makePod({ namespace, name, owner: { kind: 'ReplicaSet', name: replicaSet }, labels: { ...labels, 'pod-template-hash': hash }, ...(annotations ? { annotations } : {}), containers });
 }
 
 /** The production registry (the identity may read it; its pushes go to `eventGrid` when given) and a private one whose token exchange is always refused. */
@@ -99,6 +106,7 @@ async function startSandboxRegistries(pki: TestPki, identity: ManagedIdentityEnd
       'web/frontend': [tag('prod-7', 'frontend-7-new', 1 * HOUR)],
       'web/cache': [tag('prod-2', 'cache-2', 72 * HOUR), tag('prod-3', 'cache-3', 6 * HOUR)],
       'web/tools': [tag('dev-3', 'tools-3', 2 * HOUR)],
+      ...settingsRepositories(tag),
     },
     manifests: {
       [digestOf('api-789')]: {
@@ -146,7 +154,14 @@ function paymentsPods(prod: string): V1Pod[] {
 function searchPods(prod: string): V1Pod[] {
   return [
     ...Array.from({ length: 2 }, (_, i) =>
-      makePod({ namespace: 'search', name: `search-indexer-${i}`, owner: { kind: 'StatefulSet', name: 'search-indexer' }, containers: [container('indexer', `${prod}/search/indexer:prod-100`, 'indexer-100')] }),
+      makePod({
+        namespace: 'search',
+        name: `search-indexer-${i}`,
+        owner: { kind: 'StatefulSet', name: 'search-indexer' },
+        // Its tokenizer container follows nightly builds: a pattern of its own.
+        annotations: { 'tag-pattern.acr-aks-sync.io/tokenizer': 'nightly-*' },
+        containers: [container('indexer', `${prod}/search/indexer:prod-100`, 'indexer-100'), container('tokenizer', `${prod}/search/tokenizer:nightly-21`, 'tokenizer-21')],
+      }),
     ),
     replicaSetPod('search', 'search-query-6c8d7f-abcde', 'search-query-6c8d7f', [container('query', `${prod}/search/query:prod-41`, 'query-41')]),
     makePod({
@@ -166,6 +181,27 @@ function webPods(prod: string, priv: string): V1Pod[] {
     makePod({ namespace: 'web', name: 'debug-shell', containers: [container('shell', `${prod}/web/tools:dev-3`, 'tools-3')] }),
     replicaSetPod('web', 'web-legacy-7f7f7f-bbbbb', 'web-legacy-7f7f7f', [container('legacy', `${prod}/web/legacy:prod-1`, 'legacy-1')]),
     replicaSetPod('web', 'web-metrics-5c5c5c-ccccc', 'web-metrics-5c5c5c', [container('metrics', `${priv}/web/metrics:prod-4`, 'metrics-4')]),
+  ];
+}
+
+/** The tags the workloads with settings of their own run: staging builds, nightly builds. */
+function settingsRepositories(tag: (name: string, label: string, age: number) => AcrTagSeed): Record<string, AcrTagSeed[]> {
+  return {
+    'web/storefront': [tag('staging-42', 'storefront-s42', 50 * MIN), tag('prod-9', 'storefront-9', 5 * HOUR), tag('staging-41', 'storefront-s41', 30 * HOUR)],
+    'search/tokenizer': [tag('nightly-21', 'tokenizer-21', 5 * HOUR), tag('nightly-20', 'tokenizer-20', 29 * HOUR)],
+  };
+}
+
+/**
+ * Workloads with settings of their own: a staging namespace on its own pattern and channel, an
+ * opted-out workload, a bad annotation (search-indexer's tokenizer, with a pattern of its own,
+ * is in searchPods).
+ */
+function settingsPods(prod: string): V1Pod[] {
+  return [
+    replicaSetPod('staging', 'storefront-6b7c8d9f5-s1', 'storefront-6b7c8d9f5', [container('storefront', `${prod}/web/storefront:staging-41`, 'storefront-s41')]),
+    replicaSetPod('payments', 'payments-batch-7c6d5e4f3-b1', 'payments-batch-7c6d5e4f3', [container('batch', `${prod}/payments/worker:prod-456`, 'worker-456')], {}, { 'acr-aks-sync.io/track': 'false' }),
+    replicaSetPod('web', 'web-search-5f6e7d8c9-w1', 'web-search-5f6e7d8c9', [container('search-ui', `${prod}/web/storefront:prod-9`, 'storefront-9')], {}, { 'acr-aks-sync.io/grace-period': '10 minutes' }),
   ];
 }
 
@@ -197,13 +233,15 @@ export async function startSandbox(pki: TestPki, now: Date = new Date(), options
   const [registry, privateRegistry] = await startSandboxRegistries(pki, identity, now, options.eventGrid);
   const prod = registry.loginServer;
   const priv = privateRegistry.loginServer;
-  const pods = [...paymentsPods(prod), ...searchPods(prod), ...webPods(prod, priv), ...systemPods(prod)];
+  const pods = [...paymentsPods(prod), ...searchPods(prod), ...webPods(prod, priv), ...settingsPods(prod), ...systemPods(prod)];
   const kubernetes = await startKubernetesApi({
     pki,
     namespaces: [
       { name: 'payments', labels: { slackChannel: 'payments-alerts', team: 'payments' } },
       { name: 'search', labels: { slackChannel: 'search-team' } },
       { name: 'web', labels: { team: 'web' } },
+      // Staging releases staging-* builds and alerts its own channel: the namespace says so.
+      { name: 'staging', annotations: { 'acr-aks-sync.io/tag-pattern': 'staging-*', 'acr-aks-sync.io/slack-channel': 'staging-alerts', 'acr-aks-sync.io/grace-period': '10m' } },
       { name: 'kube-system' },
     ],
     pods,

@@ -29,6 +29,30 @@ type clusterType = {
 
   @description('Short name used in messages and in the CLUSTERS setting. Default: the cluster name.')
   alias: string?
+
+  @description('This cluster\'s own settings, written to the CLUSTER_SETTINGS app setting under its alias (or name). They win over the app-wide parameters and over the cluster\'s acr-aks-sync.* Azure tags; namespaces and workloads can still set their own.')
+  settings: clusterSettingsType?
+}
+
+@description('Settings of one cluster. Each is optional: what is left out comes from the cluster\'s acr-aks-sync.* tags, else from the app-wide setting.')
+type clusterSettingsType = {
+  @description('Slack channel of the cluster\'s alerts, unless a namespace or workload names its own (e.g. #staging-alerts).')
+  slackChannel: string?
+
+  @description('Tags that count as releases on this cluster (e.g. staging-*).')
+  tagPattern: string?
+
+  @description('How long a newer tag may exist before running pods count as outdated on this cluster (e.g. 10m).')
+  gracePeriod: string?
+
+  @description('all: every workload is watched unless it opts out; annotated: only workloads or namespaces with acr-aks-sync.io/track: "true".')
+  track: ('all' | 'annotated')?
+
+  @description('Namespaces never scanned on this cluster, instead of excludedNamespaces (list the system namespaces too).')
+  excludedNamespaces: string[]?
+
+  @description('The cluster\'s name in Slack messages (e.g. Staging EU).')
+  name: string?
 }
 
 @description('An Azure Container Registry whose tags are read. It may live in another resource group or subscription.')
@@ -735,6 +759,9 @@ var requiredAppSettings = {
   SLACK_CHANNEL: slackChannel
 }
 
+// CLUSTER_SETTINGS: each cluster's own settings, keyed as it is named in CLUSTERS (alias, else name).
+var clusterSettings = toObject(filter(clusters, cluster => cluster.?settings != null), cluster => cluster.?alias ?? cluster.name, cluster => cluster.?settings)
+
 // Optional settings are only written when given, so the code's defaults apply otherwise.
 var optionalAppSettings = toObject(
   filter(
@@ -749,6 +776,7 @@ var optionalAppSettings = toObject(
       SLACK_ICON_EMOJI: slackIconEmoji
       SLACK_USERNAME: slackUsername
       ACR_SYNC_DEBUG: debug ? 'true' : ''
+      CLUSTER_SETTINGS: empty(clusterSettings) ? '' : string(clusterSettings)
     }),
     setting => !empty(setting.value)
   ),

@@ -21,6 +21,17 @@ param clusters = [
     resourceGroup: 'rg-aks-prod-neu'
     alias: 'prod-neu'
   }
+  {
+    name: 'aks-staging-weu'
+    resourceGroup: 'rg-aks-staging-weu'
+    alias: 'staging'
+    // This cluster's own settings (CLUSTER_SETTINGS): staging releases staging-* builds to its own channel.
+    settings: {
+      tagPattern: 'staging-*'
+      slackChannel: '#staging-alerts'
+      gracePeriod: '10m'
+    }
+  }
 ]
 
 param registries = [

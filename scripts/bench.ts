@@ -5,7 +5,7 @@
  *
  *   npm run bench -- [--clusters 10] [--pods-per-cluster 2000] [--repos 400] [--registries 2]
  *                    [--tags 300] [--latency-ms 20] [--concurrency 8] [--runs 1] [--warmup 1]
- *                    [--acr-reads-per-second N] [--growth]
+ *                    [--acr-reads-per-second N] [--growth] [--no-overrides]
  *   npm run bench -- --pushes [N] [--push-spacing-ms 3000] [--grace-seconds 10] [estate flags]
  *
  * Two processes. This one generates a throwaway test CA, builds the estate and serves it from
@@ -22,12 +22,15 @@
  * `--growth` runs the estate at the given size and at ten times the pods per cluster, and
  * prints how wall time and peak RSS grow. `--acr-reads-per-second N` makes each registry
  * answer 429 (with Retry-After) above N reads per second, to show the scan slowing down and
- * finishing under throttling.
+ * finishing under throttling. The estate has settings of its own in a realistic share
+ * (bench/overrides.ts: a staging cluster through CLUSTER_SETTINGS, pinned patterns, opted-out
+ * workloads, a sidecar on its own pattern, namespaces with their own channel); `--no-overrides`
+ * scans the same estate without them.
  *
  * `--pushes N` (8 when N is left out) runs the push scenario instead (scripts/bench/push.ts):
  * N tags pushed over time across the estate, delivered by the emulated Event Grid into an
- * Azurite queue, checked by the app in a Functions host stand-in; it prints the detection
- * latency of each alert and the requests the checks cost.
+ * Azurite queue, checked by the app in a Functions host stand-in (the estate without settings
+ * of its own); it prints the detection latency of each alert and the requests the checks cost.
  *
  * Prints a table, then, as the last line, one JSON object with the figures. The parts, in
  * scripts/bench/: the flags (flags.ts), the runs (run.ts) and what is printed (report.ts).

@@ -14,10 +14,33 @@ import { fileURLToPath } from 'node:url';
 import { startAzurite } from '../emulators/azurite.js';
 import { startSandbox } from '../emulators/sandbox.js';
 import { ensureTestPki } from '../emulators/testPki.js';
+import type { ScanReport } from '../src/model/finding.js';
 import { DEMO_PUSH_QUEUE, showPushChecks } from './demo/pushChecks.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'bin', 'acr-aks-sync.js');
+
+/** Runs the real CLI and gives back what it printed on stdout. */
+function cliOutput(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', () => resolve(out));
+  });
+}
+
+/** Where the settings of a few findings came from, as `--output json` reports them. */
+async function printProvenance(args: string[], env: Record<string, string>): Promise<void> {
+  const report = JSON.parse(await cliOutput([...args, '--dry-run', '--output', 'json'], env)) as ScanReport;
+  const shown = [['staging', 'storefront'], ['search', 'tokenizer'], ['payments', 'worker']];
+  for (const f of report.clusters.flatMap((c) => c.findings)) {
+    if (!shown.some(([namespace, container]) => f.namespace === namespace && f.container === container) || !f.settings) continue;
+    console.log(`${f.namespace}/${f.workload.name} (${f.container}):`);
+    for (const [name, setting] of Object.entries(f.settings)) console.log(`  ${name.padEnd(11)} ${JSON.stringify(setting.value).padEnd(18)} from ${setting.from}`);
+  }
+}
 
 /** Runs the real CLI; `quiet` drops its report (the second scan only needs to show silence). */
 function runCli(args: string[], env: Record<string, string>, quiet = false): Promise<number> {
@@ -46,7 +69,9 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox(pki, new Date(), { eventGrid: { connectionString: storage.connectionString, queueName: DEMO_PUSH_QUEUE } });
   try {
     heading('Sandbox estate');
-    console.log(`Kubernetes API ${sandbox.kubernetes.url} (cluster "${sandbox.clusterName}", namespaces payments, search, web, kube-system)`);
+    console.log(`Kubernetes API ${sandbox.kubernetes.url} (cluster "${sandbox.clusterName}", namespaces payments, search, web, staging, kube-system)`);
+    console.log('Settings of their own: namespace staging (annotations: tag pattern staging-*, channel staging-alerts, grace period 10m),');
+    console.log('  payments-batch opted out, search-indexer\'s tokenizer container on nightly-*, web-search with a bad grace-period annotation');
     console.log(`ACR ${sandbox.registry.loginServer} and ${sandbox.privateRegistry.loginServer} (the identity may not read the second)`);
     console.log(`Slack webhook receiver ${new URL(sandbox.slack.url).host}; managed identity ${sandbox.identity.endpoint}`);
 
@@ -58,6 +83,9 @@ async function main(): Promise<void> {
 
     heading(`Slack messages received (${sandbox.slack.messages.length})`);
     printMessages(sandbox.slack.messages);
+
+    heading('Where some findings\' settings came from (acr-aks-sync scan --output json: each finding\'s "settings")');
+    await printProvenance(args, sandbox.env);
 
     const before = sandbox.slack.messages.length;
     heading('Second scan, same estate (alerts already sent are not repeated)');

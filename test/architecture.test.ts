@@ -21,6 +21,7 @@ const RANKS: Readonly<Record<string, number>> = {
   config: 3,
   identity: 4,
   storage: 4,
+  overrides: 4, // the settings clusters, namespaces and workloads give themselves, resolved (pure)
   clusters: 5,
   inventory: 5,
   registry: 5,

@@ -86,6 +86,7 @@ function namespaceObject(ns: NamespaceSpec, rv: string): V1Namespace {
       resourceVersion: rv,
       creationTimestamp: new Date('2024-01-01T00:00:00Z'),
       labels: { 'kubernetes.io/metadata.name': ns.name, ...ns.labels },
+      ...(ns.annotations ? { annotations: { ...ns.annotations } } : {}),
     },
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },

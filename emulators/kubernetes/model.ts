@@ -16,6 +16,7 @@ export type KubernetesAuthorizer = (auth: KubernetesAuth) => boolean | 'forbidde
 export interface NamespaceSpec {
   name: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** One list request, as `KubernetesApiOptions.fault` sees it. */

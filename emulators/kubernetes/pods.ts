@@ -19,6 +19,8 @@ export interface MakePodOptions {
   /** Controller owner; a ReplicaSet named `<deploy>-<hash>` also gets the `pod-template-hash` label. */
   owner?: { kind: string; name: string };
   labels?: Record<string, string>;
+  /** The pod's annotations (as its workload's pod template gives them). */
+  annotations?: Record<string, string>;
   containers: MakePodContainer[];
   initContainers?: MakePodContainer[];
   nodeName?: string;
@@ -99,6 +101,7 @@ export function makePod(options: MakePodOptions): V1Pod {
       resourceVersion: String(100_000 + Math.floor(Math.random() * 900_000)),
       creationTimestamp: new Date('2024-06-01T11:59:50Z'),
       labels,
+      ...(options.annotations ? { annotations: { ...options.annotations } } : {}),
       ...(options.owner
         ? { ownerReferences: [{ apiVersion: ownerApiVersion(options.owner.kind), kind: options.owner.kind, name: options.owner.name, uid: randomUUID(), controller: true, blockOwnerDeletion: true }] }
         : {}),

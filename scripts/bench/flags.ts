@@ -13,6 +13,8 @@ export interface BenchFlags {
   warmup: number;
   acrReadsPerSecond: number;
   growth: boolean;
+  /** Settings of their own in a realistic share of the estate (bench/overrides.ts); off with --no-overrides. */
+  overrides: boolean;
   /** The push scenario instead of the scan: this many pushes (0: none). */
   pushes: number;
   pushSpacingMs: number;
@@ -42,6 +44,7 @@ export function parseFlags(argv: string[]): BenchFlags {
       warmup: { type: 'string', default: '1' },
       'acr-reads-per-second': { type: 'string', default: '0' },
       growth: { type: 'boolean', default: false },
+      'no-overrides': { type: 'boolean', default: false },
       pushes: { type: 'string', default: '0' },
       'push-spacing-ms': { type: 'string', default: '3000' },
       'grace-seconds': { type: 'string', default: '10' },
@@ -51,7 +54,7 @@ export function parseFlags(argv: string[]): BenchFlags {
   });
   if (values.help) {
     console.log(
-      'npm run bench -- [--clusters N] [--pods-per-cluster N] [--repos N] [--registries N] [--tags N] [--latency-ms N] [--concurrency N] [--runs N] [--warmup N] [--acr-reads-per-second N] [--growth] [--pushes [N] [--push-spacing-ms N] [--grace-seconds N]]',
+      'npm run bench -- [--clusters N] [--pods-per-cluster N] [--repos N] [--registries N] [--tags N] [--latency-ms N] [--concurrency N] [--runs N] [--warmup N] [--acr-reads-per-second N] [--growth] [--no-overrides] [--pushes [N] [--push-spacing-ms N] [--grace-seconds N]]',
     );
     process.exit(0);
   }
@@ -72,6 +75,7 @@ export function parseFlags(argv: string[]): BenchFlags {
     warmup: int('warmup', values.warmup, 0, 5),
     acrReadsPerSecond: int('acr-reads-per-second', values['acr-reads-per-second'], 0, 100_000),
     growth: values.growth ?? false,
+    overrides: !(values['no-overrides'] ?? false),
     pushes: int('pushes', values.pushes, 0, 500),
     pushSpacingMs: int('push-spacing-ms', values['push-spacing-ms'], 0, 600_000),
     graceSeconds: int('grace-seconds', values['grace-seconds'], 1, 600),

@@ -2,7 +2,9 @@
  * `npm run bench -- --pushes N`: the push scenario (bench/pushRun.ts) on the estate the flags
  * describe, with the app in a Functions host stand-in of its own process, and its figures
  * (bench/pushFigures.ts): detection latency against the timer alone, and the requests the
- * checks cost against their lower bound.
+ * checks cost against their lower bound. The estate has no settings of its own here (as with
+ * --no-overrides): every push is a release on TAG_PATTERN, checked at push + --grace-seconds,
+ * so that the latency measured is the mechanism's, not a namespace's longer grace period.
  */
 import { BENCH_EXCLUDED } from '../../bench/bounds.js';
 import { buildEstate } from '../../bench/estate.js';

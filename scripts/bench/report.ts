@@ -1,4 +1,5 @@
 /** What `npm run bench` prints: a table of measured against lower-bound figures, and the figures as JSON. */
+import { overrideCounts } from '../../bench/overrides.js';
 import type { RunResult } from './run.js';
 
 export const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -53,6 +54,7 @@ export function figuresOf(r: RunResult): Record<string, unknown> {
     findings: r.figures.statuses,
     findings_as_expected: r.correct,
     acr_reads_per_second_limit: r.flags.acrReadsPerSecond || null,
+    settings_overrides: r.flags.overrides ? overrideCounts(r.estate) : null,
   };
 }
 
@@ -90,5 +92,9 @@ export function table(r: RunResult): string {
     `peak RSS ${r.figures.peakRssMb.toFixed(1)} MB (${r.figures.rssBeforeScanMb.toFixed(1)} MB with the code loaded, before scanning; heap peak ${r.figures.peakHeapMb.toFixed(1)} MB); ${Math.round(pods / (r.figures.wallMs / 1000))} pods/s`,
   );
   lines.push(`findings ${JSON.stringify(r.figures.statuses)}: ${r.correct ? 'as expected from the estate' : 'NOT as expected'}`);
+  if (r.flags.overrides) {
+    const o = overrideCounts(r.estate);
+    lines.push(`settings of their own: ${o.annotatedWorkloads} of ${o.workloads} workloads annotated (${o.optedOutWorkloads} opted out), ${o.annotatedNamespaces} namespaces annotated, ${o.configuredClusters} cluster(s) in CLUSTER_SETTINGS`);
+  }
   return lines.join('\n');
 }

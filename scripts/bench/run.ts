@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process';
 import { BENCH_EXCLUDED, computeBounds, type Bounds, type ScanParameters } from '../../bench/bounds.js';
 import { buildEstate, expectedStatuses, type EstateModel } from '../../bench/estate.js';
+import { addOverrides } from '../../bench/overrides.js';
 import { startBenchHarness, type BenchHarness, type RequestCounts } from '../../bench/harness.js';
 import type { ScanFigures } from '../../bench/scanOnce.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
@@ -105,6 +106,7 @@ export async function benchOnce(run: BenchRun): Promise<RunResult> {
     registries: flags.registries,
     tagsPerRepository: flags.tags,
   });
+  if (flags.overrides) addOverrides(estate);
   // Every tag may be examined, so a release on the last page is still found.
   const acrMaxResults = Math.max(100, flags.tags);
   const params = scanParameters(flags, acrMaxResults);

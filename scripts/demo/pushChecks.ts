@@ -6,18 +6,17 @@
  * imagePushed function schedules a check of the cluster for each, visible at push + grace. The
  * search team rolls out its new tag within the grace period and hears nothing; payments-worker
  * does not, and its alert reaches Slack at push + grace. Nothing polls faster and no timer runs
- * in between.
+ * in between. Last, pushes to a repository that a namespace with settings of its own runs show
+ * that its tag pattern and grace period decide what is checked and when.
  */
-import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
 import type { Azurite } from '../../emulators/azurite.js';
 import { startHostedApp, type HostedApp } from '../../emulators/functionsHostClient.js';
-import { normaliseResource } from '../../emulators/managedIdentity.js';
 import { digestOf, type Sandbox } from '../../emulators/sandbox.js';
+import { startSandboxArm, type SandboxArm } from '../../emulators/sandboxArm.js';
 import type { TestPki } from '../../emulators/testPki.js';
 
 export const DEMO_PUSH_QUEUE = 'acrsync-pushes';
 const GRACE_SECONDS = 15;
-const SUBSCRIPTION = '0de70000-0000-4000-8000-00000000de70';
 
 /** The clock time of `at` (UTC, to the tenth of a second) and how long after `t0` it was. */
 function stamp(t0: number, at = Date.now()): string {
@@ -27,23 +26,11 @@ function stamp(t0: number, at = Date.now()): string {
 /** The part of a log line after `<level> <function> `. */
 const body = (line: string): string => line.replace(/^\w+ \w+ /, '');
 
-async function startArm(sandbox: Sandbox, pki: TestPki): Promise<ArmEmulator> {
-  let armResource = '';
-  const arm = await startArmEmulator({
-    pki,
-    validateArmToken: (token) => sandbox.identity.validate(token, armResource),
-    clusters: [{ subscriptionId: SUBSCRIPTION, resourceGroup: 'sandbox-rg', name: sandbox.clusterName, aadEnabled: false, kubeconfig: sandbox.kubernetes.kubeconfig({ clusterName: sandbox.clusterName }) }],
-  });
-  armResource = normaliseResource(arm.endpoint);
-  return arm;
-}
-
-function startApp(sandbox: Sandbox, storage: Azurite, arm: ArmEmulator): Promise<HostedApp> {
+function startApp(sandbox: Sandbox, storage: Azurite, arm: SandboxArm): Promise<HostedApp> {
   return startHostedApp({
     ...sandbox.env,
+    ...arm.env,
     AzureWebJobsStorage: storage.connectionString,
-    ARM_ENDPOINT: arm.endpoint,
-    CLUSTERS: `${sandbox.clusterName}=/subscriptions/${SUBSCRIPTION}/resourceGroups/sandbox-rg/providers/Microsoft.ContainerService/managedClusters/${sandbox.clusterName}`,
     PUSH_CHECKS: 'true',
     PUSH_QUEUE: DEMO_PUSH_QUEUE,
     GRACE_PERIOD: `${GRACE_SECONDS}s`,
@@ -80,8 +67,25 @@ async function pushAndWatch(sandbox: Sandbox, app: HostedApp): Promise<void> {
   console.log('search-query rolled out in time: its check found it in sync and sent nothing.');
 }
 
+/**
+ * Settings of their own decide what a push schedules: web/storefront runs in staging on the
+ * namespace's pattern staging-* with a 10m grace period, and in web on TAG_PATTERN (prod-*). A
+ * tag neither pattern matches schedules nothing; a staging-* tag one check, at push + 10m.
+ */
+async function pushWithOwnSettings(sandbox: Sandbox, app: HostedApp): Promise<void> {
+  const logsBefore = app.logs.length;
+  const t0 = Date.now();
+  await sandbox.registry.pushTag('web/storefront', { name: 'dev-7', digest: digestOf('storefront-dev-7') });
+  const dropped = await app.waitForLog((l) => l.includes('push event dropped') && l.includes('dev-7'), logsBefore);
+  console.log(`${stamp(t0)}  pushed web/storefront:dev-7 -> imagePushed: ${body(dropped)}`);
+  await sandbox.registry.pushTag('web/storefront', { name: 'staging-43', digest: digestOf('storefront-s43') });
+  const scheduled = await app.waitForLog((l) => l.includes('push checks scheduled') && l.includes('tag=staging-43 '), logsBefore);
+  console.log(`${stamp(t0)}  pushed web/storefront:staging-43 -> imagePushed: ${body(scheduled)}`);
+  console.log('(the check is due at push + the namespace\'s 10m grace period + 2 s; the demo does not wait for it)');
+}
+
 export async function showPushChecks(sandbox: Sandbox, storage: Azurite, pki: TestPki, heading: (text: string) => void): Promise<void> {
-  const arm = await startArm(sandbox, pki);
+  const arm = await startSandboxArm(sandbox, pki);
   let app: HostedApp | undefined;
   try {
     app = await startApp(sandbox, storage, arm);
@@ -92,6 +96,8 @@ export async function showPushChecks(sandbox: Sandbox, storage: Azurite, pki: Te
       `The timer scanned ${sandbox.clusterName} in ${Math.round(timerMs)} ms and wrote its push index (which repositories it runs); it sent ${sandbox.slack.messages.length - before} Slack message(s) (the app's alert table starts empty). No timer runs from here on.\n`,
     );
     await pushAndWatch(sandbox, app);
+    heading('Push-driven checks follow each workload\'s settings: web/storefront runs in staging on staging-* with a 10m grace, in web on prod-*');
+    await pushWithOwnSettings(sandbox, app);
   } finally {
     await app?.stop();
     await arm.close();

@@ -6,6 +6,9 @@
  * - lagging toward another target (a newer tag was pushed) than the one announced → `new`;
  * - lagging toward the announced target, last message at least `repeatIntervalMs` ago →
  *   `reminder` (an interval of 0 reminds on every scan, the old behaviour); otherwise silence;
+ * - lagging toward the announced target, but its channel setting changed → `reminder` now, in
+ *   the new channel, as a top-level message that starts the alert's thread there (the old
+ *   thread is left as it is): the alert moves, it is not duplicated;
  * - announced, and now seen in sync, seen running an image not tracked by configuration
  *   (`untracked`: "no longer tracked"), or gone from a cluster that was scanned → `resolved`
  *   (or a silent removal when `notifyResolved` is off, or when nothing had been delivered yet).
@@ -54,6 +57,8 @@ export interface PlannedAlert {
   overwrites?: string;
   /** `resolved` only: what the container runs now; absent when the workload is gone. */
   current?: Finding;
+  /** The name messages show for the cluster (its `name` setting), when it is not the cluster's own. */
+  clusterName?: string;
 }
 
 export interface AlertPlan {
@@ -130,8 +135,11 @@ function planLagging(
   const { now } = options;
   const target = alertTarget(finding);
   const channel = finding.channel ?? options.defaultChannel;
+  const prior = previous?.record;
+  // An announced alert whose channel setting changed moves: reminded now in the new channel, a new thread there.
+  const moved = prior !== undefined && prior.announcedTarget !== null && prior.channel !== channel;
   const record: AlertRecord = previous
-    ? { ...previous.record, channel, finding, target }
+    ? { ...previous.record, channel, finding, target, ...(moved ? { thread: null } : {}) }
     : {
         ...alertKeyOf(cluster, finding),
         channel,
@@ -143,9 +151,8 @@ function planLagging(
         thread: null,
         claim: null,
       };
-  const prior = previous?.record;
   if (!prior || prior.announcedTarget === null || prior.announcedTarget !== target) return { action: 'new', channel, record };
-  if (prior.lastSentAt === null || now.getTime() - Date.parse(prior.lastSentAt) >= options.repeatIntervalMs) return { action: 'reminder', channel, record };
+  if (moved || prior.lastSentAt === null || now.getTime() - Date.parse(prior.lastSentAt) >= options.repeatIntervalMs) return { action: 'reminder', channel, record };
   return null;
 }
 
@@ -189,7 +196,11 @@ export function planAlerts(input: PlanInput, options: LifecycleOptions): AlertPl
     if (!seen?.lagging) verdicts.push(storedVerdict(id, previous, seen, options));
   }
   const unreadableRemovals = [...unreadable.values()].filter((row) => row.cluster === '' || scanned.has(row.cluster));
-  return tally(verdicts, unreadableRemovals);
+  const plan = tally(verdicts, unreadableRemovals);
+  // Messages show a cluster by its `name` setting; the alert stays keyed by the cluster's own name.
+  const shown = new Map(input.clusters.flatMap((c) => (c.settings && c.settings.name.value !== c.name ? [[c.name, c.settings.name.value] as const] : [])));
+  if (shown.size > 0) plan.deliveries = plan.deliveries.map((d) => (shown.has(d.record.cluster) ? { ...d, clusterName: shown.get(d.record.cluster) as string } : d));
+  return plan;
 }
 
 /** The verdicts gathered into a plan, its deliveries in the order of their records. */

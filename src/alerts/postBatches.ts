@@ -96,7 +96,7 @@ function messageItem(c: Claimed): AlertMessageItem {
   const { planned } = c;
   return {
     action: planned.action,
-    cluster: planned.record.cluster,
+    cluster: planned.clusterName ?? planned.record.cluster,
     finding: planned.record.finding,
     ...(planned.current ? { current: planned.current } : {}),
     laggingSince: planned.record.laggingSince,

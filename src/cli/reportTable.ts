@@ -1,5 +1,9 @@
-/** The CLI's human-readable report: one row per finding, colour only on a terminal. */
-import type { FindingStatus, ScanReport } from '../model/finding.js';
+/**
+ * The CLI's human-readable report: one row per finding, colour only on a terminal. A PATTERN
+ * column appears when some finding was decided with a tag pattern other than the app's own
+ * (TAG_PATTERN): it shows that pattern; the JSON report says where it was set.
+ */
+import type { Finding, FindingStatus, ScanReport } from '../model/finding.js';
 
 const COLOURS: Record<FindingStatus, string> = {
   'in-sync': '\x1b[32m',
@@ -17,13 +21,20 @@ function shorten(value: string | null, max: number): string {
   return value.length > max ? `${value.slice(0, max - 1)}…` : value;
 }
 
+/** The finding's tag pattern when it is not TAG_PATTERN's (or the default's), else empty. */
+function ownPattern(f: Finding): string {
+  const pattern = f.settings?.tagPattern;
+  return pattern && pattern.from !== 'TAG_PATTERN' && pattern.from !== 'default' ? pattern.value : '';
+}
+
 export function renderReportTable(report: ScanReport, colour: boolean): string {
-  const header = ['CLUSTER', 'NAMESPACE', 'WORKLOAD', 'CONTAINER', 'STATUS', 'RUNNING', 'NEWEST', 'DETAIL'];
+  const patterns = report.clusters.some((c) => c.findings.some((f) => ownPattern(f) !== ''));
+  const header = ['CLUSTER', 'NAMESPACE', 'WORKLOAD', 'CONTAINER', 'STATUS', 'RUNNING', 'NEWEST', ...(patterns ? ['PATTERN'] : []), 'DETAIL'];
   const rows: string[][] = [];
   const statuses: FindingStatus[] = [];
   for (const cluster of report.clusters) {
     if (!cluster.ok) {
-      rows.push([cluster.name, '-', '-', '-', 'error', '-', '-', cluster.error ?? 'scan failed']);
+      rows.push([cluster.name, '-', '-', '-', 'error', '-', '-', ...(patterns ? ['-'] : []), cluster.error ?? 'scan failed']);
       statuses.push('error');
       continue;
     }
@@ -37,6 +48,7 @@ export function renderReportTable(report: ScanReport, colour: boolean): string {
         f.status,
         shorten(f.repository ? `${f.repository}${running}` : f.image, 48),
         f.latestTag ?? '-',
+        ...(patterns ? [ownPattern(f)] : []),
         f.reason ?? '',
       ]);
       statuses.push(f.status);

@@ -3,7 +3,8 @@
  * its user kubeconfig (server URL and CA) from `@azure/arm-containerservice`, then the
  * Kubernetes API with the identity's Entra token (Entra-enabled clusters) or the kubeconfig's
  * own credential, held in memory only (local-account clusters). What is taken from ARM's
- * kubeconfig, and where credentials may go, is decided in kubeconfigFromArm.ts.
+ * kubeconfig, and where credentials may go, is decided in kubeconfigFromArm.ts. The cluster's
+ * Azure tags, which may carry its settings (overrides/clusterLevel.ts), come with the same read.
  */
 import type { ContainerServiceClient, ManagedCluster } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/identity';
@@ -70,7 +71,7 @@ export function aksClusterSource(options: AksClusterSourceOptions): ClusterSourc
       const kc = clusterKubeConfig(kubeconfigYaml, { fqdn: cluster.fqdn, privateFqdn: cluster.privateFqdn }, entra ? { credential, signal } : undefined);
       if (entra) await aksToken;
       logger.debug('cluster credentials read', { cluster: target.displayName, entra, private: Boolean(privateFqdn) });
-      return kc;
+      return { kubeConfig: kc, ...(cluster.tags ? { resourceTags: cluster.tags } : {}) };
     },
     explainFailure(reason) {
       if (!privateFqdn || !/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|fetch failed|time budget/i.test(reason)) return reason;

@@ -30,6 +30,6 @@ export function kubeconfigClusterSource({ path, context, clusterName }: Kubeconf
   if (!current) throw new Error(`kubeconfig ${path} has no current context; pass --context`);
   return {
     name: clusterName ?? current,
-    connect: async () => kc,
+    connect: async () => ({ kubeConfig: kc }),
   };
 }

@@ -5,6 +5,7 @@
  * messages.
  */
 import { z } from 'zod';
+import { unknownClusterProblems } from './clusterSettings.js';
 import { InvalidSetting } from './invalidSetting.js';
 import { screenKeyVaultReferences } from './keyVaultReference.js';
 import { nonAcrRegistryProblems } from './registrySettings.js';
@@ -23,6 +24,7 @@ import {
   type SlackValues,
 } from './settings.js';
 
+export type { ClusterSettingsConfig, ClusterSettingsEntry, TrackMode } from './clusterSettings.js';
 export type { ClusterTarget } from './clusterTargets.js';
 export { DURATION_BOUNDS, FUNCTION_TIMEOUT_MS, type ScanFanout } from './settingValues.js';
 export {
@@ -51,6 +53,11 @@ export interface Config extends ConfigValues {
    * then runs on the default). Every timer run and every scanNow response repeats them.
    */
   warnings: readonly ConfigIssue[];
+  /**
+   * The variables that were set, as written (trimmed; secrets left out), so that a report can
+   * say a value came from TAG_PATTERN rather than from the default.
+   */
+  written?: Readonly<Partial<Record<ConfigVariable, string>>>;
 }
 
 export interface ConfigIssue {
@@ -88,6 +95,7 @@ function field(variable: ConfigVariable, options: LoadConfigOptions): z.ZodType<
             message: problem.message,
             input: row.secret ? '[secret]' : raw,
             params: { example: problem.example ?? row.example },
+            ...(problem.path ? { path: [...problem.path] } : {}),
           });
         }
         return z.NEVER;
@@ -103,7 +111,7 @@ function slackEnabled(values: SettingValues): boolean {
  * The problems that involve two variables. Runs even when fields failed, so that every problem
  * is reported in one go; a field that failed holds a placeholder, which counts as "set" here.
  */
-function crossCheck(values: SettingValues, ctx: z.core.$RefinementCtx<SettingValues>): void {
+function crossCheck(values: SettingValues, ctx: z.core.$RefinementCtx<SettingValues>, options: LoadConfigOptions): void {
   if (slackEnabled(values) && values.SLACK_CHANNEL === undefined) {
     ctx.addIssue({
       code: 'custom',
@@ -129,6 +137,19 @@ function crossCheck(values: SettingValues, ctx: z.core.$RefinementCtx<SettingVal
       params: { example: CONFIG_EXAMPLES.PUSH_QUEUE },
     });
   }
+  // Only where CLUSTERS names the clusters to scan (not the CLI's --kubeconfig) and names all of them (no subscription: entry).
+  const targets = Array.isArray(values.CLUSTERS) ? values.CLUSTERS : [];
+  if (options.requireClusters && targets.length > 0 && targets.every((t) => t.kind === 'resource') && isReadValue(values.CLUSTER_SETTINGS)) {
+    const names = targets.flatMap((t) => (t.kind === 'resource' ? [t.displayName] : []));
+    for (const problem of unknownClusterProblems(values.CLUSTER_SETTINGS, names)) {
+      ctx.addIssue({ code: 'custom', path: ['CLUSTER_SETTINGS', ...(problem.path ?? [])], message: problem.message, input: undefined, params: { example: problem.example } });
+    }
+  }
+}
+
+/** False for the placeholder a field that failed holds. */
+function isReadValue<T>(value: T): value is Exclude<T, undefined> {
+  return value !== undefined && (value as unknown) !== z.NEVER;
 }
 
 /** Each value where its row's `config` column puts it; Slack only when a credential is set. */
@@ -150,7 +171,7 @@ export function createConfigSchema(options: LoadConfigOptions = {}) {
   const shape = Object.fromEntries(CONFIG_VARIABLES.map((variable) => [variable, field(variable, options)]));
   return z
     .object(shape as { [V in ConfigVariable]: z.ZodType<SettingValues[V], string | undefined> })
-    .superRefine(crossCheck, { when: () => true })
+    .superRefine((values, ctx) => crossCheck(values, ctx, options), { when: () => true })
     .transform(toConfig);
 }
 
@@ -171,14 +192,16 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   for (const name of CONFIG_VARIABLES) input[name] = screened.env[name];
   const result = createConfigSchema(options).safeParse(input);
   if (result.success && screened.problems.length === 0) {
-    return screened.notificationsOff ? { ...result.data, slack: null, notificationsOff: screened.notificationsOff } : result.data;
+    const config = { ...result.data, written: writtenSettings(screened.env) };
+    return screened.notificationsOff ? { ...config, slack: null, notificationsOff: screened.notificationsOff } : config;
   }
 
   // A variable set aside as an unresolved reference is reported as that, not as missing.
   const zodIssues = (result.success ? [] : result.error.issues).filter((i) => !screened.problems.some((p) => p.variable === i.path[0]));
   const referenceIssues = screened.problems.map((p) => ({ path: [p.variable], message: p.message }));
   const issues = [...zodIssues, ...referenceIssues].map((issue, index) => {
-    const variable = String(issue.path[0] ?? '(environment)');
+    // A structured setting's problem names its path: CLUSTER_SETTINGS.staging.gracePeriod.
+    const variable = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
     const example = (issue as { params?: { example?: unknown } }).params?.example;
     return {
       index,
@@ -193,7 +216,22 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const schedule = typeof env.SCAN_SCHEDULE === 'string' ? env.SCAN_SCHEDULE : undefined;
   for (const issue of scheduleWarnings(resolveScanSchedule(schedule))) issues.push({ index: issues.length, issue });
   issues.sort(
-    (a, b) => (VARIABLE_ORDER.get(a.issue.variable) ?? Infinity) - (VARIABLE_ORDER.get(b.issue.variable) ?? Infinity) || a.index - b.index,
+    (a, b) => (VARIABLE_ORDER.get(variableOf(a.issue)) ?? Infinity) - (VARIABLE_ORDER.get(variableOf(b.issue)) ?? Infinity) || a.index - b.index,
   );
   throw new ConfigError(issues.map((entry) => entry.issue));
+}
+
+/** The variable an issue is about (`CLUSTER_SETTINGS` for `CLUSTER_SETTINGS.staging.gracePeriod`). */
+function variableOf(issue: ConfigIssue): string {
+  return issue.variable.split('.')[0] ?? issue.variable;
+}
+
+/** The set variables as written, secrets left out (Config.written). */
+function writtenSettings(env: Record<string, string | undefined>): Partial<Record<ConfigVariable, string>> {
+  const written: Partial<Record<ConfigVariable, string>> = {};
+  for (const variable of CONFIG_VARIABLES) {
+    const text = settingText(env[variable]);
+    if (text !== undefined && !settingRow(variable).secret) written[variable] = text;
+  }
+  return written;
 }

@@ -5,6 +5,8 @@
 export interface SettingProblem {
   message: string;
   example?: string;
+  /** Where inside a structured value (CLUSTER_SETTINGS): `['staging', 'gracePeriod']` is reported as `CLUSTER_SETTINGS.staging.gracePeriod`. */
+  path?: readonly string[];
 }
 
 export class InvalidSetting extends Error {

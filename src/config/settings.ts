@@ -5,6 +5,7 @@
  * examples, the schema (config.ts) and the `Config` type are all derived from the rows.
  */
 import { DEFAULT_TAG_PATTERN } from '../images/tagPattern.js';
+import { CLUSTER_SETTINGS_EXAMPLE, parseClusterSettings } from './clusterSettings.js';
 import { CLUSTER_RESOURCE_ID_EXAMPLE } from './clusterTargets.js';
 import { parseRegistries } from './registrySettings.js';
 import { DEFAULT_SCAN_SCHEDULE, resolveScanSchedule } from './scanSchedule.js';
@@ -82,6 +83,8 @@ function readClusters(value: string | undefined, options: LoadConfigOptions) {
 /** The table. The value parsers are in settingValues.ts, urlSettings.ts, registrySettings.ts and scanSchedule.ts. */
 export const CONFIG_SETTINGS = {
   CLUSTERS: { read: readClusters, example: CLUSTER_RESOURCE_ID_EXAMPLE, config: 'clusters' },
+  // Per-cluster settings (clusterSettings.ts), keyed by display name; stronger than the cluster's AKS tags.
+  CLUSTER_SETTINGS: { parse: parseClusterSettings, example: CLUSTER_SETTINGS_EXAMPLE, config: 'clusterSettings' },
   // Lower-cased login servers (host or host:port).
   REGISTRIES: { read: parseRegistries, example: 'myacr.azurecr.io,otheracr.azurecr.io', config: 'registries' },
   // Only checks REGISTRIES (config.ts), so it goes nowhere in Config.

@@ -11,8 +11,10 @@ import { formatDuration } from '../util/duration.js';
 export interface TrackingRules {
   /** Lower-cased login servers from REGISTRIES; only these are looked up. */
   registries: ReadonlySet<string>;
-  /** True when a tag counts as a release (TAG_PATTERN). */
+  /** True when a tag counts as a release (TAG_PATTERN, or the workload's own pattern). */
   matchesTagPattern: (tag: string) => boolean;
+  /** How reasons name the pattern: `TAG_PATTERN` (the default), or the workload's pattern and where it was set. */
+  tagPatternLabel?: string;
 }
 
 /** Whether a reference is looked up in a registry, and if not, why. */
@@ -33,7 +35,7 @@ export function classifyReference(reference: ParsedImageReference, rules: Tracki
     return { tracked: false, reason: `registry ${reference.registry} is not in REGISTRIES` };
   }
   if (reference.tag !== undefined && !rules.matchesTagPattern(reference.tag)) {
-    return { tracked: false, reason: `tag ${reference.tag} does not match TAG_PATTERN` };
+    return { tracked: false, reason: `tag ${reference.tag} does not match ${rules.tagPatternLabel ?? 'TAG_PATTERN'}` };
   }
   return { tracked: true, registry: reference.registry, repository: reference.repository };
 }
@@ -45,6 +47,8 @@ export interface DriftInput {
   lookup: RegistryLookupResult;
   now: Date;
   gracePeriodMs: number;
+  /** How the reason names the pattern when no tag matches it (default `TAG_PATTERN`). */
+  tagPatternLabel?: string;
 }
 
 export interface DriftDecision {
@@ -88,7 +92,7 @@ export function decideDrift(input: DriftInput): DriftDecision {
     case 'unknown-repository':
       return { status: 'no-release', reason: `repository ${reference.repository} not found in ${reference.registry}` };
     case 'no-match':
-      return { status: 'no-release', reason: `no tag matching TAG_PATTERN among the newest ${lookup.examined} tags` };
+      return { status: 'no-release', reason: `no tag matching ${input.tagPatternLabel ?? 'TAG_PATTERN'} among the newest ${lookup.examined} tags` };
     case 'found':
       break;
   }

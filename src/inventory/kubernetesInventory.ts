@@ -1,11 +1,17 @@
 /**
- * Cluster inventory through the Kubernetes API: namespaces (for the Slack channel label) and
- * running pods across all namespaces, page by page, folded into workload containers.
+ * Cluster inventory through the Kubernetes API: namespaces (for the settings their labels and
+ * annotations give) and running pods across all namespaces, page by page, folded into workload
+ * containers. Of a namespace's labels and annotations, and of a pod's annotations, only
+ * acr-aks-sync's keys and the SLACK_CHANNEL_LABEL label are kept, so memory stays bounded
+ * whatever else a cluster's objects carry.
  */
 import type { KubeConfig, V1Namespace } from '@kubernetes/client-node';
+import { CONFIG_DEFAULTS } from '../config/settings.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../model/clock.js';
 import type { MalformedPod, NamespaceInfo, WorkloadContainer } from '../model/workload.js';
+import { keptValue } from '../overrides/overrideValues.js';
+import { isSettingKey } from '../overrides/settingKeys.js';
 import { clip } from '../util/text.js';
 import { createClusterAgent } from './clusterAgent.js';
 import { KubernetesRequestError, type RequestLimits } from './kubernetesRequest.js';
@@ -21,8 +27,14 @@ export interface InventoryOptions {
   excludedNamespaces: ReadonlySet<string>;
   pageSize?: number;
   logger: Logger;
-  /** Called with each image the first time it is seen, so registry lookups can start early. */
-  onNewImage?: (image: string) => void;
+  /** The namespace label that names a team's channel (SLACK_CHANNEL_LABEL; default `slackChannel`). */
+  channelLabel?: string;
+  /**
+   * Called with each workload container the first time it is seen, with the namespaces read so
+   * far (all of them: pods are folded once the namespace list is in), so registry lookups can
+   * start early with the workload's own settings.
+   */
+  onNewWorkload?: (container: WorkloadContainer, namespaces: ReadonlyMap<string, NamespaceInfo>) => void;
   /** Cancels the listing: a cluster over its time budget stops listing. */
   signal?: AbortSignal;
   /** When the cluster's time budget ends (ms since the epoch); see ListPageOptions. */
@@ -60,8 +72,11 @@ export async function readClusterInventory(kc: KubeConfig, options: InventoryOpt
     ...(options.requestLimits ? { limits: options.requestLimits } : {}),
   };
   try {
-    const [namespaces, pods] = await Promise.all([listNamespaces(kc, options, pageOptions), listRunningPods(kc, options, pageOptions)]);
-    return { namespaces, workloads: pods.folder.workloads(), pods: pods.folder.pods, malformedPods: pods.malformed, malformedPodsOmitted: pods.malformedOmitted };
+    // The pod list is asked for at once; its pages are folded once the namespaces are in (usually sooner: one small page).
+    const namespaces = listNamespaces(kc, options, pageOptions);
+    namespaces.catch(() => undefined); // awaited below, by both
+    const [read, pods] = await Promise.all([namespaces, listRunningPods(kc, options, pageOptions, namespaces)]);
+    return { namespaces: read, workloads: pods.folder.workloads(), pods: pods.folder.pods, malformedPods: pods.malformed, malformedPodsOmitted: pods.malformedOmitted };
   } finally {
     agent.release();
   }
@@ -75,20 +90,28 @@ async function listNamespaces(kc: KubeConfig, options: InventoryOptions, pageOpt
       for (const ns of items) {
         const metadata = (ns as Partial<V1Namespace> | null)?.metadata;
         const name = metadata?.name;
-        if (typeof name === 'string' && name) namespaces.set(name, { name, labels: stringLabels(metadata?.labels) });
+        if (typeof name === 'string' && name) namespaces.set(name, namespaceInfo(name, metadata, options.channelLabel ?? CONFIG_DEFAULTS.SLACK_CHANNEL_LABEL));
       }
     }
     return namespaces;
   });
 }
 
-async function listRunningPods(kc: KubeConfig, options: InventoryOptions, pageOptions: ListPageOptions): Promise<{ folder: WorkloadFolder; malformed: MalformedPod[]; malformedOmitted: number }> {
+async function listRunningPods(
+  kc: KubeConfig,
+  options: InventoryOptions,
+  pageOptions: ListPageOptions,
+  namespacesRead: Promise<ReadonlyMap<string, NamespaceInfo>>,
+): Promise<{ folder: WorkloadFolder; malformed: MalformedPod[]; malformedOmitted: number }> {
   return withListRestarts('pods', options, async () => {
     const folder = new WorkloadFolder();
     const malformed: MalformedPod[] = [];
     let malformedOmitted = 0;
     let page = 0;
     for await (const items of runningPodPages(kc, pageOptions)) {
+      // A failed namespace listing is the inventory's answer (Promise.all above), not one to restart the pod listing for.
+      const namespaces = await namespacesRead.catch(() => undefined);
+      if (!namespaces) throw new Error('the namespace listing failed');
       options.signal?.throwIfAborted();
       page += 1;
       for (const item of items) {
@@ -99,7 +122,7 @@ async function listRunningPods(kc: KubeConfig, options: InventoryOptions, pageOp
           else malformedOmitted += 1;
           continue;
         }
-        for (const image of folder.add(pod)) options.onNewImage?.(image);
+        for (const container of folder.add(pod)) options.onNewWorkload?.(container, namespaces);
       }
       options.logger.debug('pods page read', { page, items: items.length, podsSoFar: folder.pods });
     }
@@ -108,10 +131,25 @@ async function listRunningPods(kc: KubeConfig, options: InventoryOptions, pageOp
   });
 }
 
-/** The labels whose values are strings (a namespace's label names its Slack channel). */
-function stringLabels(labels: unknown): Record<string, string> {
-  if (!labels || typeof labels !== 'object') return {};
-  return Object.fromEntries(Object.entries(labels).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+/** A namespace with the labels and annotations settings are read from: acr-aks-sync's keys, and the channel label as it is. */
+function namespaceInfo(name: string, metadata: V1Namespace['metadata'], channelLabel: string): NamespaceInfo {
+  const labels = keptKeys(metadata?.labels, (key) => isSettingKey(key));
+  const channel = (metadata?.labels as Record<string, unknown> | undefined)?.[channelLabel];
+  if (typeof channel === 'string') labels[channelLabel] = channel;
+  const annotations = keptKeys(metadata?.annotations, isSettingKey);
+  return Object.keys(annotations).length > 0 ? { name, labels, annotations } : { name, labels };
+}
+
+/** The string values under the keys `keep` accepts, trimmed, blank ones left out. */
+function keptKeys(values: unknown, keep: (key: string) => boolean): Record<string, string> {
+  const kept: Record<string, string> = {};
+  if (!values || typeof values !== 'object') return kept;
+  for (const [key, raw] of Object.entries(values)) {
+    if (typeof raw !== 'string' || !keep(key)) continue;
+    const value = keptValue(raw);
+    if (value !== undefined) kept[key] = value;
+  }
+  return kept;
 }
 
 /** A continue token can expire mid-listing (410 Gone); the only remedy is a fresh listing. */

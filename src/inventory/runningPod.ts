@@ -7,7 +7,9 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { parseImageId } from '../images/imageReference.js';
-import type { MalformedPod, WorkloadRef } from '../model/workload.js';
+import type { MalformedPod, PodSettingAnnotations, WorkloadRef } from '../model/workload.js';
+import { keptValue } from '../overrides/overrideValues.js';
+import { isSettingKey } from '../overrides/settingKeys.js';
 import { clip } from '../util/text.js';
 import { workloadOf } from './workloadOwner.js';
 
@@ -22,6 +24,8 @@ export interface RunningPod {
   namespace: string;
   workload: WorkloadRef;
   containers: PodContainer[];
+  /** Its acr-aks-sync annotations, when it has any: every other annotation is dropped here. */
+  podSettings?: PodSettingAnnotations;
 }
 
 type Json = Record<string, unknown>;
@@ -47,7 +51,21 @@ export function readRunningPod(item: unknown, excludedNamespaces: ReadonlySet<st
     addContainers(containers, spec.initContainers, status?.initContainerStatuses, 'spec.initContainers', true) ??
     addContainers(containers, spec.containers, status?.containerStatuses, 'spec.containers', false);
   if (problem) return malformed(problem);
-  return { namespace, workload: workloadOf(pod as V1Pod), containers };
+  const podSettings = settingAnnotations(metadata.annotations, containers);
+  return { namespace, workload: workloadOf(pod as V1Pod), containers, ...(podSettings ? { podSettings } : {}) };
+}
+
+/** The acr-aks-sync annotations (values trimmed, blank ones left out) and the pod's container names; undefined when there are none. */
+function settingAnnotations(annotations: unknown, containers: readonly PodContainer[]): PodSettingAnnotations | undefined {
+  const all = asObject(annotations);
+  if (!all) return undefined;
+  let kept: Record<string, string> | undefined;
+  for (const [key, raw] of Object.entries(all)) {
+    if (typeof raw !== 'string' || !isSettingKey(key)) continue;
+    const value = keptValue(raw);
+    if (value !== undefined) (kept ??= {})[key] = value;
+  }
+  return kept ? { annotations: kept, containers: containers.map((c) => c.name) } : undefined;
 }
 
 export function isMalformed(pod: RunningPod | MalformedPod): pod is MalformedPod {

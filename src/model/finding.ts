@@ -49,13 +49,23 @@ export interface Finding {
   settings?: FindingSettings;
 }
 
+/** The settings of a whole cluster, and where they came from (CLUSTER_SETTINGS, an AKS tag, a variable, the default). */
+export interface ClusterSettingsReport {
+  /** The name shown in Slack messages; `ClusterReport.name` stays the cluster's identity (alert keys, `cluster=`). */
+  name: ResolvedSetting<string>;
+  excludedNamespaces: ResolvedSetting<readonly string[]>;
+}
+
 export interface ClusterReport {
+  /** The alias or cluster name (CLUSTERS), or the kubeconfig context: what CLUSTER_SETTINGS and alert state are keyed by. */
   name: string;
   ok: boolean;
   error?: string;
   findings: Finding[];
   pods: number;
   durationMs: number;
+  /** Present when the cluster's settings were resolved (it was reached). */
+  settings?: ClusterSettingsReport;
 }
 
 export type StatusCounts = Record<FindingStatus, number>;

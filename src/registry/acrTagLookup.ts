@@ -1,9 +1,9 @@
 /**
- * Registry lookup: for each (registry, repository) the newest tag matching TAG_PATTERN, found
- * by walking tags newest-first and stopping at the first match (acrTagPages.ts), and the
- * platform manifests of a multi-arch tag through `@azure/container-registry`. Answers are
- * cached for the life of this object (one scan run, shared by every cluster in it), so no
- * repository is looked up twice.
+ * Registry lookup: for each (registry, repository, tag pattern) the newest matching tag, found
+ * by walking tags newest-first and stopping at the first match, and the platform manifests of a
+ * multi-arch tag through `@azure/container-registry`. Answers are cached for the life of this
+ * object (one scan run, shared by every cluster in it), and every pattern asked of a repository
+ * shares one walk over its tags (repositoryTags.ts), so no tag page is read twice.
  *
  * Every data request carries the repository-scoped access tokens of an `AcrTokenProvider`
  * (acrTokenProvider.ts explains why), attached by acrRepositoryTokenPolicy.ts; the SDK client is
@@ -22,8 +22,9 @@ import { createDefaultHttpClient, createPipelineFromOptions, isRestError, type H
 import type { Logger } from '../log/logger.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import { shortDigest } from '../model/digest.js';
-import type { PlatformManifestsResult, RegistryLookupResult } from '../model/registry.js';
-import { fetchTagPage, newestTagMatching, type ReadTagPage } from './acrTagPages.js';
+import type { PlatformManifestsResult, RegistryLookupResult, TagInfo } from '../model/registry.js';
+import { compileTagPattern, validateTagPattern } from '../images/tagPattern.js';
+import { fetchTagPage, type ReadTagPage } from './acrTagPages.js';
 import { acrRepositoryTokenPolicy } from './acrRepositoryTokenPolicy.js';
 import { AcrTokenProvider, DEFAULT_ACR_AUDIENCE } from './acrTokenProvider.js';
 import { boundedResponsePolicy, MAX_BODY_BYTES } from './boundedResponsePolicy.js';
@@ -31,6 +32,7 @@ import { describeError } from './describeError.js';
 import { OperationBudget, registryTimeouts, type RegistryTimeouts } from './operationBudget.js';
 import { RegistryPauses } from './registryPauses.js';
 import { withRetries } from './registryRetries.js';
+import { RepositoryTags, type TagReader } from './repositoryTags.js';
 import { RequestSlots, type HeldSlot } from './requestSlots.js';
 import type { TagLookup } from './tagLookup.js';
 
@@ -50,7 +52,8 @@ export interface RegistryTagLookupOptions {
   credential: TokenCredential;
   /** Login servers from REGISTRIES: the only hosts that ever receive a credential. */
   registries: readonly string[];
-  matchesTagPattern: (tag: string) => boolean;
+  /** The pattern of a lookup that names none (TAG_PATTERN). */
+  tagPattern: string;
   maxResults: number;
   /** Lookups reading a registry at once (ACR_CONCURRENCY); one waiting to try again gives its slot back. */
   concurrency: number;
@@ -67,7 +70,11 @@ export interface RegistryTagLookupOptions {
 
 export class RegistryTagLookup implements TagLookup {
   private readonly clients = new Map<string, ContainerRegistryClient>();
+  /** Per (registry, repository, pattern). */
   private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
+  /** Per (registry, repository): the tags read so far, shared by every pattern. */
+  private readonly repositories = new Map<string, RepositoryTags>();
+  private readonly patterns = new Map<string, (tag: string) => boolean>();
   private readonly platformDigests = new Map<string, Promise<PlatformManifestsResult>>();
   /** ACR_CONCURRENCY: a lookup holds a slot from its first request to its answer, except while it waits. */
   private readonly slots: RequestSlots;
@@ -111,20 +118,54 @@ export class RegistryTagLookup implements TagLookup {
 
   /** Number of distinct repositories looked up so far. */
   get repositoriesLookedUp(): number {
-    return this.newestTags.size;
+    return this.repositories.size;
   }
 
-  newestMatchingTag(registry: string, repository: string): Promise<RegistryLookupResult> {
-    const key = `${registry}/${repository}`;
+  newestMatchingTag(registry: string, repository: string, tagPattern: string = this.options.tagPattern): Promise<RegistryLookupResult> {
+    const key = `${registry}/${repository}\u0000${tagPattern}`;
     let answer = this.newestTags.get(key);
     if (!answer) {
-      const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal, this.now);
-      answer = this.whenAuthorised(registry, repository)
-        .then(() => budget.run(() => this.slots.hold((slot) => this.walkTags(registry, repository, budget, slot))))
-        .catch((error: unknown): RegistryLookupResult => this.failed('registry lookup failed', budget, registry, repository, error));
+      answer = this.lookUp(registry, repository, tagPattern);
       this.newestTags.set(key, answer);
     }
     return answer;
+  }
+
+  /** The newest tag matching `tagPattern`: from the tags already read when they tell (no token, no slot, no request), else by reading on. */
+  private async lookUp(registry: string, repository: string, tagPattern: string): Promise<RegistryLookupResult> {
+    const problem = validateTagPattern(tagPattern);
+    // Patterns are checked where they are set; this one would be a bug, reported as an answer.
+    if (problem) return { kind: 'error', reason: problem };
+    const matches = this.matcher(tagPattern);
+    const tags = this.repositoryTags(registry, repository);
+    const budget = new OperationBudget(`lookup of ${registry}/${repository}`, this.timeouts.lookupMs, this.options.signal, this.now);
+    try {
+      const kept = tags.answerFromKept(matches);
+      if (kept) {
+        budget.finish();
+        return this.answer(registry, repository, tagPattern, kept, this.now());
+      }
+      await this.whenAuthorised(registry, repository);
+      return await budget.run(() => this.slots.hold((slot) => this.walkTags(registry, repository, tagPattern, tags, matches, budget, slot)));
+    } catch (error) {
+      return this.failed('registry lookup failed', budget, registry, repository, error);
+    }
+  }
+
+  private matcher(tagPattern: string): (tag: string) => boolean {
+    let matches = this.patterns.get(tagPattern);
+    if (!matches) this.patterns.set(tagPattern, (matches = compileTagPattern(tagPattern)));
+    return matches;
+  }
+
+  private repositoryTags(registry: string, repository: string): RepositoryTags {
+    const key = `${registry}/${repository}`;
+    let tags = this.repositories.get(key);
+    if (!tags) {
+      const { maxResults } = this.options;
+      this.repositories.set(key, (tags = new RepositoryTags(registry.toLowerCase(), repository, { pageSize: tagPageSize(maxResults), maxResults })));
+    }
+    return tags;
   }
 
   /**
@@ -190,21 +231,32 @@ export class RegistryTagLookup implements TagLookup {
     return client;
   }
 
-  private async walkTags(registry: string, repository: string, budget: OperationBudget, slot: HeldSlot): Promise<RegistryLookupResult> {
-    const { maxResults, matchesTagPattern, logger } = this.options;
+  private async walkTags(
+    registry: string,
+    repository: string,
+    tagPattern: string,
+    tags: RepositoryTags,
+    matches: (tag: string) => boolean,
+    budget: OperationBudget,
+    slot: HeldSlot,
+  ): Promise<RegistryLookupResult> {
     const host = registry.toLowerCase();
     const source = { pipeline: this.tagPipeline, httpClient: this.httpClient };
     const readPage: ReadTagPage = (url, page) =>
       withRetries({ host, what: `tag page ${page} of ${repository}`, budget, pauses: this.pauses, slot }, (signal) => fetchTagPage(source, url, signal, host, repository));
+    const reader: TagReader = { readPage, cutShort: () => budget.signal.aborted, wait: (reading) => slot.without(() => reading) };
     const started = this.now();
     try {
-      const walk = await newestTagMatching(readPage, host, repository, { pageSize: tagPageSize(maxResults), maxResults, matches: matchesTagPattern });
-      if (!walk.newest) return { kind: 'no-match', examined: walk.examined };
-      logger.debug('newest matching tag', { registry, repository, tag: walk.newest.name, examined: walk.examined, ms: this.now() - started });
-      return { kind: 'found', newest: walk.newest, examined: walk.examined };
+      return this.answer(registry, repository, tagPattern, await tags.newest(matches, reader), started);
     } catch (error) {
       if (isRestError(error) && error.statusCode === 404) return { kind: 'unknown-repository' };
       throw error;
     }
+  }
+
+  private answer(registry: string, repository: string, tagPattern: string, walk: { newest?: TagInfo; examined: number }, started: number): RegistryLookupResult {
+    if (!walk.newest) return { kind: 'no-match', examined: walk.examined };
+    this.options.logger.debug('newest matching tag', { registry, repository, tag: walk.newest.name, examined: walk.examined, ms: this.now() - started, pattern: tagPattern });
+    return { kind: 'found', newest: walk.newest, examined: walk.examined };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A repository's tags, newest first, page by page, read with `GET /acr/v1/{repo}/_tags`
+ * A repository's tag pages, newest first, read with `GET /acr/v1/{repo}/_tags`
  * through an Azure Core pipeline (`@azure/core-rest-pipeline`: retries, 429 `Retry-After`,
  * redirects, logging) that carries the token provider's policy; each page's JSON is parsed once
  * into plain objects.
@@ -34,12 +34,6 @@ export interface TagPage {
 /** Reads and parses one page (`pageNumber` from 1); throws a RestError with ACR's answer when it is not 200. */
 export type ReadTagPage = (url: string, pageNumber: number) => Promise<TagPage>;
 
-/** What a walk over the tags found: the newest matching tag, if any, and how many tags it examined. */
-export interface TagWalk {
-  newest?: TagInfo;
-  examined: number;
-}
-
 /** The first page's URL: the newest `pageSize` tags of `repository`. */
 export function firstTagPageUrl(host: string, repository: string, pageSize: number): string {
   return `https://${host}/acr/v1/${encodeURIComponent(repository)}/_tags?${new URLSearchParams({ n: String(pageSize), 'api-version': API_VERSION, orderby: 'timedesc' })}`;
@@ -58,53 +52,6 @@ export async function fetchTagPage(source: TagPageSource, url: string, signal: A
 /** A tag page from its body and `Link` header. */
 export function parseTagPage(text: string, link: string | undefined, host: string, repository: string): TagPage {
   return { tags: tagsOf(text, host, repository), link };
-}
-
-/**
- * Walks the tags of `repository` newest first, page by page (following the `Link` header),
- * and stops at the first tag `matches` accepts or after `maxResults` tags.
- */
-export async function newestTagMatching(
-  readPage: ReadTagPage,
-  host: string,
-  repository: string,
-  options: { pageSize: number; maxResults: number; matches: (tag: string) => boolean },
-): Promise<TagWalk> {
-  const origin = `https://${host}`;
-  // Enough pages for maxResults tags, and one more for a registry that pages a little short.
-  const maxPages = Math.ceil(options.maxResults / options.pageSize) + 1;
-  const seen = new Set<string>();
-  let url: string | undefined = firstTagPageUrl(host, repository, options.pageSize);
-  let examined = 0;
-  // The previous examined tag, for the order check (plain variables: ~100 tags a lookup).
-  let previousName = '';
-  let previousMs = Number.POSITIVE_INFINITY;
-  for (let page = 1; url; page += 1) {
-    if (seen.has(url)) throw new Error(`ACR ${host} linked page ${page} of the tags of ${repository} back to a page already read (${new URL(url).pathname}...); stopped there`);
-    if (page > maxPages) throw new Error(`ACR ${host} spread the tags of ${repository} over more than ${maxPages} pages of ${options.pageSize} without reaching ${options.maxResults} tags; stopped there`);
-    seen.add(url);
-    const { tags, link } = await readPage(url, page);
-    const next = nextLink(link, origin);
-    if (tags.length === 0 && next) throw new Error(`ACR ${host} answered page ${page} of the tags of ${repository} with no tags and a link to a further page; stopped there`);
-    for (const tag of tags) {
-      examined += 1;
-      const name = tag.name;
-      if (typeof name !== 'string') throw new Error(`ACR ${host} listed a tag of ${repository} without a name`);
-      const updatedMs = typeof tag.lastUpdateTime === 'string' ? Date.parse(tag.lastUpdateTime) : Number.NaN;
-      if (Number.isNaN(updatedMs)) throw new Error(`ACR ${host} listed tag ${name} of ${repository} without a last-update time`);
-      if (updatedMs > previousMs) {
-        throw new Error(
-          `ACR ${host} answered the tags of ${repository} out of order: ${name} (${new Date(updatedMs).toISOString()}) comes after the older ${previousName} (${new Date(previousMs).toISOString()}) on page ${page}; without newest-first order an older release could win`,
-        );
-      }
-      previousName = name;
-      previousMs = updatedMs;
-      if (options.matches(name)) return { newest: releaseTag(name, updatedMs, tag.digest, host, repository), examined };
-      if (examined >= options.maxResults) return { examined };
-    }
-    url = next;
-  }
-  return { examined };
 }
 
 /** A tag as the JSON lists it: nothing is trusted until the walk has checked it. */
@@ -133,7 +80,8 @@ function tagsOf(text: string, host: string, repository: string): TagJson[] {
   throw new Error(`ACR ${host} answered the tags of ${repository} without a list of tags`);
 }
 
-function releaseTag(name: string, updatedMs: number, digest: unknown, host: string, repository: string): TagInfo {
+/** The newest matching tag, once its digest is checked (only a match needs one). */
+export function releaseTag(name: string, updatedMs: number, digest: unknown, host: string, repository: string): TagInfo {
   if (typeof digest !== 'string' || !digest) throw new Error(`ACR ${host} listed tag ${name} of ${repository} without a digest`);
   return { name, digest, lastUpdatedOn: new Date(updatedMs) };
 }

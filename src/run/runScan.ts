@@ -11,12 +11,12 @@ import type { StateStore } from '../alerts/state/stateStore.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
 import type { Config } from '../config/config.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
-import { compileTagPattern } from '../images/tagPattern.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../model/clock.js';
 import type { ScanReport } from '../model/finding.js';
 import { createSlackSender } from '../notify/createSlackSender.js';
 import type { Sleep } from '../notify/retry.js';
+import { globalSettings } from '../overrides/globalSettings.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
 import type { TagLookup } from '../registry/tagLookup.js';
 import { scanClusters, type RepositoryRef } from '../scan/scanClusters.js';
@@ -48,18 +48,12 @@ export interface ScanRunResult {
   notifications: DeliveryResult | null;
 }
 
-export function createTagLookup(
-  config: Config,
-  credential: TokenCredential,
-  logger: Logger,
-  matchesTagPattern: (tag: string) => boolean = compileTagPattern(config.tagPattern),
-  signal?: AbortSignal,
-): RegistryTagLookup {
+export function createTagLookup(config: Config, credential: TokenCredential, logger: Logger, signal?: AbortSignal): RegistryTagLookup {
   return new RegistryTagLookup({
     ...(signal ? { signal } : {}),
     credential,
     registries: config.registries,
-    matchesTagPattern,
+    tagPattern: config.tagPattern,
     maxResults: config.acrMaxResults,
     concurrency: config.acrConcurrency,
     logger,
@@ -87,16 +81,12 @@ export async function runScan(config: Config, sources: readonly ClusterSource[],
 async function scanAndDeliver(config: Config, sources: readonly ClusterSource[], options: ScanRunOptions, signal: AbortSignal): Promise<ScanRunResult> {
   const { logger } = options;
   const credential = options.credential ?? createAzureCredential(config, signal);
-  const matchesTagPattern = compileTagPattern(config.tagPattern);
-  const lookup = options.lookup ?? createTagLookup(config, credential, logger, matchesTagPattern, signal);
+  const lookup = options.lookup ?? createTagLookup(config, credential, logger, signal);
   const report = await scanClusters(sources, {
     signal,
-    rules: { registries: new Set(config.registries), matchesTagPattern },
+    registries: new Set(config.registries),
+    settings: globalSettings(config),
     lookup,
-    gracePeriodMs: config.gracePeriodMs,
-    excludedNamespaces: new Set(config.excludedNamespaces),
-    channelLabel: config.slackChannelLabel,
-    defaultChannel: config.slack?.channel ?? null,
     clusterTimeoutMs: config.clusterTimeoutMs,
     logger,
     ...(options.now ? { now: options.now } : {}),

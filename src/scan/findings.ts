@@ -1,5 +1,5 @@
 /** Builds report findings from workload containers and decisions (pure). */
-import type { Finding, FindingStatus } from '../model/finding.js';
+import type { Finding, FindingSettings, FindingStatus } from '../model/finding.js';
 import type { ImageReference, ParsedImageReference } from '../model/image.js';
 import type { TagInfo } from '../model/registry.js';
 import type { WorkloadContainer } from '../model/workload.js';
@@ -19,6 +19,7 @@ export function buildFinding(
   reference: ParsedImageReference,
   decision: { status: FindingStatus; reason?: string; newest?: TagInfo },
   channel: string | null,
+  settings?: FindingSettings,
 ): Finding {
   const ref: ImageReference | undefined = reference.valid ? reference : undefined;
   return {
@@ -37,5 +38,6 @@ export function buildFinding(
     ...(decision.reason ? { reason: cutText(decision.reason, REPORT_REASON_MAX) } : {}),
     channel,
     pods: container.pods,
+    ...(settings ? { settings } : {}),
   };
 }

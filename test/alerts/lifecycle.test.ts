@@ -44,6 +44,20 @@ describe('planAlerts', () => {
     expect(plan.deliveries[0]?.record).toMatchObject({ cluster: 'prod-aks', namespace: 'payments', workloadName: 'api', announcedTarget: null, laggingSince: api.latestUpdatedAt });
   });
 
+  it('moves an announced alert whose channel setting changed: a reminder now, top-level in the new channel, same key', () => {
+    const records = [delivered('prod-aks', api)];
+    const plan = planAlerts({ clusters: [cluster('prod-aks', [finding({ name: 'api', channel: 'team-b' })])], records }, options({ now: new Date(T0.getTime() + MINUTE) }));
+    expect(plan.deliveries.map((d) => [d.action, d.channel, d.id])).toEqual([['reminder', 'team-b', alertId(records[0]!.record)]]);
+    expect(plan.deliveries[0]?.record).toMatchObject({ channel: 'team-b', thread: null, announcedTarget: api.latestTag });
+  });
+
+  it('names the cluster in messages by its name setting, keeping its key', () => {
+    const named = { ...cluster('prod-aks', [api]), settings: { name: { value: 'Production EU', from: 'CLUSTER_SETTINGS.prod-aks.name' }, excludedNamespaces: { value: [], from: 'default' } } };
+    const plan = planAlerts({ clusters: [named], records: [] }, options());
+    expect(plan.deliveries[0]).toMatchObject({ clusterName: 'Production EU', record: { cluster: 'prod-aks' } });
+    expect(planAlerts({ clusters: [cluster('prod-aks', [api])], records: [] }, options()).deliveries[0]).not.toHaveProperty('clusterName');
+  });
+
   it('sends findings without a channel to SLACK_CHANNEL', () => {
     const plan = planAlerts({ clusters: [cluster('prod-aks', [finding({ name: 'api', channel: null })])] , records: [] }, options());
     expect(plan.deliveries[0]?.channel).toBe('platform-alerts');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BENCH_EXCLUDED, computeBounds, revealsOf, tagPagesNeeded, type ScanParameters } from '../../bench/bounds.js';
 import { buildEstate, expectedStatuses, type EstateModel, type RepositoryModel } from '../../bench/estate.js';
+import { addOverrides, overrideCounts } from '../../bench/overrides.js';
 
 const params: ScanParameters = {
   latencyMs: 20,
@@ -136,5 +137,42 @@ describe('benchmark lower bounds', () => {
     expect(counts.drift).toBeGreaterThan(0);
     // Some newest releases sit beyond the first page of 100 tags.
     expect(a.repositories.some((r) => (r.newestRelease ?? 0) >= 100)).toBe(true);
+  });
+
+  it('counts one walk per repository for every pattern in use: the pages up to the deepest newest match', () => {
+    const named = (names: string[]): RepositoryModel => ({ index: 0, registry: 0, name: 'r', tags: names.map((name, i) => ({ name, digest: `d${i}`, ageHours: i })), newestRelease: names.findIndex((n) => n.startsWith('prod-')) });
+    const tags = Array.from({ length: 300 }, (_, i) => (i === 20 ? 'prod-9' : i === 150 ? 'main-1' : i === 250 ? 'prod-4x' : `pr-${i}`));
+    expect(tagPagesNeeded(named(tags), params)).toBe(1);
+    expect(tagPagesNeeded(named(tags), params, ['prod-*', 'main-*'])).toBe(2);
+    expect(tagPagesNeeded(named(tags), params, ['main-*', 'prod-4*', 'prod-*'])).toBe(3);
+    expect(tagPagesNeeded(named(tags), params, ['hotfix-*'])).toBe(3); // none: up to ACR_MAX_RESULTS
+  });
+
+  it('looks nothing up for a container that is not watched', () => {
+    const estate = tinyEstate();
+    const w1 = estate.clusters[0]?.workloads[1];
+    if (!w1) throw new Error('no workload');
+    w1.containers = w1.containers.map((c) => ({ ...c, watched: false, expected: 'untracked' as const }));
+    // Repository 0 is now first seen in cluster b.
+    expect(revealsOf(estate, params)[0]).toEqual({ cluster: 0, page: 2, registry: 1, repositories: [1] });
+    expect(revealsOf(estate, params).some((r) => r.cluster === 1 && r.repositories.includes(0))).toBe(true);
+  });
+
+  it('gives the estate a realistic share of settings of their own, with findings that follow from them', () => {
+    const estate = buildEstate({ clusters: 3, podsPerCluster: 2000, repositories: 100, registries: 2, tagsPerRepository: 300 });
+    const base = expectedStatuses(estate);
+    addOverrides(estate);
+    const own = overrideCounts(estate);
+    expect(own.configuredClusters).toBe(1);
+    expect(own.annotatedWorkloads / own.workloads).toBeGreaterThan(0.1);
+    expect(own.annotatedWorkloads / own.workloads).toBeLessThan(0.25);
+    expect(own.optedOutWorkloads / own.workloads).toBeGreaterThan(0.02);
+    const staging = estate.clusters[1]?.workloads.filter((w) => w.namespace !== 'kube-system').flatMap((w) => w.containers) ?? [];
+    expect(staging.filter((c) => c.repository !== undefined && c.watched !== false).every((c) => c.pattern === 'main-*')).toBe(true);
+    const after = expectedStatuses(estate);
+    expect(after.untracked ?? 0).toBeGreaterThan(base.untracked ?? 0);
+    // Every container's tag matches the pattern it is decided with, unless it is not watched or untracked by its registry.
+    const containers = estate.clusters.flatMap((c) => c.workloads.flatMap((w) => w.containers));
+    expect(containers.filter((c) => c.pattern === 'prod-4*' && c.expected !== 'no-release').every((c) => c.tag.startsWith('prod-4'))).toBe(true);
   });
 });

@@ -20,4 +20,15 @@ describe('CLI report', () => {
     expect(text).toMatch(/no-release .*repository my-repo\/service not found/);
     expect(text.split('\n').at(-1)).toContain('1 no release, 0 untracked');
   });
+
+  it('adds a PATTERN column only when a finding was decided with a pattern of its own, and shows it there', () => {
+    const global = { channel: { value: 'payments-alerts', from: 'namespace label slackChannel on namespace payments' }, tagPattern: { value: 'prod-*', from: 'TAG_PATTERN' }, gracePeriod: { value: '3m', ms: 180_000, from: 'default' }, track: { value: true, from: 'default' } };
+    const own = { ...global, tagPattern: { value: 'staging-*', from: 'namespace annotation acr-aks-sync.io/tag-pattern on namespace payments' } };
+    expect(renderReportTable(report([finding({ settings: global })]), false).split('\n')[0]).not.toContain('PATTERN');
+    const lines = renderReportTable(report([finding({ settings: global }), finding({ container: 'b', latestTag: 'staging-9', settings: own })], true), false).split('\n');
+    expect(lines[0]).toMatch(/^CLUSTER\s+NAMESPACE\s+WORKLOAD\s+CONTAINER\s+STATUS\s+RUNNING\s+NEWEST\s+PATTERN\s+DETAIL$/);
+    expect(lines.find((l) => /\sb\s/.test(l))).toMatch(/staging-9\s+staging-\*/);
+    expect(lines.find((l) => /\sworker\s/.test(l))).toMatch(/prod-789\s*$/);
+    expect(lines.find((l) => l.startsWith('x '))).toMatch(/error\s+-\s+-\s+-\s+HTTP 403/);
+  });
 });

@@ -14,6 +14,7 @@ import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js
 import { silentLogger } from '../../src/log/logger.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import { AKS_RESOURCE, resourceId } from '../support/estate.js';
+import { testSettings } from '../support/scanSettings.js';
 
 let identity: ManagedIdentityEndpoint;
 let kubernetes: KubernetesApiHandle;
@@ -76,8 +77,8 @@ describe('AKS access through ARM', () => {
       { ...config(), clusters: [{ kind: 'resource', resourceId: resourceId('rg', 'entra-aks'), subscriptionId: '11111111-2222-3333-4444-555555555555', resourceGroup: 'rg', name: 'entra-aks', displayName: 'entra-aks' }] },
       { credential: new ManagedIdentityCredential(), logger: silentLogger },
     );
-    const api = await source!.connect(silentLogger, new AbortController().signal);
-    const inventory = await readClusterInventory(api, { excludedNamespaces: new Set(), logger: silentLogger, pageSize: 10 });
+    const { kubeConfig } = await source!.connect(silentLogger, new AbortController().signal);
+    const inventory = await readClusterInventory(kubeConfig, { excludedNamespaces: new Set(), logger: silentLogger, pageSize: 10 });
     expect(inventory.pods).toBe(30);
     const requests = kubernetes.requests.length;
     expect(requests).toBe(4); // namespaces + 3 pod pages
@@ -92,12 +93,9 @@ describe('AKS access through ARM', () => {
       { credential: new ManagedIdentityCredential(), logger: silentLogger },
     );
     const report = await scanClusters(sources, {
-      rules: { registries: new Set(['r.io']), matchesTagPattern: () => true },
+      registries: new Set(['r.io']),
+      settings: testSettings(),
       lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) },
-      gracePeriodMs: 0,
-      excludedNamespaces: new Set(),
-      channelLabel: 'slackChannel',
-      defaultChannel: null,
       clusterTimeoutMs: 30_000,
       logger: silentLogger,
     });

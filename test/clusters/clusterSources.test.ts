@@ -20,6 +20,7 @@ import { createAzureCredential } from '../../src/identity/createAzureCredential.
 import { silentLogger } from '../../src/log/logger.js';
 import type { ScanReport } from '../../src/model/finding.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
+import { testSettings } from '../support/scanSettings.js';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const OTHER_SUB = '66666666-2222-3333-4444-555555555555';
@@ -75,12 +76,9 @@ async function scan(arm: ArmEmulator, clusters: ClusterTarget[], clusterTimeoutM
   const config = { armEndpoint: arm.endpoint, clusters, clusterTimeoutMs };
   const sources = await clusterSources(config, { credential: createAzureCredential({ azureClientId: undefined }), logger: silentLogger });
   return scanClusters(sources, {
-    rules: { registries: new Set(), matchesTagPattern: () => true },
+    registries: new Set(),
+    settings: testSettings(),
     lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) },
-    gracePeriodMs: 0,
-    excludedNamespaces: new Set(),
-    channelLabel: 'slackChannel',
-    defaultChannel: null,
     clusterTimeoutMs,
     logger: silentLogger,
   });

@@ -53,6 +53,7 @@ describe('loadConfig: defaults', () => {
       pushChecks: false,
       pushQueue: 'acrsync-pushes',
       warnings: [],
+      written: { REGISTRIES: 'myacr.azurecr.io' },
     } satisfies Config);
   });
 

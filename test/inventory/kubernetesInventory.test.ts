@@ -4,6 +4,7 @@ import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../../emu
 import { ensureTestPki } from '../../emulators/testPki.js';
 import { createClusterAgent } from '../../src/inventory/clusterAgent.js';
 import { readClusterInventory } from '../../src/inventory/kubernetesInventory.js';
+import type { WorkloadContainer } from '../../src/model/workload.js';
 import { listMetadataFromHead, runningPodPages } from '../../src/inventory/listPages.js';
 import { silentLogger } from '../../src/log/logger.js';
 
@@ -55,12 +56,16 @@ describe('cluster inventory through @kubernetes/client-node', () => {
       ],
       pods: largeEstate(),
     });
-    const seenImages: string[] = [];
+    const announced: WorkloadContainer[] = [];
+    const namespacesKnown: number[] = [];
     const inventory = await readClusterInventory(client(api), {
       excludedNamespaces: EXCLUDED,
       logger: silentLogger,
       pageSize: 500,
-      onNewImage: (image) => seenImages.push(image),
+      onNewWorkload: (container, namespaces) => {
+        announced.push(container);
+        namespacesKnown.push(namespaces.size);
+      },
     });
 
     expect(inventory.pods).toBe(1200);
@@ -73,9 +78,11 @@ describe('cluster inventory through @kubernetes/client-node', () => {
     expect(inventory.workloads.some((w) => w.namespace === 'kube-system')).toBe(false);
     expect(inventory.workloads.some((w) => w.image.includes('/x:') || w.image.includes('/y:'))).toBe(false);
     expect(inventory.namespaces.get('team-3')?.labels.slackChannel).toBe('team-3-alerts');
-    // Every distinct image is announced once (so registry lookups can start early).
-    expect(new Set(seenImages).size).toBe(seenImages.length);
-    expect(seenImages).toHaveLength(32);
+    // Every workload container is announced once, with every namespace already read (so its
+    // registry lookup can start early, with the settings its namespace gives).
+    expect(announced).toEqual(inventory.workloads);
+    expect(new Set(announced).size).toBe(90);
+    expect(namespacesKnown.every((n) => n === 7)).toBe(true);
 
     const podPages = api.requests.filter((r) => r.kind === 'pods-page');
     expect(podPages.length).toBe(3); // ceil(1,200 running pods / 500), the server filters by phase

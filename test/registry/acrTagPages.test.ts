@@ -1,6 +1,7 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import { describe, expect, it } from 'vitest';
-import { newestTagMatching, nextLink, parseTagPage, type ReadTagPage } from '../../src/registry/acrTagPages.js';
+import { nextLink, parseTagPage, type ReadTagPage } from '../../src/registry/acrTagPages.js';
+import { newestTagMatching } from '../../src/registry/repositoryTags.js';
 
 /** Answers each page with the next of `answers` (status 200 unless given), recording the URLs. */
 function registryAnswering(...answers: Array<{ body: string; status?: number; link?: string }>): { readPage: ReadTagPage; urls: string[] } {

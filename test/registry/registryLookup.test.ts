@@ -7,10 +7,10 @@ import { makePod, startKubernetesApi } from '../../emulators/kubernetesApi.js';
 import { ACR_RESOURCE, digestOf } from '../../emulators/sandbox.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
 import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js';
-import { compileTagPattern } from '../../src/images/tagPattern.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import { registryLookup, startRegistryFixture, type RegistryFixture } from '../support/registryFixture.js';
+import { testSettings } from '../support/scanSettings.js';
 
 const HOUR = 3_600_000;
 const base = Date.parse('2026-11-01T00:00:00Z');
@@ -148,12 +148,9 @@ describe('platform manifests of a multi-arch index', () => {
     const dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-manifest-'));
     const scan = async () => {
       const report = await scanClusters([kubeconfigClusterSource({ path: join(dir, 'kubeconfig.yaml') })], {
-        rules: { registries: new Set([registry.loginServer]), matchesTagPattern: compileTagPattern('prod-*') },
+        registries: new Set([registry.loginServer]),
+        settings: testSettings(),
         lookup: lookup(),
-        gracePeriodMs: 0,
-        excludedNamespaces: new Set(),
-        channelLabel: 'slackChannel',
-        defaultChannel: null,
         clusterTimeoutMs: 60_000,
         logger: silentLogger,
       });

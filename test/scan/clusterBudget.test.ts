@@ -14,6 +14,7 @@ import { kubeconfigClusterSource } from '../../src/clusters/kubeconfigSource.js'
 import { silentLogger } from '../../src/log/logger.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
 import { startOnePodCluster } from '../support/onePodEstate.js';
+import { testSettings } from '../support/scanSettings.js';
 
 let slow: KubernetesApiHandle;
 let steady: KubernetesApiHandle;
@@ -35,12 +36,9 @@ afterAll(async () => {
 });
 
 const options = (clusterTimeoutMs: number) => ({
-  rules: { registries: new Set(['myacr.azurecr.io']), matchesTagPattern: () => true },
+  registries: new Set(['myacr.azurecr.io']),
+  settings: testSettings({ tagPattern: '*' }),
   lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) },
-  gracePeriodMs: 0,
-  excludedNamespaces: new Set<string>(),
-  channelLabel: 'slackChannel',
-  defaultChannel: null,
   clusterTimeoutMs,
   logger: silentLogger,
 });

@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import type { ClusterReport } from '../../src/model/finding.js';
 import { malformedPodFindings } from '../../src/scan/malformedPodFindings.js';
 import { scanClusters } from '../../src/scan/scanClusters.js';
+import { testSettings } from '../support/scanSettings.js';
 
 const LONG_OWNER = `web-${'x'.repeat(600)}`;
 const LONG_KIND = `Kind${'K'.repeat(5_000)}`;
@@ -52,12 +53,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-malformed-'));
   api.writeKubeconfig(join(dir, 'kubeconfig.yaml'), { contextName: 'hostile-aks' });
   const report = await scanClusters([kubeconfigClusterSource({ path: join(dir, 'kubeconfig.yaml') })], {
-    rules: { registries: new Set(), matchesTagPattern: () => true },
+    registries: new Set(),
+    settings: testSettings({ tagPattern: '*', excludedNamespaces: ['kube-system'], defaultChannel: 'platform' }),
     lookup: { newestMatchingTag: () => Promise.reject(new Error('not called')), platformManifests: () => Promise.resolve({ kind: 'ok' as const, digests: [] }) },
-    gracePeriodMs: 0,
-    excludedNamespaces: new Set(['kube-system']),
-    channelLabel: 'slackChannel',
-    defaultChannel: 'platform',
     clusterTimeoutMs: 30_000,
     logger: silentLogger,
     kubernetesPageSize: 4,

@@ -56,7 +56,7 @@ describe('npx acr-aks-sync scan --kubeconfig K --output json (CLI against the em
 
   it('names the cluster after the kubeconfig context and counts only running pods outside excluded namespaces', () => {
     expect(report.clusters).toHaveLength(1);
-    expect(report.clusters[0]).toMatchObject({ name: 'sandbox-aks', ok: true, pods: 54 });
+    expect(report.clusters[0]).toMatchObject({ name: 'sandbox-aks', ok: true, pods: 57 });
     expect(report.clusters[0]?.findings.some((f) => f.namespace === 'kube-system')).toBe(false);
   });
 
@@ -86,7 +86,33 @@ describe('npx acr-aks-sync scan --kubeconfig K --output json (CLI against the em
     expect(find(report, 'web', 'web-legacy').reason).toMatch(/not found/);
     expect(find(report, 'web', 'web-metrics')).toMatchObject({ status: 'error' });
     expect(find(report, 'web', 'web-metrics').reason).toMatch(/401/);
-    expect(report.summary).toMatchObject({ 'in-sync': 4, pending: 1, drift: 2, 'stale-digest': 1, 'no-release': 1, untracked: 3, error: 1, clusters: 1, clustersFailed: 0 });
+    expect(report.summary).toMatchObject({ 'in-sync': 5, pending: 1, drift: 3, 'stale-digest': 1, 'no-release': 1, untracked: 4, error: 2, clusters: 1, clustersFailed: 0 });
+  });
+
+  it('decides the workloads with settings of their own by them, and says where each setting came from', () => {
+    expect(find(report, 'staging', 'storefront')).toMatchObject({
+      status: 'drift',
+      deployedTag: 'staging-41',
+      latestTag: 'staging-42',
+      channel: 'staging-alerts',
+      settings: {
+        channel: { value: 'staging-alerts', from: 'namespace annotation acr-aks-sync.io/slack-channel on namespace staging' },
+        tagPattern: { value: 'staging-*', from: 'namespace annotation acr-aks-sync.io/tag-pattern on namespace staging' },
+        gracePeriod: { value: '10m', ms: 600_000, from: 'namespace annotation acr-aks-sync.io/grace-period on namespace staging' },
+        track: { value: true, from: 'default' },
+      },
+    });
+    expect(find(report, 'payments', 'payments-batch')).toMatchObject({ status: 'untracked', reason: 'not watched: pod annotation acr-aks-sync.io/track on Deployment/payments-batch is "false"' });
+    expect(find(report, 'search', 'search-indexer', 'tokenizer')).toMatchObject({
+      status: 'in-sync',
+      latestTag: 'nightly-21',
+      settings: { tagPattern: { value: 'nightly-*', from: 'pod annotation tag-pattern.acr-aks-sync.io/tokenizer on StatefulSet/search-indexer' } },
+    });
+    expect(find(report, 'search', 'search-indexer', 'indexer')).toMatchObject({ status: 'pending', settings: { tagPattern: { value: 'prod-*', from: 'default' } } });
+    expect(find(report, 'web', 'web-search')).toMatchObject({ status: 'error' });
+    expect(find(report, 'web', 'web-search').reason).toMatch(/^bad setting: pod annotation acr-aks-sync\.io\/grace-period on Deployment\/web-search: duration "10 minutes" .*\(e\.g\. acr-aks-sync\.io\/grace-period: "10m"\)$/);
+    expect(find(report, 'payments', 'payments-worker').settings?.channel).toEqual({ value: 'payments-alerts', from: 'namespace label slackChannel on namespace payments' });
+    expect(find(report, 'web', 'web-cache').settings?.channel).toEqual({ value: 'platform-alerts', from: 'SLACK_CHANNEL' });
   });
 
   it('exits 2 because one registry could not be read', () => {
@@ -109,6 +135,8 @@ describe('npx acr-aks-sync scan --kubeconfig K --output json (CLI against the em
     expect(toChannel('#platform-alerts')).toContain('web/cache');
     expect(toChannel('#platform-alerts')).toContain('web/frontend:prod-7');
     expect(toChannel('#search-team')).toBe('');
+    expect(toChannel('#staging-alerts')).toContain('Warning: AKS cluster sandbox-aks is running web/storefront:staging-41 instead of web/storefront:staging-42');
+    expect(toChannel('#payments-alerts')).not.toContain('payments-batch');
     expect(messages.every((m) => m.username === 'acr-aks-sync' && m.icon_emoji === ':warning:')).toBe(true);
   });
 
@@ -121,14 +149,18 @@ describe('npx acr-aks-sync scan --kubeconfig K --output json (CLI against the em
 
   it('exits 1 on drift when everything could be scanned, and --dry-run sends nothing', async () => {
     const before = sandbox.slack.messages.length;
-    const dry = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--registries', sandbox.registry.loginServer], sandbox.env);
+    // web holds the bad annotation (an error): left out, so that everything scanned could be decided.
+    const dry = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--registries', sandbox.registry.loginServer, '--excluded-namespaces', 'kube-system,web'], sandbox.env);
     expect(dry.code).toBe(1);
     expect(dry.stdout).toMatch(/payments-worker\s+worker\s+drift/);
+    // The table shows a pattern that is not TAG_PATTERN's.
+    expect(dry.stdout).toMatch(/^CLUSTER\s+NAMESPACE\s+WORKLOAD\s+CONTAINER\s+STATUS\s+RUNNING\s+NEWEST\s+PATTERN\s+DETAIL$/m);
+    expect(dry.stdout).toMatch(/Deployment\/storefront\s+storefront\s+drift\s+web\/storefront:staging-41\s+staging-42\s+staging-\*\s+newest staging-42/);
     expect(sandbox.slack.messages.length).toBe(before);
   });
 
   it('exits 0 when nothing drifts', async () => {
-    const clean = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--registries', sandbox.registry.loginServer, '--excluded-namespaces', 'kube-system,web,payments'], sandbox.env);
+    const clean = await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--registries', sandbox.registry.loginServer, '--excluded-namespaces', 'kube-system,web,payments,staging'], sandbox.env);
     expect(clean.code).toBe(0);
   });
 

@@ -49,6 +49,19 @@ describe('scanNow (HTTP trigger)', () => {
     expect(estate.kubernetesTokens.local).toEqual([]); // a client certificate, no bearer token
   });
 
+  it('says where each finding\'s settings came from', () => {
+    const findings = report.clusters.flatMap((c) => c.findings);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.settings !== undefined)).toBe(true);
+    expect(report.clusters.find((c) => c.name === 'orders')?.findings.find((f) => f.workload.name === 'orders-api')?.settings).toEqual({
+      channel: { value: 'orders-team', from: 'namespace label slackChannel on namespace orders' },
+      tagPattern: { value: 'prod-*', from: 'default' },
+      gracePeriod: { value: '3m', ms: 180_000, from: 'default' },
+      track: { value: true, from: 'default' },
+    });
+    expect(report.clusters.find((c) => c.name === 'billing-aks')?.findings[0]?.settings?.channel).toEqual({ value: 'platform-alerts', from: 'SLACK_CHANNEL' });
+  });
+
   it('reports the cluster it may not read with the missing role and the scope, and still scans the others', () => {
     const legacy = report.clusters.find((c) => c.name === 'legacy-aks');
     expect(legacy?.ok).toBe(false);

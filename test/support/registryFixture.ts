@@ -8,7 +8,6 @@ import { startAcrRegistry, type AcrRegistryEmulator, type AcrRegistryOptions } f
 import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from '../../emulators/managedIdentity.js';
 import { ACR_RESOURCE } from '../../emulators/sandbox.js';
 import { ensureTestPki } from '../../emulators/testPki.js';
-import { compileTagPattern } from '../../src/images/tagPattern.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { RegistryTagLookup, type RegistryTagLookupOptions } from '../../src/registry/acrTagLookup.js';
 
@@ -48,7 +47,7 @@ export function registryLookup(registry: AcrRegistryEmulator, options: Partial<R
   return new RegistryTagLookup({
     credential: new ManagedIdentityCredential(),
     registries: [registry.loginServer],
-    matchesTagPattern: compileTagPattern('prod-*'),
+    tagPattern: 'prod-*',
     maxResults: 100,
     concurrency: 8,
     logger: silentLogger,

@@ -169,37 +169,37 @@ describe('acr-aks-sync scan --state FILE (CLI main against the sandbox)', () => 
     const sent = sandbox.slack.messages.slice(before);
     const channels = sent.map((m) => m.channel);
     expect(new Set(channels).size).toBe(channels.length);
-    expect(channels.sort()).toEqual(['#payments-alerts', '#platform-alerts']);
+    expect(channels.sort()).toEqual(['#payments-alerts', '#platform-alerts', '#staging-alerts']);
     expect(sent.every((m) => Array.isArray(m.blocks) && String(m.text).startsWith('Image drift: '))).toBe(true);
     expect(existsSync(state)).toBe(true);
     const saved = readFileSync(state, 'utf8');
-    expect(JSON.parse(saved).alerts.length).toBe(3);
+    expect(JSON.parse(saved).alerts.length).toBe(4);
 
     const second = await cli(['--state', state]);
     expect(second.stderr).toMatch(/Slack notifications sent=0 new=0 reminders=0 resolved=0 failed=0/);
-    expect(sandbox.slack.messages.length).toBe(before + 2);
+    expect(sandbox.slack.messages.length).toBe(before + 3);
 
     const dry = await cli(['--state', state, '--dry-run']);
     expect(dry.code).toBe(2);
-    expect(sandbox.slack.messages.length).toBe(before + 2);
+    expect(sandbox.slack.messages.length).toBe(before + 3);
 
     await cli([]);
-    expect(sandbox.slack.messages.length).toBe(before + 4);
+    expect(sandbox.slack.messages.length).toBe(before + 6);
     for (const out of [first.stderr, second.stderr, saved]) expect(out).not.toContain(sandbox.env.SLACK_WEBHOOK_URL);
   });
 
   it('exits 2 when alerts could not be delivered, saying so, and delivers them on the next run', async () => {
     const state = join(dir, 'cli-undelivered.json');
-    // Only the registry the identity may read: the scan alone would exit 1 (drift).
-    const args = ['--state', state, '--registries', sandbox.registry.loginServer];
+    // Only the registry the identity may read, without the namespace of the sandbox's bad annotation: the scan alone would exit 1 (drift).
+    const args = ['--state', state, '--registries', sandbox.registry.loginServer, '--excluded-namespaces', 'kube-system,web'];
     sandbox.slack.failNext(1, 403); // invalid_token: no post gets through
     const failed = await cli(args);
     expect(failed.code).toBe(2);
-    expect(failed.stderr).toMatch(/acr-aks-sync: alerts could not all be delivered \(the next scan retries\): 3 alert item\(s\) not delivered, 0 alert state write\(s\) failed: post invalid_token \(3\)/);
+    expect(failed.stderr).toMatch(/acr-aks-sync: alerts could not all be delivered \(the next scan retries\): 2 alert item\(s\) not delivered, 0 alert state write\(s\) failed: post invalid_token \(2\)/);
     expect(failed.stderr).toMatch(/^error Slack post failed; the next scan retries/m);
     const retried = await cli(args);
     expect(retried.code).toBe(1);
-    expect(retried.stderr).toMatch(/Slack notifications sent=3 new=3/);
+    expect(retried.stderr).toMatch(/Slack notifications sent=2 new=2/);
     expect(retried.stderr).not.toContain('could not all be delivered');
   });
 
