@@ -8,7 +8,7 @@
  * IDENTITY_ENDPOINT/IDENTITY_HEADER, NODE_EXTRA_CA_CERTS and the scan's settings.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { startAcrRegistry, type AcrRegistryEmulator, type AcrTagSeed } from '../emulators/acrRegistry.js';
+import { startAcrRegistry, type AcrRegistryEmulator, type AcrTagSeed, type EventGridDelivery } from '../emulators/acrRegistry.js';
 import { startArmEmulator, type ArmEmulator } from '../emulators/arm.js';
 import type { RequestLogEntry } from '../emulators/httpUtil.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle } from '../emulators/kubernetesApi.js';
@@ -29,6 +29,8 @@ export interface HarnessOptions {
   now?: number;
   /** Authorised ACR data reads each registry serves per second before answering 429. */
   acrReadsPerSecond?: number;
+  /** Where the registries write ImagePushed events when a tag is pushed (the push scenario). */
+  eventGrid?: EventGridDelivery;
 }
 
 export interface RequestCounts {
@@ -51,6 +53,8 @@ export interface BenchHarness {
   env: Record<string, string>;
   loginServers: string[];
   resourceIds: string[];
+  /** The estate's registries, by index (`RepositoryModel.registry`): to push tags. */
+  registries: AcrRegistryEmulator[];
   /** Requests counted since the harness started (or since `mark`). */
   counts(since?: RequestMark): RequestCounts;
   /** The current length of every request log, to count one run's requests. */
@@ -107,6 +111,7 @@ async function startRegistries(estate: EstateModel, options: HarnessOptions, now
       validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
       repositories: registrySeeds(estate, r, now),
       ...(options.acrReadsPerSecond ? { readRateLimit: { perSecond: options.acrReadsPerSecond } } : {}),
+      ...(options.eventGrid ? { eventGrid: options.eventGrid } : {}),
     });
     started.push(registry);
     registries.push(registry);
@@ -271,6 +276,7 @@ export async function startBenchHarness(estate: EstateModel, options: HarnessOpt
       env: harnessEnv(options, identity, arm, resourceIds, loginServers, estate.clusterSettings),
       loginServers,
       resourceIds,
+      registries,
       mark: () => new Map(allLogs(logs).map((l) => [l, l.length])),
       podPageIntervalMs: (since) => medianPodPageInterval(answeredAt, since),
       counts: (since) => countRequests(logs, since),

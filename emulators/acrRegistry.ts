@@ -28,11 +28,13 @@ import { ReadGate } from './acr/readGate.js';
 import { RepositoryState, type AcrManifestSeed, type AcrTagSeed } from './acr/repositories.js';
 import { handleAcrRequest } from './acr/router.js';
 import { AcrTokenIssuer } from './acr/tokens.js';
+import { eventGridQueueWriter, imagePushedEvent, type EventGridDelivery, type ImagePushedEvent } from './acr/eventGrid.js';
 import { FaultRules, type AcrFault, type AcrFaultTarget } from './acrFaults.js';
 import { startHttpsServer, type RequestLogEntry, type ServerPki } from './httpUtil.js';
 
 export type { AcrRequestKind } from './acr/context.js';
 export type { AcrManifestReference, AcrManifestSeed, AcrTagSeed } from './acr/repositories.js';
+export type { EventGridDelivery, ImagePushedEvent } from './acr/eventGrid.js';
 
 export interface AcrRegistryOptions {
   pki: ServerPki;
@@ -53,6 +55,8 @@ export interface AcrRegistryOptions {
    * reads above it answer 429 with `Retry-After` (whole seconds until the next read is free).
    */
   readRateLimit?: { perSecond: number };
+  /** Where `pushTag` delivers ImagePushed events, as an Event Grid subscription to a Storage queue does (acr/eventGrid.ts). */
+  eventGrid?: EventGridDelivery;
 }
 
 export interface AcrRegistryEmulator {
@@ -66,6 +70,11 @@ export interface AcrRegistryEmulator {
   setTags(repo: string, tags: AcrTagSeed[]): void;
   /** Adds a tag, or moves an existing tag of that name (creates the repository if needed). */
   addTag(repo: string, tag: AcrTagSeed): void;
+  /**
+   * A push: adds or moves the tag (updated now unless `lastUpdateTime` says otherwise) and, with
+   * `eventGrid`, writes the ImagePushed event to its queue once the tag is served; resolves with the event.
+   */
+  pushTag(repo: string, tag: Omit<AcrTagSeed, 'lastUpdateTime'> & { lastUpdateTime?: string }): Promise<ImagePushedEvent>;
   deleteRepository(repo: string): void;
   /** Sets or replaces the extra attributes of one manifest digest. */
   setManifest(digest: string, manifest: AcrManifestSeed): void;
@@ -109,15 +118,25 @@ export async function startAcrRegistry(options: AcrRegistryOptions): Promise<Acr
   const server = await startHttpsServer(options.pki, (req, res) => handleAcrRequest(ctx, req, res), options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
   ctx.loginServer = `${options.host ?? '127.0.0.1'}:${server.port}`;
   const { repos, faults } = ctx;
+  const deliver = options.eventGrid ? eventGridQueueWriter(options.eventGrid) : undefined;
+  const addTag = (repo: string, tag: AcrTagSeed): void => {
+    const state = repos.get(repo);
+    if (state) state.put(tag);
+    else repos.set(repo, new RepositoryState([tag]));
+  };
   return {
     loginServer: ctx.loginServer,
     endpoint: `https://${ctx.loginServer}`,
     requests: ctx.requests,
     setTags: (repo, tags) => void repos.set(repo, new RepositoryState(tags)),
-    addTag(repo, tag) {
-      const state = repos.get(repo);
-      if (state) state.put(tag);
-      else repos.set(repo, new RepositoryState([tag]));
+    addTag,
+    async pushTag(repo, tag) {
+      const lastUpdateTime = tag.lastUpdateTime ?? new Date().toISOString();
+      addTag(repo, { ...tag, lastUpdateTime });
+      const topic = options.eventGrid?.registryResourceId;
+      const event = imagePushedEvent({ loginServer: ctx.loginServer, repository: repo, tag: tag.name, digest: tag.digest, pushedAt: lastUpdateTime, ...(topic ? { topic } : {}) });
+      await deliver?.(event);
+      return event;
     },
     deleteRepository: (repo) => void repos.delete(repo),
     setManifest: (digest, manifest) => void ctx.manifests.set(digest, manifest),

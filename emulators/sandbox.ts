@@ -29,7 +29,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAcrRegistry, type AcrRegistryEmulator, type AcrTagSeed } from './acrRegistry.js';
+import { startAcrRegistry, type AcrRegistryEmulator, type AcrTagSeed, type EventGridDelivery } from './acrRegistry.js';
 import { makePod, startKubernetesApi, type KubernetesApiHandle, type MakePodContainer } from './kubernetesApi.js';
 import { startManagedIdentityEndpoint, type ManagedIdentityEndpoint } from './managedIdentity.js';
 import { startSlackWebhookReceiver, type SlackWebhookReceiver } from './slackWebhook.js';
@@ -62,6 +62,8 @@ export interface Sandbox {
   env: Record<string, string>;
   /** The payments team rolls out prod-789: payments-worker catches up. */
   rollOutPaymentsWorker(): void;
+  /** The pods named `podPrefix…` now run `repository:tag` of the production registry, pulled as the digest of `pulled` (digestOf). */
+  rollOut(podPrefix: string, repositoryAndTag: string, pulled: string): void;
   close(): Promise<void>;
 }
 
@@ -85,13 +87,14 @@ function replicaSetPod(namespace: string, name: string, replicaSet: string, cont
   return makePod({ namespace, name, owner: { kind: 'ReplicaSet', name: replicaSet }, labels: { ...labels, 'pod-template-hash': hash }, ...(annotations ? { annotations } : {}), containers });
 }
 
-/** The production registry (the identity may read it) and a private one whose token exchange is always refused. */
-async function startSandboxRegistries(pki: TestPki, identity: ManagedIdentityEndpoint, now: Date): Promise<[AcrRegistryEmulator, AcrRegistryEmulator]> {
+/** The production registry (the identity may read it; its pushes go to `eventGrid` when given) and a private one whose token exchange is always refused. */
+async function startSandboxRegistries(pki: TestPki, identity: ManagedIdentityEndpoint, now: Date, eventGrid?: EventGridDelivery): Promise<[AcrRegistryEmulator, AcrRegistryEmulator]> {
   // A tag `age` old, of the image labelled `label`.
   const tag = (name: string, label: string, age: number): AcrTagSeed => ({ name, digest: digestOf(label), lastUpdateTime: new Date(now.getTime() - age).toISOString() });
   const registry = await startAcrRegistry({
     pki,
     host: '127.0.0.1',
+    ...(eventGrid ? { eventGrid } : {}),
     validateEntraToken: (token) => identity.validate(token, ACR_RESOURCE),
     repositories: {
       'payments/api': [tag('prod-789', 'api-789', 3 * HOUR), tag('main-1234', 'api-main', 2 * HOUR), tag('prod-788', 'api-788', 30 * HOUR)],
@@ -207,11 +210,11 @@ function systemPods(prod: string): V1Pod[] {
   return [replicaSetPod('kube-system', 'coredns-abc', 'coredns-5d78c9869d', [container('coredns', `${prod}/payments/worker:prod-456`, 'worker-456')])];
 }
 
-/** The pods after the payments team rolled out prod-789 to payments-worker. */
-function withPaymentsWorkerRolledOut(pods: V1Pod[], prod: string): V1Pod[] {
-  const { image, imageID } = container('worker', `${prod}/payments/worker:prod-789`, 'worker-789');
+/** The pods after the pods named `podPrefix…` (their containers, one image each) were replaced by pods running `image`, pulled as the digest of `pulled`. */
+function withRolledOut(pods: V1Pod[], podPrefix: string, image: string, pulled: string): V1Pod[] {
+  const { imageID } = container('', image, pulled);
   return pods.map((pod) => {
-    if (pod.metadata?.namespace !== 'payments' || !pod.metadata.name?.startsWith('payments-worker-5b7c9d-')) return pod;
+    if (!pod.metadata?.name?.startsWith(podPrefix)) return pod;
     return {
       ...pod,
       spec: { ...pod.spec, containers: (pod.spec?.containers ?? []).map((c) => ({ ...c, image })) },
@@ -220,9 +223,14 @@ function withPaymentsWorkerRolledOut(pods: V1Pod[], prod: string): V1Pod[] {
   });
 }
 
-export async function startSandbox(pki: TestPki, now: Date = new Date()): Promise<Sandbox> {
+export interface SandboxOptions {
+  /** Where the production registry writes its ImagePushed events (`registry.pushTag`), as Event Grid would. */
+  eventGrid?: EventGridDelivery;
+}
+
+export async function startSandbox(pki: TestPki, now: Date = new Date(), options: SandboxOptions = {}): Promise<Sandbox> {
   const identity = await startManagedIdentityEndpoint();
-  const [registry, privateRegistry] = await startSandboxRegistries(pki, identity, now);
+  const [registry, privateRegistry] = await startSandboxRegistries(pki, identity, now, options.eventGrid);
   const prod = registry.loginServer;
   const priv = privateRegistry.loginServer;
   const pods = [...paymentsPods(prod), ...searchPods(prod), ...webPods(prod, priv), ...settingsPods(prod), ...systemPods(prod)];
@@ -238,6 +246,11 @@ export async function startSandbox(pki: TestPki, now: Date = new Date()): Promis
     ],
     pods,
   });
+  let current = pods;
+  const rollOut = (podPrefix: string, repositoryAndTag: string, pulled: string): void => {
+    current = withRolledOut(current, podPrefix, `${prod}/${repositoryAndTag}`, pulled);
+    kubernetes.setPods(current);
+  };
   const slack = await startSlackWebhookReceiver();
   const dir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-sandbox-'));
   const kubeconfigPath = join(dir, 'kubeconfig.yaml');
@@ -261,7 +274,8 @@ export async function startSandbox(pki: TestPki, now: Date = new Date()): Promis
     privateRegistry,
     slack,
     env,
-    rollOutPaymentsWorker: () => kubernetes.setPods(withPaymentsWorkerRolledOut(pods, prod)),
+    rollOutPaymentsWorker: () => rollOut('payments-worker-5b7c9d-', 'payments/worker:prod-789', 'worker-789'),
+    rollOut,
     async close() {
       await Promise.all([kubernetes.close(), registry.close(), privateRegistry.close(), slack.close(), identity.close()]);
       rmSync(dir, { recursive: true, force: true });

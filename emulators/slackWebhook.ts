@@ -25,6 +25,8 @@ export interface SlackWebhookReceiver {
   url: string;
   /** Accepted JSON bodies, in arrival order. */
   messages: Array<Record<string, unknown>>;
+  /** When each message of `messages` arrived (Date.now(), same index): the demo and the benchmark time alerts with it. */
+  receivedAt: number[];
   requests: RequestLogEntry[];
   /** The next `count` posts get `status` (with `headers`, e.g. `{ 'Retry-After': '1' }`). */
   failNext(count: number, status: number, headers?: Record<string, string>): void;
@@ -47,6 +49,7 @@ function failureText(status: number): string {
 interface WebhookState {
   hookPath: string;
   messages: Array<Record<string, unknown>>;
+  receivedAt: number[];
   requests: RequestLogEntry[];
   failures: Array<{ status: number; headers: Record<string, string> }>;
   held: HeldAnswers;
@@ -89,16 +92,18 @@ async function handleWebhookPost(state: WebhookState, req: IncomingMessage, res:
   if (!message) return answer(400, 'invalid_payload');
   if (!hasContent(message)) return answer(400, 'no_text');
   state.messages.push(message);
+  state.receivedAt.push(Date.now());
   state.held.answer(res, () => answer(200, 'ok'), () => logRequest(state.requests, req, 'webhook', 0));
 }
 
 export async function startSlackWebhookReceiver(options: SlackWebhookOptions = {}): Promise<SlackWebhookReceiver> {
   const secret = randomBytes(12).toString('base64url');
-  const state: WebhookState = { hookPath: `/services/${TEAM}/${BOT}/${secret}`, messages: [], requests: [], failures: [], held: new HeldAnswers() };
+  const state: WebhookState = { hookPath: `/services/${TEAM}/${BOT}/${secret}`, messages: [], receivedAt: [], requests: [], failures: [], held: new HeldAnswers() };
   const started = await startHttpServer((req, res) => handleWebhookPost(state, req, res), options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
   return {
     url: `${started.url}${state.hookPath}`,
     messages: state.messages,
+    receivedAt: state.receivedAt,
     requests: state.requests,
     failNext(count, status, headers = {}) {
       for (let i = 0; i < count; i++) state.failures.push({ status, headers });

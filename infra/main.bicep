@@ -68,6 +68,15 @@ type registryType = {
 
   @description('Subscription of the registry. Default: the deployment\'s subscription.')
   subscriptionId: string?
+
+  @description('Send its ImagePushed events to the app (push-driven checks, with pushChecks). Default: true.')
+  pushEvents: bool?
+
+  @description('Name of the Event Grid system topic that already exists on the registry (only one may): reused, not created. It needs a system-assigned identity. Default: create evgt-<name>.')
+  eventGridSystemTopic: string?
+
+  @description('Resource group of that system topic. Default: the registry\'s.')
+  eventGridSystemTopicResourceGroup: string?
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,10 +222,18 @@ param debug bool = false
 @maxLength(63)
 param stateTableName string = 'acrsyncstate'
 
-@description('Queue for per-cluster fan-out (lowercase letters, digits and hyphens, 3-63 characters).')
+@description('Queue for per-cluster fan-out and for the checks pushes schedule (lowercase letters, digits and hyphens, 3-63 characters).')
 @minLength(3)
 @maxLength(63)
 param scanQueueName string = 'acrsync-clusters'
+
+@description('Push-driven checks: each registry\'s ImagePushed events go through Event Grid to pushQueueName, and the clusters running the pushed repository are checked at push time + grace period (PUSH_CHECKS). The timer keeps scanning everything.')
+param pushChecks bool = true
+
+@description('Queue Event Grid writes the ImagePushed events to (PUSH_QUEUE; lowercase letters, digits and hyphens, 3-63 characters).')
+@minLength(3)
+@maxLength(63)
+param pushQueueName string = 'acrsync-pushes'
 
 @description('Flex Consumption instance memory size.')
 @allowed([
@@ -293,6 +310,17 @@ var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' /
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User
+var storageQueueDataMessageSenderRoleId = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a' // Storage Queue Data Message Sender
+
+// Push-driven checks, per registry: its Event Grid system topic (created, or the existing one named).
+var pushTopics = [
+  for registry in registries: {
+    enabled: pushChecks && (registry.?pushEvents ?? true)
+    name: registry.?eventGridSystemTopic ?? 'evgt-${registry.name}'
+    subscriptionId: registry.?subscriptionId ?? subscription().subscriptionId
+    resourceGroup: registry.?eventGridSystemTopicResourceGroup ?? registry.resourceGroup
+  }
+]
 
 // ---------------------------------------------------------------------------------------------
 // Identity
@@ -353,6 +381,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
 
     resource scanQueue 'queues' = {
       name: scanQueueName
+    }
+
+    resource pushQueue 'queues' = {
+      name: pushQueueName
     }
   }
 }
@@ -512,6 +544,61 @@ module registryAccess 'modules/registryAccess.bicep' = [
       principalId: identity.properties.principalId
       identityResourceId: identity.id
     }
+  }
+]
+
+// ---------------------------------------------------------------------------------------------
+// Push-driven checks: each registry's ImagePushed events, through its Event Grid system topic, to
+// the push queue, delivered with the topic's own identity (no keys). The subscription is made after
+// the identity's role on the queue, so the first events are not refused.
+// ---------------------------------------------------------------------------------------------
+
+module pushEventTopic 'modules/pushEventTopic.bicep' = [
+  for (registry, i) in registries: if (pushTopics[i].enabled) {
+    name: take('acr-aks-sync-${resourceToken}-topic-${i}', 64)
+    scope: resourceGroup(pushTopics[i].subscriptionId, pushTopics[i].resourceGroup)
+    params: {
+      registryName: registry.name
+      registryResourceGroup: registry.resourceGroup
+      existingTopicName: registry.?eventGridSystemTopic ?? ''
+      newTopicName: pushTopics[i].name
+      location: registryAccess[i].outputs.location
+      tags: tags
+    }
+  }
+]
+
+// Only sending, only to the push queue. Named from the topic's resource ID, known when the deployment starts.
+resource pushQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (registry, i) in registries: if (pushTopics[i].enabled) {
+    name: guid(
+      storage::queueService::pushQueue.id,
+      resourceId(pushTopics[i].subscriptionId, pushTopics[i].resourceGroup, 'Microsoft.EventGrid/systemTopics', pushTopics[i].name),
+      storageQueueDataMessageSenderRoleId
+    )
+    scope: storage::queueService::pushQueue
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageSenderRoleId)
+      principalId: pushEventTopic[i]!.outputs.principalId
+      principalType: 'ServicePrincipal'
+      description: 'acr-aks-sync: Event Grid delivers ${registry.name}\'s ImagePushed events'
+    }
+  }
+]
+
+module pushEventSubscription 'modules/pushEventSubscription.bicep' = [
+  for (registry, i) in registries: if (pushTopics[i].enabled) {
+    name: take('acr-aks-sync-${resourceToken}-events-${i}', 64)
+    scope: resourceGroup(pushTopics[i].subscriptionId, pushTopics[i].resourceGroup)
+    params: {
+      topicName: pushTopics[i].name
+      subscriptionName: 'acr-aks-sync-${resourceToken}'
+      storageAccountId: storage.id
+      queueName: pushQueueName
+    }
+    dependsOn: [
+      pushQueueSender
+    ]
   }
 ]
 
@@ -678,6 +765,8 @@ var requiredAppSettings = {
   SCAN_FANOUT: scanFanout
   SCAN_QUEUE: scanQueueName
   STATE_TABLE: stateTableName
+  PUSH_CHECKS: pushChecks ? 'true' : 'false'
+  PUSH_QUEUE: pushQueueName
   SLACK_CHANNEL: slackChannel
 }
 
@@ -736,6 +825,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     slackBotTokenSecret
     storage::tableService::stateTable
     storage::queueService::scanQueue
+    storage::queueService::pushQueue
   ]
 }
 

@@ -43,6 +43,8 @@ param registries = [
     name: 'contosoabac'
     resourceGroup: 'rg-acr'
     subscriptionId: '00000000-0000-0000-0000-000000000000'
+    // This registry already has an Event Grid system topic (only one is allowed per registry): reuse it.
+    eventGridSystemTopic: 'contosoabac-events'
   }
 ]
 
@@ -58,6 +60,9 @@ param tagPattern = 'prod-*'
 param gracePeriod = '3m'
 param notifyRepeatInterval = '6h'
 param scanFanout = 'inline'
+
+// Push-driven checks: ImagePushed events through Event Grid; each push checks the clusters running it at push + gracePeriod.
+param pushChecks = true
 
 // One static outbound IP for clusters with authorized IP ranges and registry firewalls (see infra/README.md).
 param vnetEnabled = false

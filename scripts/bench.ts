@@ -6,6 +6,7 @@
  *   npm run bench -- [--clusters 10] [--pods-per-cluster 2000] [--repos 400] [--registries 2]
  *                    [--tags 300] [--latency-ms 20] [--concurrency 8] [--runs 1] [--warmup 1]
  *                    [--acr-reads-per-second N] [--growth] [--no-overrides]
+ *   npm run bench -- --pushes [N] [--push-spacing-ms 3000] [--grace-seconds 10] [estate flags]
  *
  * Two processes. This one generates a throwaway test CA, builds the estate and serves it from
  * the emulators (managed identity, ARM, one Kubernetes API per cluster, the ACR registries);
@@ -26,6 +27,11 @@
  * workloads, a sidecar on its own pattern, namespaces with their own channel); `--no-overrides`
  * scans the same estate without them.
  *
+ * `--pushes N` (8 when N is left out) runs the push scenario instead (scripts/bench/push.ts):
+ * N tags pushed over time across the estate, delivered by the emulated Event Grid into an
+ * Azurite queue, checked by the app in a Functions host stand-in (the estate without settings
+ * of its own); it prints the detection latency of each alert and the requests the checks cost.
+ *
  * Prints a table, then, as the last line, one JSON object with the figures. The parts, in
  * scripts/bench/: the flags (flags.ts), the runs (run.ts) and what is printed (report.ts).
  */
@@ -34,6 +40,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from './bench/flags.js';
+import { benchPushes } from './bench/push.js';
 import { figuresOf, round2, table } from './bench/report.js';
 import { benchOnce } from './bench/run.js';
 
@@ -53,6 +60,11 @@ async function main(): Promise<void> {
   const pkiDir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-bench-pki-'));
   try {
     log(`acr-aks-sync bench on Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${new Date().toISOString()}`);
+    if (flags.pushes > 0) {
+      const figures = await benchPushes(flags, pkiDir, log);
+      console.log(JSON.stringify({ ...figures, node: process.version, cpus: availableParallelism(), date: new Date().toISOString() }));
+      return;
+    }
     const base = await benchOnce({ flags, pkiDir, childEntry, log });
     log('');
     log(table(base));

@@ -2,9 +2,11 @@
  * `npm run demo`: starts the local emulators with a small realistic estate, runs the real CLI
  * against them (a kubeconfig, the managed-identity endpoint, HTTPS with a test CA: the same
  * code path as production), prints the report and the Slack messages the receiver got, then
- * runs a second scan to show that nothing already said is said again. It ends with the status
- * page of a last scan (a file to open in a browser) and the metrics the scans sent to an
- * emulated Application Insights, with the managed identity's token.
+ * runs a second scan to show that nothing already said is said again. Then the function app
+ * with push-driven checks: a push, the check it schedules, and the alert at push + grace
+ * (demo/pushChecks.ts). It ends with the status page of a last scan (a file to open in a
+ * browser) and the metrics the CLI's scans sent to an emulated Application Insights, with the
+ * managed identity's token.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
@@ -12,9 +14,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MONITOR_RESOURCE, startAppInsightsIngestion } from '../emulators/appInsights.js';
+import { startAzurite } from '../emulators/azurite.js';
 import { startSandbox } from '../emulators/sandbox.js';
 import { ensureTestPki } from '../emulators/testPki.js';
 import type { ScanReport } from '../src/model/finding.js';
+import { DEMO_PUSH_QUEUE, showPushChecks } from './demo/pushChecks.js';
 import { printMetrics } from './demoMetrics.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -65,9 +69,11 @@ function heading(text: string): void {
 
 async function main(): Promise<void> {
   const pkiDir = mkdtempSync(join(tmpdir(), 'acr-aks-sync-demo-pki-'));
-  const sandbox = await startSandbox(ensureTestPki(pkiDir));
-  // The scans' metrics go to an emulated Application Insights, as a deployed app's go to the real one.
-  const appInsights = await startAppInsightsIngestion({ pki: ensureTestPki(pkiDir), validateToken: (token) => sandbox.identity.validate(token, MONITOR_RESOURCE) });
+  const pki = ensureTestPki(pkiDir);
+  const storage = await startAzurite({ services: ['table', 'queue'] });
+  const sandbox = await startSandbox(pki, new Date(), { eventGrid: { connectionString: storage.connectionString, queueName: DEMO_PUSH_QUEUE } });
+  // The CLI scans' metrics go to an emulated Application Insights, as a deployed app's go to the real one.
+  const appInsights = await startAppInsightsIngestion({ pki, validateToken: (token) => sandbox.identity.validate(token, MONITOR_RESOURCE) });
   const env = { ...sandbox.env, APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.connectionString };
   try {
     heading('Sandbox estate');
@@ -101,6 +107,8 @@ async function main(): Promise<void> {
     await runCli(args, env, true);
     printMessages(sandbox.slack.messages.slice(beforeThird));
 
+    await showPushChecks(sandbox, storage, pki, heading);
+
     const page = join(root, 'dist', 'demo', 'status-page.html');
     heading(`The status page: acr-aks-sync scan --kubeconfig ${sandbox.kubeconfigPath} --dry-run --output html > ${page}`);
     mkdirSync(dirname(page), { recursive: true });
@@ -108,11 +116,12 @@ async function main(): Promise<void> {
     await runCli(['scan', '--kubeconfig', sandbox.kubeconfigPath, '--dry-run', '--output', 'html'], env, file).finally(() => closeSync(file));
     console.log(`Open ${pathToFileURL(page).href} in a browser (deployed, the status function serves the same page at /api/status).`);
 
-    heading(`Metrics the four scans sent to Application Insights (${appInsights.envelopes.length} items, each with the managed identity's token)`);
+    heading(`Metrics the CLI's four scans sent to Application Insights (${appInsights.envelopes.length} items, each with the managed identity's token)`);
     printMetrics(appInsights.batches());
   } finally {
     await appInsights.close();
     await sandbox.close();
+    await storage.close();
     rmSync(pkiDir, { recursive: true, force: true });
   }
 }

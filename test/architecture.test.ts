@@ -33,6 +33,7 @@ const RANKS: Readonly<Record<string, number>> = {
   fanout: 6,
   status: 6, // each cluster's latest status, and the status page
   run: 7, // the composition root
+  push: 7, // push-driven checks: ImagePushed events, the push index, the checks they schedule
   functions: 8, // entry points
   cli: 8,
 };

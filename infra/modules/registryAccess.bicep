@@ -49,5 +49,8 @@ resource repositoryReader 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 
 output registryResourceId string = registry.id
 
+@description('The registry\'s region, where its Event Grid system topic must be (main.bicep, push checks).')
+output location string = registry.location
+
 @description('The registry\'s role assignment permissions mode, for the record.')
 output roleAssignmentMode string = registry.properties.?roleAssignmentMode ?? 'LegacyRegistryPermissions'

@@ -15,11 +15,23 @@ export interface BenchFlags {
   growth: boolean;
   /** Settings of their own in a realistic share of the estate (bench/overrides.ts); off with --no-overrides. */
   overrides: boolean;
+  /** The push scenario instead of the scan: this many pushes (0: none). */
+  pushes: number;
+  pushSpacingMs: number;
+  graceSeconds: number;
+}
+
+/** Pushes of `--pushes` given without a number: enough for figures, done in about a minute. */
+export const DEFAULT_PUSHES = 8;
+
+/** `--pushes` without a number means DEFAULT_PUSHES. */
+function withPushesCount(argv: string[]): string[] {
+  return argv.flatMap((arg, i) => (arg === '--pushes' && !/^\d+$/.test(argv[i + 1] ?? '') ? [arg, String(DEFAULT_PUSHES)] : [arg]));
 }
 
 export function parseFlags(argv: string[]): BenchFlags {
   const { values } = parseArgs({
-    args: argv,
+    args: withPushesCount(argv),
     options: {
       clusters: { type: 'string', default: '10' },
       'pods-per-cluster': { type: 'string', default: '2000' },
@@ -33,13 +45,16 @@ export function parseFlags(argv: string[]): BenchFlags {
       'acr-reads-per-second': { type: 'string', default: '0' },
       growth: { type: 'boolean', default: false },
       'no-overrides': { type: 'boolean', default: false },
+      pushes: { type: 'string', default: '0' },
+      'push-spacing-ms': { type: 'string', default: '3000' },
+      'grace-seconds': { type: 'string', default: '10' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) {
     console.log(
-      'npm run bench -- [--clusters N] [--pods-per-cluster N] [--repos N] [--registries N] [--tags N] [--latency-ms N] [--concurrency N] [--runs N] [--warmup N] [--acr-reads-per-second N] [--growth] [--no-overrides]',
+      'npm run bench -- [--clusters N] [--pods-per-cluster N] [--repos N] [--registries N] [--tags N] [--latency-ms N] [--concurrency N] [--runs N] [--warmup N] [--acr-reads-per-second N] [--growth] [--no-overrides] [--pushes [N] [--push-spacing-ms N] [--grace-seconds N]]',
     );
     process.exit(0);
   }
@@ -61,5 +76,8 @@ export function parseFlags(argv: string[]): BenchFlags {
     acrReadsPerSecond: int('acr-reads-per-second', values['acr-reads-per-second'], 0, 100_000),
     growth: values.growth ?? false,
     overrides: !(values['no-overrides'] ?? false),
+    pushes: int('pushes', values.pushes, 0, 500),
+    pushSpacingMs: int('push-spacing-ms', values['push-spacing-ms'], 0, 600_000),
+    graceSeconds: int('grace-seconds', values['grace-seconds'], 1, 600),
   };
 }

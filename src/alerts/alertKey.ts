@@ -92,6 +92,14 @@ export function rowKeyFor(key: Omit<AlertKey, 'cluster'>): string {
   return tableKey([key.namespace, key.workloadKind, key.workloadName, key.container].map(encodeKeyPart).join('_'));
 }
 
+/**
+ * A table key made of several parts in the same encoding (parts joined with `_`), for other rows
+ * of the app's table (push/): as readable, as injective and as bounded as the alert keys.
+ */
+export function tableKeyOf(parts: readonly string[]): string {
+  return tableKey(parts.map(encodeKeyPart).join('_'));
+}
+
 /** A stable, printable id: `<partition key>/<row key>`. */
 export function alertId(key: AlertKey): string {
   return `${partitionKeyFor(key.cluster)}/${rowKeyFor(key)}`;

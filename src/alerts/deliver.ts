@@ -23,6 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
+import type { AlertRecord } from '../model/alert.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import type { ScanReport } from '../model/finding.js';
 import { DEFAULT_RETRY_BUDGET_MS, DEFAULT_RETRY_POLICY, realSleep, RetryBudget, type RetryPolicy, type Sleep } from '../notify/retry.js';
@@ -58,6 +59,12 @@ export interface DeliveryOptions {
   limits?: Partial<MessageLimits>;
   /** Identifies this run in claims (random by default). */
   runId?: string;
+  /**
+   * The alerts this delivery may touch, when the scan looked at some workloads only (a check
+   * after a push): records outside it are neither resolved nor removed, and unreadable rows are
+   * left to a full scan. All when absent.
+   */
+  scope?: (record: AlertRecord) => boolean;
 }
 
 /** A delivery's outcome; see deliveryResult.ts. */
@@ -106,7 +113,9 @@ async function deliverScanned(report: ScanReport, scanned: readonly string[], op
     return stopped(options, error, 'alert state could not be read');
   }
   const foreign = foreignRows(snapshot, options.logger);
-  return sumCounts(foreign, await deliverPlanned(report, snapshot, options));
+  const { scope } = options;
+  const scoped = scope ? { ...snapshot, alerts: snapshot.alerts.filter((stored) => scope(stored.record)) } : snapshot;
+  return sumCounts(foreign, await deliverPlanned(report, scoped, options));
 }
 
 /** Warns about each row the store could not use, and counts them (see state/stateStore.ts). */
@@ -130,7 +139,7 @@ async function deliverPlanned(report: ScanReport, snapshot: StateSnapshot, optio
   const plan = planDelivery(report, snapshot, options, now);
   const writes: StateWrites = { store: options.store, logger: options.logger, now, limit: createConcurrencyLimit(8) };
   const removed = await removeSilently(plan.silentRemovals, writes);
-  const unreadableRemoved = await removeUnreadable(plan.unreadableRemovals, writes);
+  const unreadableRemoved = await removeUnreadable(options.scope ? [] : plan.unreadableRemovals, writes);
 
   const claimTtlMs = options.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
   const claimTime = now();

@@ -58,6 +58,7 @@ export function aksClusterSource(options: AksClusterSourceOptions): ClusterSourc
   let privateFqdn: string | undefined;
   return {
     name: target.displayName,
+    resourceId: target.resourceId,
     async connect(logger, signal) {
       const armCluster = readArmCluster(options, signal);
       // The AKS token is fetched meanwhile (the credential shares it between clusters), so that

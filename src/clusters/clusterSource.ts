@@ -14,6 +14,8 @@ export interface ConnectedCluster {
 export interface ClusterSource {
   /** What reports call it (the alias, else the cluster or context name); CLUSTER_SETTINGS and alert state are keyed by it. */
   name: string;
+  /** The AKS cluster's ARM resource ID, for a cluster reached through ARM. */
+  resourceId?: string;
   /** Resolves the cluster's connection and credentials; rejects with a precise, secret-free reason. */
   connect(logger: Logger, signal: AbortSignal): Promise<ConnectedCluster>;
   /** Adds what only the source knows to a failure reason (e.g. that the cluster is private). */

@@ -127,6 +127,16 @@ function crossCheck(values: SettingValues, ctx: z.core.$RefinementCtx<SettingVal
       ctx.addIssue({ code: 'custom', path: ['REGISTRIES'], message: problem.message, input: undefined, params: { example: problem.example } });
     }
   }
+  // One queue for both would hand Event Grid's events to scanCluster and scheduled checks to imagePushed.
+  if (typeof values.PUSH_QUEUE === 'string' && values.PUSH_QUEUE === values.SCAN_QUEUE) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUSH_QUEUE'],
+      message: `must differ from SCAN_QUEUE (${values.SCAN_QUEUE}): Event Grid writes its events to PUSH_QUEUE, the scheduled checks go to SCAN_QUEUE`,
+      input: undefined,
+      params: { example: CONFIG_EXAMPLES.PUSH_QUEUE },
+    });
+  }
   // Only where CLUSTERS names the clusters to scan (not the CLI's --kubeconfig) and names all of them (no subscription: entry).
   const targets = Array.isArray(values.CLUSTERS) ? values.CLUSTERS : [];
   if (options.requireClusters && targets.length > 0 && targets.every((t) => t.kind === 'resource') && isReadValue(values.CLUSTER_SETTINGS)) {

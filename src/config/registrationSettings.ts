@@ -14,6 +14,10 @@ export interface RegistrationSettings {
   scanFanout: ScanFanout;
   /** The scanCluster trigger's queue: the `%SCAN_QUEUE%` binding expression when the setting is valid, else the default name. */
   scanQueueBinding: string;
+  /** PUSH_CHECKS: the imagePushed function, and scanCluster for the checks it schedules. */
+  pushChecks: boolean;
+  /** The imagePushed trigger's queue: `%PUSH_QUEUE%` when the setting is valid, else the default name. */
+  pushQueueBinding: string;
 }
 
 /** The value of `variable` when it is set and valid, else undefined. */
@@ -33,5 +37,7 @@ export function registrationSettings(env: Record<string, string | undefined>): R
     scanSchedule: readSetting('SCAN_SCHEDULE', settingText(env.SCAN_SCHEDULE)).expression,
     scanFanout: validValue(env, 'SCAN_FANOUT') ?? readSetting('SCAN_FANOUT', undefined),
     scanQueueBinding: validValue(env, 'SCAN_QUEUE') !== undefined ? '%SCAN_QUEUE%' : readSetting('SCAN_QUEUE', undefined),
+    pushChecks: validValue(env, 'PUSH_CHECKS') ?? readSetting('PUSH_CHECKS', undefined),
+    pushQueueBinding: validValue(env, 'PUSH_QUEUE') !== undefined ? '%PUSH_QUEUE%' : readSetting('PUSH_QUEUE', undefined),
   };
 }

@@ -118,6 +118,9 @@ export const CONFIG_SETTINGS = {
   STATE_TABLE: { parse: parseTableName, default: 'acrsyncstate', example: 'acrsyncstate', config: 'stateTable' },
   SCAN_FANOUT: { parse: parseFanout, default: 'inline', example: 'queue', config: 'scanFanout' },
   SCAN_QUEUE: { parse: parseQueueName, default: 'acrsync-clusters', example: 'acrsync-clusters', config: 'scanQueue' },
+  // Push-driven checks (ACR ImagePushed events through Event Grid): the imagePushed function on PUSH_QUEUE schedules scanCluster messages on SCAN_QUEUE.
+  PUSH_CHECKS: { parse: parseBoolean, default: 'false', example: 'true', config: 'pushChecks' },
+  PUSH_QUEUE: { parse: parseQueueName, default: 'acrsync-pushes', example: 'acrsync-pushes', config: 'pushQueue' },
 } as const satisfies Record<string, SettingRow>;
 
 type Rows = typeof CONFIG_SETTINGS;

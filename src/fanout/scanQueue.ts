@@ -10,22 +10,33 @@
  * `DefaultAzureCredential` (the managed identity; client id from `AzureWebJobsStorage__clientId`
  * or AZURE_CLIENT_ID), which needs "Storage Queue Data Contributor" on the account.
  *
- * Messages are JSON, base64-encoded: the queue trigger's default `messageEncoding` is base64,
- * and the host hands the decoded JSON to the handler as an object.
+ * Messages are plain JSON text: host.json sets the queues' `messageEncoding` to `none`, because
+ * Event Grid writes its events to PUSH_QUEUE as plain text (see push/). A message queued by an
+ * older version (base64 of the JSON) is still read.
+ *
+ * Besides the timer's messages (reason `timer`, the default), the imagePushed function queues
+ * checks (reason `push`): the same cluster scan, limited to the pushed repository, with the push
+ * it follows, made visible at push time + grace period.
  */
 import type { TokenCredential } from '@azure/identity';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../model/clock.js';
+import type { PushCheck } from '../model/push.js';
 import { resolveAppStorage } from '../storage/appStorage.js';
+import { queueItemValue } from '../util/queueItem.js';
 
 export interface ClusterScanMessage {
   /** The AKS cluster's ARM resource ID. */
   clusterResourceId: string;
   /** What reports and alerts call it (the alias from CLUSTERS, else the cluster name). */
   name: string;
-  /** ISO 8601: when the timer queued it. */
+  /** ISO 8601: when the timer (or the imagePushed function) queued it. */
   enqueuedAt: string;
+  /** Why: the timer's scan of every cluster (absent: `timer`), or a check after a push. */
+  reason?: 'timer' | 'push';
+  /** With reason `push`: the push the check follows. */
+  push?: PushCheck;
 }
 
 /** The fan-out queue in the app's own storage account (see appStorage.ts). */
@@ -40,33 +51,39 @@ export function createScanQueueClient(
     : new QueueServiceClient(storage.serviceUrl, storage.credential).getQueueClient(queueName);
 }
 
-/** The message text as it goes on the queue: base64 of the JSON. */
+/** The message text as it goes on the queue: the JSON itself (host.json: `messageEncoding: none`). */
 export function encodeClusterScanMessage(message: ClusterScanMessage): string {
-  return Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
+  return JSON.stringify(message);
 }
 
-const messageSchema = z.object({
-  clusterResourceId: z.string().min(1),
-  name: z.string().min(1).max(200),
-  enqueuedAt: z.iso.datetime({ offset: true }),
+const isoTime = z.iso.datetime({ offset: true });
+const pushCheckSchema = z.object({
+  eventId: z.string().min(1).max(200),
+  registry: z.string().min(1).max(300),
+  repository: z.string().min(1).max(300),
+  tag: z.string().min(1).max(200),
+  pushedAt: isoTime,
+  gracePeriodMs: z.number().int().min(0),
+  dueAt: isoTime,
 });
 
+const messageSchema = z
+  .object({
+    clusterResourceId: z.string().min(1),
+    name: z.string().min(1).max(200),
+    enqueuedAt: isoTime,
+    reason: z.enum(['timer', 'push']).optional(),
+    push: pushCheckSchema.optional(),
+  })
+  .refine((m) => (m.reason === 'push') === (m.push !== undefined), { message: 'a push check names its push, and only a push check does', path: ['push'] });
+
 /**
- * The message as the queue trigger delivers it: an object (the host decoded base64 and parsed
- * the JSON), or a string of JSON, or still base64 (a queue read with `messageEncoding: none`).
- * Throws with a one-line reason when it is not a cluster scan message.
+ * The message as the queue trigger delivers it: an object (the host parsed the JSON), a string
+ * of JSON, or base64 of JSON (queued by an older version). Throws with a one-line reason when it
+ * is not a cluster scan message.
  */
 export function decodeClusterScanMessage(item: unknown): ClusterScanMessage {
-  let value = item;
-  if (typeof value === 'string') {
-    const text = value.trim();
-    const json = text.startsWith('{') ? text : Buffer.from(text, 'base64').toString('utf8');
-    try {
-      value = JSON.parse(json) as unknown;
-    } catch {
-      throw new Error('the queue message is not JSON (nor base64 of JSON)');
-    }
-  }
+  const value = queueItemValue(item);
   const parsed = messageSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -6,6 +6,7 @@ import './scan.js';
 import './scanNow.js';
 import './scanCluster.js';
 import './status.js';
+import './imagePushed.js';
 import { slackStartupWarning } from './startupWarning.js';
 
 export { DEFAULT_SCAN_SCHEDULE } from '../config/scanSchedule.js';

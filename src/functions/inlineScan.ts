@@ -3,6 +3,7 @@ import { createStateStore } from '../alerts/state/createStateStore.js';
 import type { ClusterSource } from '../clusters/clusterSource.js';
 import { clusterSources } from '../clusters/clusterSources.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
+import { indexScanForPushes } from '../push/recordScanIndex.js';
 import { runScan, type ScanRunResult } from '../run/runScan.js';
 import { createStatusStore } from '../status/createStatusStore.js';
 import type { Invocation } from './invocation.js';
@@ -34,5 +35,7 @@ export async function scanInline({ config, logger, signal }: Invocation, request
   const stateStore = request.dryRun ? undefined : createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
   // Each cluster's latest status, for the status page, in the same table (a dry run sees the estate too).
   const statusStore = createStatusStore({ kind: 'table', tableName: config.stateTable, env: process.env });
-  return runScan(config, sources, { logger, credential, dryRun: request.dryRun, statusStore, ...(stateStore ? { stateStore } : {}) });
+  const result = await runScan(config, sources, { logger, credential, dryRun: request.dryRun, statusStore, ...(stateStore ? { stateStore } : {}) });
+  if (!request.dryRun) await indexScanForPushes(config, process.env, result.report, sources, logger);
+  return result;
 }

@@ -1,6 +1,8 @@
 /**
- * The queue-triggered `scanCluster` function (SCAN_FANOUT=queue): scans the one cluster a
- * message names, with the normal scan and alert path. Many instances may run it at once, one
+ * The queue-triggered `scanCluster` function (SCAN_FANOUT=queue, PUSH_CHECKS=true): scans the
+ * one cluster a message names, with the normal scan and alert path: all of it for the timer's
+ * messages (then writes its push index), the pushed repository's workloads for a check a push
+ * scheduled (pushCheckScan.ts). Many instances may run it at once, one
  * cluster each; alerts stay consistent across them through the alert table's ETags.
  *
  * A message this app cannot act on (not a cluster scan message, or a cluster CLUSTERS does not
@@ -22,9 +24,11 @@ import { targetOfMessage } from '../fanout/clusterFanout.js';
 import { decodeClusterScanMessage, type ClusterScanMessage } from '../fanout/scanQueue.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
 import { systemClock } from '../model/clock.js';
+import { indexScanForPushes } from '../push/recordScanIndex.js';
 import { createTagLookup, runScan } from '../run/runScan.js';
 import { createStatusStore } from '../status/createStatusStore.js';
 import { runInvocation, scheduledTrigger, type Invocation, type WorkOutcome } from './invocation.js';
+import { scanForPush } from './pushCheckScan.js';
 
 /** The scans of one timer run that land on this instance share their registry answers. */
 const batchLookups = new BatchLookups();
@@ -53,14 +57,18 @@ async function scanQueuedCluster(queueItem: unknown, context: InvocationContext,
     cluster: target.displayName,
     queuedMs: systemClock() - Date.parse(message.enqueuedAt),
     dequeueCount: (context.triggerMetadata?.dequeueCount as number | undefined) ?? undefined,
+    reason: message.reason ?? 'timer',
   });
+  if (message.push) return { scanned: await scanForPush(message.push, target, invocation) };
   // Not bound to this invocation's signal: the lookup it serves is shared with later messages of the same timer run.
   const credential = createAzureCredential(config);
   const stateStore = createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
   const lookup = batchLookups.forBatch(message.enqueuedAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
   const sources = await clusterSources(config, { credential, logger }, { cluster: target });
   const statusStore = createStatusStore({ kind: 'table', tableName: config.stateTable, env: process.env });
-  return { scanned: await runScan(config, sources, { logger, credential, stateStore, statusStore, lookup }) };
+  const result = await runScan(config, sources, { logger, credential, stateStore, statusStore, lookup });
+  await indexScanForPushes(config, process.env, result.report, sources, logger);
+  return { scanned: result };
 }
 
 export async function scanClusterQueueHandler(queueItem: unknown, context: InvocationContext): Promise<void> {
@@ -68,12 +76,13 @@ export async function scanClusterQueueHandler(queueItem: unknown, context: Invoc
 }
 
 /**
- * Registered only with SCAN_FANOUT=queue, so an inline app neither polls the queue nor needs a
- * role on it. The queue name is the SCAN_QUEUE app setting (a binding expression), or the
- * default when the setting is absent.
+ * Registered only with SCAN_FANOUT=queue or PUSH_CHECKS=true (the checks a push schedules are
+ * its messages), so an inline app without push checks neither polls the queue nor needs a role
+ * on it. The queue name is the SCAN_QUEUE app setting (a binding expression), or the default
+ * when the setting is absent.
  */
 const settings = registrationSettings(process.env);
-if (settings.scanFanout === 'queue') {
+if (settings.scanFanout === 'queue' || settings.pushChecks) {
   azureFunctions.app.storageQueue('scanCluster', {
     queueName: settings.scanQueueBinding,
     connection: 'AzureWebJobsStorage',

@@ -21,8 +21,9 @@ import type { Sleep } from '../notify/retry.js';
 import { globalSettings } from '../overrides/globalSettings.js';
 import { RegistryTagLookup } from '../registry/acrTagLookup.js';
 import type { TagLookup } from '../registry/tagLookup.js';
-import { scanClusters } from '../scan/scanClusters.js';
+import { scanClusters, type RepositoryRef } from '../scan/scanClusters.js';
 import type { StatusStore } from '../status/statusStore.js';
+import { repositoryScope } from './repositoryScope.js';
 import { recordRunOutcome } from './runOutcome.js';
 
 export interface ScanRunOptions {
@@ -45,6 +46,8 @@ export interface ScanRunOptions {
   statusStore?: StatusStore;
   /** Told of the scan's progress, besides the metrics (the CLI's progress line). */
   observer?: ScanObserver;
+  /** Scan and alert only the workloads running this repository (a check after a push to it). */
+  repository?: RepositoryRef;
 }
 
 export interface ScanRunResult {
@@ -105,6 +108,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
     logger,
     observer,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.repository ? { repository: options.repository } : {}),
   });
   let notifications: DeliveryResult | null = null;
   const sender = !options.dryRun && config.slack ? createSlackSender({ ...config.slack, logger }) : null;
@@ -121,6 +125,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
         logger,
         ...(options.now ? { now: options.now } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.repository ? { scope: repositoryScope(options.repository, report) } : {}),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

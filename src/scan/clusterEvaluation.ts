@@ -7,7 +7,8 @@
  *
  * A finding whose settings cannot be used (a bad annotation, label or tag) is an `error` naming
  * them; one that is not watched is `untracked` with the reason; every other is decided as
- * before. A finding waits for its registry lookup only while `signal` allows (the cluster's
+ * before. A check after a push (`repository`) decides only the workloads running that
+ * repository. A finding waits for its registry lookup only while `signal` allows (the cluster's
  * budget); one that cannot be decided is an `error`, never a failed cluster.
  */
 import { classifyReference, decideDrift, type TrackingVerdict } from '../drift/decide.js';
@@ -35,6 +36,19 @@ export interface EvaluationOptions {
   settings: GlobalSettings;
   lookup: TagLookup;
   clusterTimeoutMs: number;
+  /** Decide only the workloads running this repository (a check after a push to it); all when absent. */
+  repository?: RepositoryRef;
+}
+
+/** A repository of a registry, as image references name them. */
+export interface RepositoryRef {
+  registry: string;
+  repository: string;
+}
+
+/** Whether the image is of the repository (always true without one). */
+function inScope(reference: ParsedImageReference, only: RepositoryRef | undefined): boolean {
+  return !only || (reference.valid && reference.registry === only.registry && reference.repository === only.repository);
 }
 
 /** How a reason names a pattern: TAG_PATTERN when it is the app's own, else the pattern and where it was set. */
@@ -58,7 +72,7 @@ export class ClusterEvaluation {
   /** Resolves a newly seen container's settings and starts its registry lookup when it is watched and tracked. */
   start(container: WorkloadContainer, namespaces: ReadonlyMap<string, NamespaceInfo>): void {
     const resolution = this.resolve(container, namespaces);
-    if (!('settings' in resolution) || resolution.notWatched) return;
+    if (!('settings' in resolution) || resolution.notWatched || !inScope(this.reference(container.image), this.options.repository)) return;
     const verdict = this.classify(container.image, resolution.settings);
     if (verdict.tracked) void this.options.lookup.newestMatchingTag(verdict.registry, verdict.repository, resolution.settings.tagPattern.value);
   }
@@ -68,12 +82,15 @@ export class ClusterEvaluation {
     // One listener on the budget for all the cluster's findings (thousands on a large cluster).
     const budgetOver = untilAborted(new Promise<never>(() => undefined), signal);
     budgetOver.catch(() => undefined);
-    const findings = await Promise.all(inventory.workloads.map((container) => this.finding(container, inventory.namespaces, now, signal, budgetOver)));
+    const only = this.options.repository;
+    const workloads = only ? inventory.workloads.filter((w) => inScope(this.reference(w.image), only)) : inventory.workloads;
+    const findings = await Promise.all(workloads.map((container) => this.finding(container, inventory.namespaces, now, signal, budgetOver)));
     const channelOf = (namespace: string): string | null => {
       const r = this.resolve({ namespace, workload: { kind: 'Pod', name: '' }, container: '' }, inventory.namespaces);
       return 'settings' in r ? r.settings.channel.value : r.channel;
     };
-    return [...findings, ...malformedPodFindings(inventory, channelOf)].sort(compareFindings);
+    // A scan of one repository reports only its workloads; malformed pods are a full scan's to report.
+    return [...findings, ...(only ? [] : malformedPodFindings(inventory, channelOf))].sort(compareFindings);
   }
 
   private resolve(container: Pick<WorkloadContainer, 'namespace' | 'workload' | 'container' | 'podSettings'>, namespaces: ReadonlyMap<string, NamespaceInfo>): WorkloadResolution {

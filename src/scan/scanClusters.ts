@@ -25,7 +25,9 @@ import type { TagLookup } from '../registry/tagLookup.js';
 import { timerMs } from '../util/abortableSleep.js';
 import { formatDuration } from '../util/duration.js';
 import { untilAborted } from '../util/untilAborted.js';
-import { ClusterEvaluation } from './clusterEvaluation.js';
+import { ClusterEvaluation, type RepositoryRef } from './clusterEvaluation.js';
+
+export type { RepositoryRef } from './clusterEvaluation.js';
 import { describeClusterError } from './describeClusterError.js';
 
 export interface ScanOptions {
@@ -45,6 +47,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Told of the clusters' progress and reports (metrics, the CLI's progress line). */
   observer?: ScanObserver;
+  /** Decide only the workloads running this repository (a check after a push to it); all when absent. */
+  repository?: RepositoryRef;
 }
 
 export async function scanClusters(sources: readonly ClusterSource[], options: ScanOptions): Promise<ScanReport> {

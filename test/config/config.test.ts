@@ -50,6 +50,8 @@ describe('loadConfig: defaults', () => {
       stateTable: 'acrsyncstate',
       scanFanout: 'inline',
       scanQueue: 'acrsync-clusters',
+      pushChecks: false,
+      pushQueue: 'acrsync-pushes',
       warnings: [],
       written: { REGISTRIES: 'myacr.azurecr.io' },
     } satisfies Config);
@@ -129,6 +131,8 @@ describe('loadConfig: values', () => {
     ['STATE_TABLE', { STATE_TABLE: 'State2' }, { stateTable: 'State2' }],
     ['SCAN_FANOUT', { SCAN_FANOUT: 'Queue' }, { scanFanout: 'queue' }],
     ['SCAN_QUEUE', { SCAN_QUEUE: 'scan-1' }, { scanQueue: 'scan-1' }],
+    ['PUSH_CHECKS', { PUSH_CHECKS: 'true' }, { pushChecks: true }],
+    ['PUSH_QUEUE', { PUSH_QUEUE: 'image-pushes' }, { pushQueue: 'image-pushes' }],
   ])('%s', (_label, env, expected) => {
     expect(loadConfig({ ...BASE, ...env })).toMatchObject(expected);
   });
@@ -250,6 +254,10 @@ describe('loadConfig: errors', () => {
     ['SCAN_QUEUE trailing hyphen', { SCAN_QUEUE: 'acrsync-' }, 'SCAN_QUEUE', /not an Azure queue name/],
     ['SCAN_QUEUE short', { SCAN_QUEUE: 'ab' }, 'SCAN_QUEUE', /not an Azure queue name/],
     ['SCAN_QUEUE long', { SCAN_QUEUE: 'a'.repeat(64) }, 'SCAN_QUEUE', /not an Azure queue name/],
+    ['PUSH_CHECKS not a boolean', { PUSH_CHECKS: 'on' }, 'PUSH_CHECKS', /"on" is not a boolean/],
+    ['PUSH_QUEUE uppercase', { PUSH_QUEUE: 'Pushes' }, 'PUSH_QUEUE', /"Pushes" is not an Azure queue name/],
+    ['PUSH_QUEUE the scan queue', { PUSH_QUEUE: 'acrsync-clusters' }, 'PUSH_QUEUE', /must differ from SCAN_QUEUE \(acrsync-clusters\)/],
+    ['PUSH_QUEUE the scan queue, both set', { PUSH_QUEUE: 'jobs', SCAN_QUEUE: 'jobs' }, 'PUSH_QUEUE', /must differ from SCAN_QUEUE \(jobs\)/],
   ])('%s', (_label, env, variable, message, example) => {
     const error = configError({ ...BASE, ...env });
     expect(error.issues).toHaveLength(1);

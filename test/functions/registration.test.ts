@@ -1,7 +1,8 @@
 /**
- * The queue-triggered `scanCluster` function is registered only with SCAN_FANOUT=queue, on the
- * SCAN_QUEUE app setting (or the default queue when the setting is absent), under plain Node as
- * the Functions host loads the package's main module (built: run `npm run build` first).
+ * The queue-triggered `scanCluster` function is registered only with SCAN_FANOUT=queue or
+ * PUSH_CHECKS=true, on the SCAN_QUEUE app setting (or the default queue when the setting is
+ * absent), and `imagePushed` only with PUSH_CHECKS=true, on PUSH_QUEUE; under plain Node as the
+ * Functions host loads the package's main module (built: run `npm run build` first).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +50,16 @@ describe('function registration', () => {
   it('uses the default queue name when SCAN_QUEUE is not set', async () => {
     const calls = (await registrations({ SCAN_FANOUT: 'Queue' })) as Array<Record<string, unknown>>;
     expect(calls.find((c) => c.kind === 'storageQueue')?.queueName).toBe('acrsync-clusters');
+  });
+
+  it('adds scanCluster on SCAN_QUEUE and imagePushed on PUSH_QUEUE with PUSH_CHECKS=true, inline fan-out too', async () => {
+    const calls = (await registrations({ PUSH_CHECKS: 'true', PUSH_QUEUE: 'acr-events' })) as Array<Record<string, unknown>>;
+    expect(calls.filter((c) => c.kind === 'storageQueue')).toEqual([
+      { kind: 'storageQueue', name: 'scanCluster', queueName: 'acrsync-clusters', connection: 'AzureWebJobsStorage', handler: 'function' },
+      { kind: 'storageQueue', name: 'imagePushed', queueName: '%PUSH_QUEUE%', connection: 'AzureWebJobsStorage', handler: 'function' },
+    ]);
+    const defaults = (await registrations({ PUSH_CHECKS: 'true' })) as Array<Record<string, unknown>>;
+    expect(defaults.find((c) => c.name === 'imagePushed')?.queueName).toBe('acrsync-pushes');
   });
 
   // The parser itself is tested in test/config/scanSchedule.test.ts; each case here is a process.

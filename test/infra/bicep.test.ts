@@ -49,6 +49,7 @@ const BUILT_IN_ROLES: Readonly<Record<string, string>> = {
   '974c5e8b-45b9-4653-ba55-5f855dd0fb88': 'Storage Queue Data Contributor',
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
   '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
+  'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a': 'Storage Queue Data Message Sender',
 };
 
 
@@ -76,6 +77,8 @@ const REQUIRED_SETTINGS: readonly string[] = [
   'STATE_TABLE',
   'SCAN_FANOUT',
   'SCAN_QUEUE',
+  'PUSH_CHECKS',
+  'PUSH_QUEUE',
   ...PLATFORM_SETTINGS,
 ];
 
@@ -116,6 +119,8 @@ beforeAll(async () => {
 const MAIN = 'infra/main.bicep';
 const CLUSTER_MODULE = 'infra/modules/clusterAccess.bicep';
 const REGISTRY_MODULE = 'infra/modules/registryAccess.bicep';
+const TOPIC_MODULE = 'infra/modules/pushEventTopic.bicep';
+const SUBSCRIPTION_MODULE = 'infra/modules/pushEventSubscription.bicep';
 const PARAM_FILE = 'infra/main.bicepparam';
 
 /** A minimal valid app settings block, for the negative tests to break. */
@@ -138,7 +143,7 @@ function appSettingsSnippet(extra: string, omit: readonly string[] = []): string
 
 describe('infra files', () => {
   it('include the template, its parameter file and the cross-scope modules', () => {
-    expect(FILES).toEqual(expect.arrayContaining([MAIN, PARAM_FILE, CLUSTER_MODULE, REGISTRY_MODULE]));
+    expect(FILES).toEqual(expect.arrayContaining([MAIN, PARAM_FILE, CLUSTER_MODULE, REGISTRY_MODULE, TOPIC_MODULE, SUBSCRIPTION_MODULE]));
   });
 
   it.each(FILES)('%s parses without syntax errors', (file) => {
@@ -519,6 +524,59 @@ describe('resource settings', () => {
   it('fails on a cluster module deployed without a cross-subscription scope', async () => {
     const d = await parseBicep("module m 'modules/clusterAccess.bicep' = [for c in clusters: {\n  name: c.name\n}]\n", 'no-scope.bicep');
     expect(checkCrossScopeModule(d, 'modules/clusterAccess.bicep')).toEqual([expect.stringContaining('scope must be resourceGroup(subscriptionId, resourceGroupName)')]);
+  });
+});
+
+describe('push-driven checks', () => {
+  it("deploys each registry's Event Grid modules into the topic's own subscription and resource group", () => {
+    expect(checkCrossScopeModule(doc(MAIN), 'modules/pushEventTopic.bicep')).toEqual([]);
+    expect(checkCrossScopeModule(doc(MAIN), 'modules/pushEventSubscription.bicep')).toEqual([]);
+  });
+
+  it('creates a system topic on the registry with a system-assigned identity, or reuses the existing one named', () => {
+    expect([
+      ...checkResourceProperty(doc(TOPIC_MODULE), 'Microsoft.EventGrid/systemTopics@', ['identity', 'type'], 'SystemAssigned'),
+      ...checkResourceProperty(doc(TOPIC_MODULE), 'Microsoft.EventGrid/systemTopics@', ['properties', 'topicType'], 'Microsoft.ContainerRegistry.Registries'),
+      ...checkResourceProperty(doc(TOPIC_MODULE), 'Microsoft.EventGrid/systemTopics@', ['properties', 'source']),
+    ]).toEqual([]);
+    const topics = resourcesOfType(doc(TOPIC_MODULE), 'Microsoft.EventGrid/systemTopics@');
+    expect(topics.map((t) => [t.existing, t.conditional])).toEqual([
+      [false, true],
+      [true, true],
+    ]);
+    expect(readFileSync(join(ROOT, MAIN), 'utf8')).toMatch(/existingTopicName: registry\.\?eventGridSystemTopic \?\? ''/);
+  });
+
+  it('subscribes to ImagePushed only, in the EventGridSchema the app decodes, delivering to the push queue with the topic identity (no keys)', () => {
+    const type = 'Microsoft.EventGrid/systemTopics/eventSubscriptions@';
+    const delivery = ['properties', 'deliveryWithResourceIdentity'];
+    expect([
+      ...checkResourceProperty(doc(SUBSCRIPTION_MODULE), type, ['properties', 'eventDeliverySchema'], 'EventGridSchema'),
+      ...checkResourceProperty(doc(SUBSCRIPTION_MODULE), type, [...delivery, 'identity', 'type'], 'SystemAssigned'),
+      ...checkResourceProperty(doc(SUBSCRIPTION_MODULE), type, [...delivery, 'destination', 'endpointType'], 'StorageQueue'),
+      ...checkResourceProperty(doc(SUBSCRIPTION_MODULE), type, [...delivery, 'destination', 'properties', 'queueName']),
+    ]).toEqual([]);
+    const [subscription] = resourcesOfType(doc(SUBSCRIPTION_MODULE), type, { existing: false });
+    expect(getPath(subscription?.body, ['properties', 'filter', 'includedEventTypes'])?.text.replace(/\s+/g, ' ')).toBe("[ 'Microsoft.ContainerRegistry.ImagePushed' ]");
+    expect(getPath(subscription?.body, ['properties', 'destination'])).toBeUndefined();
+    const module = modules(doc(MAIN)).find((m) => m.path === 'modules/pushEventSubscription.bicep');
+    expect(getPath(module?.body, ['params', 'queueName'])?.text).toBe('pushQueueName');
+  });
+
+  it('grants each topic identity Storage Queue Data Message Sender on the push queue only, before the subscription is made', () => {
+    const sender = resourcesOfType(doc(MAIN), 'Microsoft.Authorization/roleAssignments@', { existing: false }).find((r) => r.symbol === 'pushQueueSender');
+    expect(getProperty(sender?.body, 'scope')?.text).toBe('storage::queueService::pushQueue');
+    expect(assignedRoleGuids(doc(MAIN))).toContain('c6a89b2d-59bc-44d0-9896-0f6e12d7b80a');
+    const module = modules(doc(MAIN)).find((m) => m.path === 'modules/pushEventSubscription.bicep');
+    expect(getProperty(module?.body, 'dependsOn')?.text).toContain('pushQueueSender');
+  });
+
+  it('turns PUSH_CHECKS on with pushChecks and names PUSH_QUEUE, the queue it creates', () => {
+    const { settings } = collectAppSettings(doc(MAIN));
+    const value = (key: string) => settings.find((s) => s.key === key)?.value?.text;
+    expect(value('PUSH_CHECKS')).toBe("pushChecks ? 'true' : 'false'");
+    expect(value('PUSH_QUEUE')).toBe('pushQueueName');
+    expect(parameters(doc(MAIN)).find((p) => p.name === 'pushQueueName')?.defaultValue?.text).toBe("'acrsync-pushes'");
   });
 });
 

@@ -59,9 +59,9 @@ async function drainQueue(): Promise<Array<{ text: string }>> {
   }
 }
 
-/** What the Functions host hands the handler: the base64 decoded and the JSON parsed. */
+/** What the Functions host hands the handler (host.json messageEncoding none): the JSON text, parsed. */
 function asDelivered(text: string): unknown {
-  return JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown;
+  return JSON.parse(text) as unknown;
 }
 
 function setEnv(values: Record<string, string | undefined>): void {
@@ -168,14 +168,14 @@ beforeEach(() => {
 });
 
 describe('scan timer with SCAN_FANOUT=queue', () => {
-  it('queues exactly one base64 JSON message per cluster, creating the queue, and scans nothing itself', async () => {
+  it('queues exactly one plain JSON message per cluster, creating the queue, and scans nothing itself', async () => {
     const kubernetesBefore = shop.requests.length + billing.requests.length;
     const registryBefore = registry.requests.length;
     const before = Date.now();
     await scanTimerHandler(timer, context('scan'));
     const messages = await drainQueue();
     expect(messages).toHaveLength(2);
-    const decoded = messages.map((m) => JSON.parse(Buffer.from(m.text, 'base64').toString('utf8')) as Record<string, unknown>);
+    const decoded = messages.map((m) => JSON.parse(m.text) as Record<string, unknown>);
     expect(decoded.map((m) => Object.keys(m).sort())).toEqual([
       ['clusterResourceId', 'enqueuedAt', 'name'],
       ['clusterResourceId', 'enqueuedAt', 'name'],
@@ -248,11 +248,15 @@ describe('scanCluster queue handler', () => {
     expect(slack.messages.length).toBe(slackAfterFirst);
   });
 
-  it('accepts the message text as it sits on the queue (base64) too', async () => {
+  it('accepts the message text as it sits on the queue, and base64 of it as an older version queued it', async () => {
     const text = encodeClusterScanMessage({ clusterResourceId: resourceId('billing-rg', 'billing-aks'), name: 'billing-aks', enqueuedAt: new Date().toISOString() });
+    expect(text.startsWith('{')).toBe(true);
     expect(decodeClusterScanMessage(text)).toMatchObject({ name: 'billing-aks' });
-    await scanClusterQueueHandler(text, context('scanCluster'));
-    expect(logs.some((l) => l.includes('cluster scanned') && l.includes('cluster=billing-aks') && l.includes('ok=true'))).toBe(true);
+    for (const item of [text, Buffer.from(text, 'utf8').toString('base64')]) {
+      logs = [];
+      await scanClusterQueueHandler(item, context('scanCluster'));
+      expect(logs.some((l) => l.includes('cluster scanned') && l.includes('cluster=billing-aks') && l.includes('ok=true'))).toBe(true);
+    }
   });
 
   it('drops a message for a cluster CLUSTERS does not name, without touching ARM', async () => {

@@ -1,8 +1,10 @@
 /**
  * A three-cluster estate behind the ARM emulator, for the function handlers: an Entra-enabled
  * cluster (the identity's AKS token), a local-account cluster (the kubeconfig's own client
- * certificate) and one whose user kubeconfig the identity may not read (403).
+ * certificate) and one whose user kubeconfig the identity may not read (403). Its registry
+ * writes ImagePushed events to the app's storage, as Event Grid would.
  */
+import type { V1Pod } from '@kubernetes/client-node';
 import { startAcrRegistry, type AcrRegistryEmulator } from '../../emulators/acrRegistry.js';
 import { startArmEmulator, type ArmEmulator } from '../../emulators/arm.js';
 import { startAzurite, type Azurite } from '../../emulators/azurite.js';
@@ -41,11 +43,19 @@ export interface ThreeClusterEstate {
   close(): Promise<void>;
 }
 
-/** The estate's registry: shared/base-api (prod-20 newest) and orders/service; it records every Entra token it is asked to exchange. */
-async function startEstateRegistry(identity: ManagedIdentityEndpoint, now: number): Promise<{ registry: AcrRegistryEmulator; registryExchanges: string[] }> {
+/** The queue the estate's registry writes its ImagePushed events to (as Event Grid would): PUSH_QUEUE's default. */
+export const ESTATE_PUSH_QUEUE = 'acrsync-pushes';
+
+/**
+ * The estate's registry: shared/base-api (prod-20 newest) and orders/service; it records every
+ * Entra token it is asked to exchange, and `pushTag` writes the ImagePushed event to
+ * ESTATE_PUSH_QUEUE of the app's storage.
+ */
+async function startEstateRegistry(identity: ManagedIdentityEndpoint, now: number, storage: Azurite): Promise<{ registry: AcrRegistryEmulator; registryExchanges: string[] }> {
   const registryExchanges: string[] = [];
   const registry = await startAcrRegistry({
     pki: ensureTestPki(),
+    eventGrid: { connectionString: storage.connectionString, queueName: ESTATE_PUSH_QUEUE },
     validateEntraToken: (token) => {
       registryExchanges.push(token);
       return identity.validate(token, ACR_RESOURCE);
@@ -61,6 +71,17 @@ async function startEstateRegistry(identity: ManagedIdentityEndpoint, now: numbe
   return { registry, registryExchanges };
 }
 
+/** The orders cluster's pods: orders-api (4 replicas) on shared/base-api, orders-svc on orders/service (`service` tag and digest label, prod-5 unless said). */
+export function ordersClusterPods(loginServer: string, service: { tag: string; label: string } = { tag: 'prod-5', label: 'orders-5' }): V1Pod[] {
+  const img = (repo: string, tag: string, label: string) => ({ image: `${loginServer}/${repo}:${tag}`, imageID: `${loginServer}/${repo}@${digestOf(label)}` });
+  return [
+    ...Array.from({ length: 4 }, (_, i) =>
+      makePod({ namespace: 'orders', name: `orders-api-6d5f7c8b9-${i}`, owner: { kind: 'ReplicaSet', name: 'orders-api-6d5f7c8b9' }, containers: [{ name: 'api', ...img('shared/base-api', 'prod-19', 'base-19') }] }),
+    ),
+    makePod({ namespace: 'orders', name: 'orders-svc-5c6d7-0', owner: { kind: 'ReplicaSet', name: 'orders-svc-5c6d7' }, containers: [{ name: 'svc', ...img('orders/service', service.tag, service.label) }] }),
+  ];
+}
+
 /** The Entra-enabled cluster (orders) and the local-account cluster (billing); each records the bearer tokens it receives. */
 async function startEstateClusters(identity: ManagedIdentityEndpoint, registry: AcrRegistryEmulator): Promise<{ entraCluster: KubernetesApiHandle; localCluster: KubernetesApiHandle; kubernetesTokens: ThreeClusterEstate['kubernetesTokens'] }> {
   const pki = ensureTestPki();
@@ -69,12 +90,7 @@ async function startEstateClusters(identity: ManagedIdentityEndpoint, registry: 
   const entraCluster = await startKubernetesApi({
     pki,
     namespaces: [{ name: 'orders', labels: { slackChannel: 'orders-team' } }],
-    pods: [
-      ...Array.from({ length: 4 }, (_, i) =>
-        makePod({ namespace: 'orders', name: `orders-api-6d5f7c8b9-${i}`, owner: { kind: 'ReplicaSet', name: 'orders-api-6d5f7c8b9' }, containers: [{ name: 'api', ...img('shared/base-api', 'prod-19', 'base-19') }] }),
-      ),
-      makePod({ namespace: 'orders', name: 'orders-svc-5c6d7-0', owner: { kind: 'ReplicaSet', name: 'orders-svc-5c6d7' }, containers: [{ name: 'svc', ...img('orders/service', 'prod-5', 'orders-5') }] }),
-    ],
+    pods: ordersClusterPods(registry.loginServer),
     authorize: (auth) => {
       if (auth.bearerToken) kubernetesTokens.entra.push(auth.bearerToken);
       return auth.bearerToken !== undefined && identity.validate(auth.bearerToken, AKS_RESOURCE);
@@ -114,11 +130,11 @@ async function startEstateArm(identity: ManagedIdentityEndpoint, entraCluster: K
 
 export async function startThreeClusterEstate(): Promise<ThreeClusterEstate> {
   const identity = await startManagedIdentityEndpoint({ clientId: CLIENT_ID });
-  const { registry, registryExchanges } = await startEstateRegistry(identity, Date.now());
+  const storage = await startAzurite({ services: ['table', 'queue'] });
+  const { registry, registryExchanges } = await startEstateRegistry(identity, Date.now(), storage);
   const { entraCluster, localCluster, kubernetesTokens } = await startEstateClusters(identity, registry);
   const { arm, armResource, armTokens } = await startEstateArm(identity, entraCluster, localCluster);
   const slack = await startSlackWebhookReceiver();
-  const storage = await startAzurite({ services: ['table', 'queue'] });
   const env: Record<string, string> = {
     ...identity.env,
     AZURE_CLIENT_ID: CLIENT_ID,

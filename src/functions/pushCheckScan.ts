@@ -1,0 +1,44 @@
+/**
+ * The scan of a check the imagePushed function scheduled (a `scanCluster` message of reason
+ * `push`): the cluster's workloads running the pushed repository, decided and alerted on the
+ * normal path, their other alerts left alone (run/repositoryScope.ts). It ends with one
+ * structured line giving the detection latency: how long after push time + grace period the
+ * check's alerts went out.
+ */
+import { createStateStore } from '../alerts/state/createStateStore.js';
+import { clusterSources } from '../clusters/clusterSources.js';
+import type { ResourceClusterTarget } from '../config/clusterTargets.js';
+import { BatchLookups } from '../fanout/batchLookups.js';
+import { createAzureCredential } from '../identity/createAzureCredential.js';
+import { systemClock } from '../model/clock.js';
+import type { PushCheck } from '../model/push.js';
+import { detectionLatencyMs } from '../push/detectionLatency.js';
+import { createTagLookup, runScan, type ScanRunResult } from '../run/runScan.js';
+import type { Invocation } from './invocation.js';
+
+/**
+ * The checks due at the same moment (one push's clusters with the same grace) that land on this
+ * instance share their registry answers, as a timer run's fanned-out scans do; checks due at
+ * another moment look again, so none reuses an answer from before its push.
+ */
+const checkLookups = new BatchLookups();
+
+export async function scanForPush(push: PushCheck, target: ResourceClusterTarget, { config, logger }: Invocation): Promise<ScanRunResult> {
+  const credential = createAzureCredential(config);
+  const stateStore = createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
+  const lookup = checkLookups.forBatch(push.dueAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
+  const sources = await clusterSources(config, { credential, logger }, { cluster: target });
+  const result = await runScan(config, sources, { logger, credential, stateStore, lookup, repository: { registry: push.registry, repository: push.repository } });
+  const findings = result.report.clusters.flatMap((c) => c.findings);
+  logger.info('push check done', {
+    cluster: target.displayName,
+    repository: `${push.registry}/${push.repository}`,
+    tag: push.tag,
+    eventId: push.eventId,
+    detectionLatencyMs: detectionLatencyMs(push, systemClock()),
+    drift: findings.filter((f) => f.status === 'drift' || f.status === 'stale-digest').length,
+    inSync: findings.filter((f) => f.status === 'in-sync').length,
+    ok: result.report.clusters.every((c) => c.ok),
+  });
+  return result;
+}
