@@ -10,6 +10,7 @@ import { clusterSources } from '../clusters/clusterSources.js';
 import type { ResourceClusterTarget } from '../config/clusterTargets.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
 import { createAzureCredential } from '../identity/createAzureCredential.js';
+import { recordDetectionLatency } from '../metrics/scanMetrics.js';
 import { systemClock } from '../model/clock.js';
 import type { PushCheck } from '../model/push.js';
 import { detectionLatencyMs } from '../push/detectionLatency.js';
@@ -30,13 +31,17 @@ export async function scanForPush(push: PushCheck, target: ResourceClusterTarget
   const sources = await clusterSources(config, { credential, logger }, { cluster: target });
   const result = await runScan(config, sources, { logger, credential, stateStore, lookup, repository: { registry: push.registry, repository: push.repository } });
   const findings = result.report.clusters.flatMap((c) => c.findings);
+  const latencyMs = detectionLatencyMs(push, systemClock());
+  const drift = findings.filter((f) => f.status === 'drift' || f.status === 'stale-digest').length;
+  // The metric is the latency of detections: a check that found every workload rolled out detected nothing.
+  if (drift > 0) recordDetectionLatency(latencyMs, { cluster: target.displayName });
   logger.info('push check done', {
     cluster: target.displayName,
     repository: `${push.registry}/${push.repository}`,
     tag: push.tag,
     eventId: push.eventId,
-    detectionLatencyMs: detectionLatencyMs(push, systemClock()),
-    drift: findings.filter((f) => f.status === 'drift' || f.status === 'stale-digest').length,
+    detectionLatencyMs: latencyMs,
+    drift,
     inSync: findings.filter((f) => f.status === 'in-sync').length,
     ok: result.report.clusters.every((c) => c.ok),
   });

@@ -50,10 +50,14 @@ export function recordClusterScan(report: ClusterReport, now: number): void {
   m.oldestLagAge.record(oldestLagSeconds(report.findings, now), { cluster });
 }
 
-/** The observer that records a scan's metrics as it runs. */
-export function scanMetricsObserver(now: () => number): ScanObserver {
+/**
+ * The observer that records a scan's metrics as it runs. A scan of one repository's workloads (a
+ * push check, `wholeClusters: false`) counts its registry answers but leaves the clusters' gauges
+ * and scan times as the last full scan set them: its findings are only a slice of each cluster.
+ */
+export function scanMetricsObserver(now: () => number, { wholeClusters = true }: { wholeClusters?: boolean } = {}): ScanObserver {
   return {
-    clusterScanned: (report) => recordClusterScan(report, now()),
+    ...(wholeClusters ? { clusterScanned: (report: ClusterReport) => recordClusterScan(report, now()) } : {}),
     registryLookupDone: (registry, result) => instruments().registryLookups.add(1, { registry, result }),
     registryThrottled: (registry) => instruments().registryThrottled.add(1, { registry }),
   };

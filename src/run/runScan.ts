@@ -97,7 +97,7 @@ async function scanAndDeliver(config: Config, sources: readonly ClusterSource[],
   const { logger } = options;
   const credential = options.credential ?? createAzureCredential(config, signal);
   const now = options.now ?? systemClock;
-  const observer = combineObservers(scanMetricsObserver(now), options.observer);
+  const observer = combineObservers(scanMetricsObserver(now, { wholeClusters: !options.repository }), options.observer);
   const lookup = options.lookup ?? createTagLookup(config, credential, logger, signal, observer);
   const report = await scanClusters(sources, {
     signal,

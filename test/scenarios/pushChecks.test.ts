@@ -13,15 +13,18 @@ import { scanTimerHandler } from '../../src/functions/scan.js';
 import { CHECK_MARGIN_MS } from '../../src/push/planChecks.js';
 import { TablePushIndex } from '../../src/push/tablePushIndex.js';
 import { ordersClusterPods, resourceId } from '../support/estate.js';
+import { named, useInMemoryMetrics } from '../support/inMemoryMetrics.js';
 import { GRACE_MS, usePushFixture } from '../support/pushFixture.js';
 
 const fixture = usePushFixture();
+const metrics = useInMemoryMetrics();
 const count = (texts: string[], ...parts: string[]) => texts.filter((t) => parts.every((p) => t.includes(p))).length;
 /** The field `key=` of a structured log line. */
 const field = (line: string, key: string) => new RegExp(`\\b${key}=(\\S+)`).exec(line)?.[1];
 
 beforeAll(async () => {
   await fixture.runTimer();
+  await metrics.take();
 });
 
 describe('push-driven checks', () => {
@@ -49,6 +52,11 @@ describe('push-driven checks', () => {
     expect(estate.localCluster.requests.length).toBe(billingBefore);
     // No alert, and the orders-api alert of the other repository is neither resolved nor repeated.
     expect(fixture.slackTexts().slice(slackBefore)).toEqual([]);
+    // Nothing detected, no latency; and a check of one repository leaves the cluster's gauges to the full scans.
+    const points = await metrics.take();
+    expect(named(points, 'acrsync.detection.latency')).toEqual([]);
+    expect(named(points, 'acrsync.findings')).toEqual([]);
+    expect(named(points, 'acrsync.scan.duration')).toEqual([]);
   });
 
   it('alerts each cluster that still runs the older image, once, from the check due at push time + grace', async () => {
@@ -62,6 +70,14 @@ describe('push-driven checks', () => {
     expect(field(scheduled, 'checks')?.split(',').sort()).toEqual([`billing-aks@${new Date(due).toISOString()}`, `orders@${new Date(due).toISOString()}`]);
     const dones = await Promise.all(['orders', 'billing-aks'].map((c) => host.waitForLog((l) => l.includes('push check done') && l.includes(`cluster=${c} `) && l.includes('tag=prod-21'), { after })));
     for (const done of dones) expect(Number(field(done, 'detectionLatencyMs'))).toBeGreaterThanOrEqual(CHECK_MARGIN_MS - 1000);
+    // Each detection is the metric the workbook charts, in seconds, as the log line gives it in milliseconds.
+    const latencies = named(await metrics.take(), 'acrsync.detection.latency');
+    expect(latencies.map((p) => p.attributes.cluster).sort()).toEqual(['billing-aks', 'orders']);
+    for (const done of dones) {
+      const point = latencies.find((p) => done.includes(`cluster=${String(p.attributes.cluster)} `));
+      expect(point?.count).toBe(1);
+      expect(point?.value).toBeCloseTo(Number(field(done, 'detectionLatencyMs')) / 1000, 2);
+    }
     const texts = fixture.slackTexts();
     expect(count(texts, 'orders-api', 'prod-21')).toBe(1);
     expect(count(texts, 'billing-api', 'prod-21')).toBe(1);
