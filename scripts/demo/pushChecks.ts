@@ -7,8 +7,10 @@
  * search team rolls out its new tag within the grace period and hears nothing; payments-worker
  * does not, and its alert reaches Slack at push + grace. Nothing polls faster and no timer runs
  * in between. Last, pushes to a repository that a namespace with settings of its own runs show
- * that its tag pattern and grace period decide what is checked and when.
+ * that its tag pattern and grace period decide what is checked and when. The app sends its metrics
+ * to an emulated Application Insights of its own, whose detection latency the demo prints.
  */
+import { MONITOR_RESOURCE, startAppInsightsIngestion, type AppInsightsIngestion, type MetricPoint } from '../../emulators/appInsights.js';
 import type { Azurite } from '../../emulators/azurite.js';
 import { startHostedApp, type HostedApp } from '../../emulators/functionsHostClient.js';
 import { digestOf, type Sandbox } from '../../emulators/sandbox.js';
@@ -26,15 +28,25 @@ function stamp(t0: number, at = Date.now()): string {
 /** The part of a log line after `<level> <function> `. */
 const body = (line: string): string => line.replace(/^\w+ \w+ /, '');
 
-function startApp(sandbox: Sandbox, storage: Azurite, arm: SandboxArm): Promise<HostedApp> {
+function startApp(sandbox: Sandbox, storage: Azurite, arm: SandboxArm, appInsights: AppInsightsIngestion): Promise<HostedApp> {
   return startHostedApp({
     ...sandbox.env,
     ...arm.env,
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.connectionString,
     AzureWebJobsStorage: storage.connectionString,
     PUSH_CHECKS: 'true',
     PUSH_QUEUE: DEMO_PUSH_QUEUE,
     GRACE_PERIOD: `${GRACE_SECONDS}s`,
   });
+}
+
+/** The detection latencies the app sent; each invocation sends its metrics as it ends, just after its last log line. */
+async function detectionLatencies(appInsights: AppInsightsIngestion): Promise<MetricPoint[]> {
+  for (let waited = 0; ; waited += 100) {
+    const points = appInsights.metrics().filter((m) => m.name === 'acrsync.detection.latency');
+    if (points.length > 0 || waited >= 10_000) return points;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Two pushes, one rollout within the grace period, the two checks and what reached Slack. */
@@ -86,9 +98,10 @@ async function pushWithOwnSettings(sandbox: Sandbox, app: HostedApp): Promise<vo
 
 export async function showPushChecks(sandbox: Sandbox, storage: Azurite, pki: TestPki, heading: (text: string) => void): Promise<void> {
   const arm = await startSandboxArm(sandbox, pki);
+  const appInsights = await startAppInsightsIngestion({ pki, validateToken: (token) => sandbox.identity.validate(token, MONITOR_RESOURCE) });
   let app: HostedApp | undefined;
   try {
-    app = await startApp(sandbox, storage, arm);
+    app = await startApp(sandbox, storage, arm, appInsights);
     heading(`Push-driven checks: the function app with PUSH_CHECKS=true and GRACE_PERIOD=${GRACE_SECONDS}s, the cluster reached through ARM`);
     const before = sandbox.slack.messages.length;
     const timerMs = await app.runTimer();
@@ -96,10 +109,14 @@ export async function showPushChecks(sandbox: Sandbox, storage: Azurite, pki: Te
       `The timer scanned ${sandbox.clusterName} in ${Math.round(timerMs)} ms and wrote its push index (which repositories it runs); it sent ${sandbox.slack.messages.length - before} Slack message(s) (the app's alert table starts empty). No timer runs from here on.\n`,
     );
     await pushAndWatch(sandbox, app);
+    for (const p of await detectionLatencies(appInsights)) {
+      console.log(`The app sent to Application Insights: ${p.name}{cluster=${p.dimensions.cluster ?? ''}} ${(p.value / p.count).toFixed(3)} s (${p.count} detection)`);
+    }
     heading('Push-driven checks follow each workload\'s settings: web/storefront runs in staging on staging-* with a 10m grace, in web on prod-*');
     await pushWithOwnSettings(sandbox, app);
   } finally {
     await app?.stop();
     await arm.close();
+    await appInsights.close();
   }
 }
