@@ -10,6 +10,7 @@ import type { ContainerServiceClient, ManagedCluster } from '@azure/arm-containe
 import type { TokenCredential } from '@azure/identity';
 import type { ResourceClusterTarget } from '../config/clusterTargets.js';
 import { describeArmError } from './armClient.js';
+import type { ArmCluster, ArmReadCache } from './armReadCache.js';
 import type { ClusterSource } from './clusterSource.js';
 import { AKS_SERVER_SCOPE, clusterKubeConfig } from './kubeconfigFromArm.js';
 
@@ -19,12 +20,8 @@ export interface AksClusterSourceOptions {
   client: ContainerServiceClient;
   /** The app's identity: its AKS token goes to Entra clusters. */
   credential: TokenCredential;
-}
-
-/** What ARM says about the cluster: where its API server is, whether it uses Entra, its user kubeconfig. */
-interface ArmCluster {
-  cluster: ManagedCluster;
-  kubeconfigYaml: string;
+  /** Recent ARM reads to use instead of reading again (push checks); every read is kept there. */
+  armReads?: ArmReadCache;
 }
 
 /**
@@ -53,6 +50,16 @@ async function readArmCluster({ target, client }: AksClusterSourceOptions, signa
   }
 }
 
+/** A recent read from `armReads` when there is one, else a read from ARM (kept there). */
+async function armClusterOf(options: AksClusterSourceOptions, signal: AbortSignal): Promise<ArmCluster> {
+  const { armReads, target } = options;
+  const recent = armReads?.get(target.resourceId);
+  if (recent) return recent;
+  const read = await readArmCluster(options, signal);
+  armReads?.set(target.resourceId, read);
+  return read;
+}
+
 export function aksClusterSource(options: AksClusterSourceOptions): ClusterSource {
   const { target, credential } = options;
   let privateFqdn: string | undefined;
@@ -60,7 +67,7 @@ export function aksClusterSource(options: AksClusterSourceOptions): ClusterSourc
     name: target.displayName,
     resourceId: target.resourceId,
     async connect(logger, signal) {
-      const armCluster = readArmCluster(options, signal);
+      const armCluster = armClusterOf(options, signal);
       // The AKS token is fetched meanwhile (the credential shares it between clusters), so that
       // the first Kubernetes requests of an Entra cluster do not wait for it. Only a warm-up: a
       // failure shows at the first Kubernetes request. Local-account clusters do not use it.

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../log/logger.js';
+import type { ArmReadCache } from './armReadCache.js';
 
 /** A cluster reached: how to talk to it, and what its resource says about its settings. */
 export interface ConnectedCluster {
@@ -29,4 +30,6 @@ export interface ClusterSourceDeps {
   logger: Logger;
   /** Ends the discovery's requests early (the run or invocation is over). */
   signal?: AbortSignal;
+  /** Recent ARM reads of AKS clusters to reuse (push checks, armReadCache.ts); none: every scan reads ARM. */
+  armReads?: ArmReadCache;
 }

@@ -30,14 +30,15 @@ export async function clusterSources(
   selection?: ClusterSelection,
 ): Promise<ClusterSource[]> {
   const { credential } = deps;
+  const armReads = deps.armReads ? { armReads: deps.armReads } : {};
   if (selection && 'kubeconfig' in selection) return [kubeconfigClusterSource(selection.kubeconfig)];
   if (selection) {
     const { cluster: target } = selection;
-    return [aksClusterSource({ target, client: createArmClient(config, credential, target.subscriptionId), credential })];
+    return [aksClusterSource({ target, client: createArmClient(config, credential, target.subscriptionId), credential, ...armReads })];
   }
   const resolved = await resolveClusterTargets(config, deps);
   return [
-    ...resolved.targets.map((target) => aksClusterSource({ target, client: resolved.armClient(target.subscriptionId), credential })),
+    ...resolved.targets.map((target) => aksClusterSource({ target, client: resolved.armClient(target.subscriptionId), credential, ...armReads })),
     ...resolved.failedSubscriptions.map(({ subscriptionId, reason }) => failingClusterSource({ name: `subscription:${subscriptionId}`, reason })),
   ];
 }

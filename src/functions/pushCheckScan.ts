@@ -6,6 +6,7 @@
  * check's alerts went out.
  */
 import { createStateStore } from '../alerts/state/createStateStore.js';
+import { ArmReadCache } from '../clusters/armReadCache.js';
 import { clusterSources } from '../clusters/clusterSources.js';
 import type { ResourceClusterTarget } from '../config/clusterTargets.js';
 import { BatchLookups } from '../fanout/batchLookups.js';
@@ -24,12 +25,21 @@ import type { Invocation } from './invocation.js';
  */
 const checkLookups = new BatchLookups();
 
+/**
+ * The checks of pushes minutes apart (a release train, several services at once) scan the same
+ * clusters: they reuse what ARM said about a cluster for 5 minutes (the default scan interval)
+ * instead of reading the cluster and its kubeconfig again for each check.
+ */
+export const PUSH_CHECK_ARM_REUSE_MS = 5 * 60_000;
+const armReads = new ArmReadCache(PUSH_CHECK_ARM_REUSE_MS);
+
 export async function scanForPush(push: PushCheck, target: ResourceClusterTarget, { config, logger }: Invocation): Promise<ScanRunResult> {
   const credential = createAzureCredential(config);
   const stateStore = createStateStore({ kind: 'table', tableName: config.stateTable, env: process.env });
   const lookup = checkLookups.forBatch(push.dueAt, logger, (lookupLogger) => createTagLookup(config, credential, lookupLogger));
-  const sources = await clusterSources(config, { credential, logger }, { cluster: target });
+  const sources = await clusterSources(config, { credential, logger, armReads }, { cluster: target });
   const result = await runScan(config, sources, { logger, credential, stateStore, lookup, repository: { registry: push.registry, repository: push.repository } });
+  if (!result.report.clusters.every((c) => c.ok)) armReads.forget(target.resourceId);
   const findings = result.report.clusters.flatMap((c) => c.findings);
   const latencyMs = detectionLatencyMs(push, systemClock());
   const drift = findings.filter((f) => f.status === 'drift' || f.status === 'stale-digest').length;

@@ -62,6 +62,7 @@ describe('push-driven checks', () => {
   it('alerts each cluster that still runs the older image, once, from the check due at push time + grace', async () => {
     const { estate, host } = fixture;
     const after = host.logs.length;
+    const armBefore = estate.arm.requests.length;
     const event = await estate.registry.pushTag('shared/base-api', { name: 'prod-21', digest: digestOf('base-21') });
     const scheduled = await host.waitForLog((l) => l.includes('push checks scheduled') && l.includes('tag=prod-21'), { after });
     expect(fixture.slackTexts().filter((t) => t.includes('prod-21'))).toEqual([]);
@@ -70,6 +71,10 @@ describe('push-driven checks', () => {
     expect(field(scheduled, 'checks')?.split(',').sort()).toEqual([`billing-aks@${new Date(due).toISOString()}`, `orders@${new Date(due).toISOString()}`]);
     const dones = await Promise.all(['orders', 'billing-aks'].map((c) => host.waitForLog((l) => l.includes('push check done') && l.includes(`cluster=${c} `) && l.includes('tag=prod-21'), { after })));
     for (const done of dones) expect(Number(field(done, 'detectionLatencyMs'))).toBeGreaterThanOrEqual(CHECK_MARGIN_MS - 1000);
+    // The orders cluster was read from ARM by the previous test's check: this one reuses it; billing-aks is read (cluster and kubeconfig).
+    const armReads = estate.arm.requests.slice(armBefore).map((r) => r.path);
+    expect(armReads.filter((path) => path.includes('/managedClusters/orders-aks'))).toEqual([]);
+    expect(armReads.filter((path) => path.includes('/managedClusters/billing-aks'))).toHaveLength(2);
     // Each detection is the metric the workbook charts, in seconds, as the log line gives it in milliseconds.
     const latencies = named(await metrics.take(), 'acrsync.detection.latency');
     expect(latencies.map((p) => p.attributes.cluster).sort()).toEqual(['billing-aks', 'orders']);
