@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../model/clock.js';
 import type { PushCheck } from '../model/push.js';
 import { resolveAppStorage } from '../storage/appStorage.js';
+import { STORAGE_OPERATION_TIMEOUT_MS, storageOperationSignal } from '../storage/storageTimeouts.js';
 import { queueItemValue } from '../util/queueItem.js';
 
 export interface ClusterScanMessage {
@@ -95,19 +96,21 @@ export function decodeClusterScanMessage(item: unknown): ClusterScanMessage {
 /**
  * Puts one message per cluster on the queue (creating the queue if it is missing). Messages go
  * out a few at a time; resolves with the number queued, rejects on the first failure (the
- * timer run then fails and the next one queues every cluster again).
+ * timer run then fails and the next one queues every cluster again). Each operation, its retries
+ * included, ends after `timeoutMs`.
  */
 export async function enqueueClusterScans(
   queue: QueueClient,
   clusters: ReadonlyArray<{ resourceId: string; name: string }>,
   now: Clock = systemClock,
+  timeoutMs = STORAGE_OPERATION_TIMEOUT_MS,
 ): Promise<number> {
-  await queue.createIfNotExists();
+  await queue.createIfNotExists({ abortSignal: storageOperationSignal(timeoutMs) });
   const enqueuedAt = new Date(now()).toISOString();
   const pending = [...clusters];
   const worker = async (): Promise<void> => {
     for (let c = pending.shift(); c; c = pending.shift()) {
-      await queue.sendMessage(encodeClusterScanMessage({ clusterResourceId: c.resourceId, name: c.name, enqueuedAt }));
+      await queue.sendMessage(encodeClusterScanMessage({ clusterResourceId: c.resourceId, name: c.name, enqueuedAt }), { abortSignal: storageOperationSignal(timeoutMs) });
     }
   };
   await Promise.all(Array.from({ length: Math.min(8, clusters.length) }, worker));

@@ -14,7 +14,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { GetTokenOptions, TokenCredential } from '@azure/identity';
-import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
+import type { HttpClient } from '@azure/core-rest-pipeline';
+import { timedHttpClient } from '../util/timedHttpClient.js';
 
 /** How long one HTTP request to the identity may take, its answer included. */
 export const IDENTITY_REQUEST_TIMEOUT_MS = 20_000;
@@ -23,27 +24,11 @@ export const IDENTITY_REQUEST_TIMEOUT_MS = 20_000;
 const tokenRequestSignal = new AsyncLocalStorage<AbortSignal>();
 
 /**
- * An HTTP client for the identity's requests: a timeout on each, cancelled with the token
- * request it serves. The timeout is this client's own timer, not `request.timeout`: the
- * library's client (@typespec/ts-http-runtime 0.3) leaves that timer running when a request
- * fails or is cancelled, and a pending timer keeps the process alive.
+ * An HTTP client for the identity's requests: a timeout on each, cancelled with the token request
+ * it serves. A request out of time is not retried: the shared token request has its own budget.
  */
 export function identityHttpClient(): HttpClient {
-  const client = createDefaultHttpClient();
-  return {
-    async sendRequest(request) {
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(new Error(`the identity did not answer within ${IDENTITY_REQUEST_TIMEOUT_MS / 1000}s`)), IDENTITY_REQUEST_TIMEOUT_MS);
-      timer.unref();
-      const signals = [request.abortSignal, tokenRequestSignal.getStore(), timeout.signal].filter((s): s is AbortSignal => s instanceof AbortSignal);
-      request.abortSignal = AbortSignal.any(signals);
-      try {
-        return await client.sendRequest(request);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
+  return timedHttpClient({ timeoutMs: IDENTITY_REQUEST_TIMEOUT_MS, what: 'the identity', alsoEndedBy: () => tokenRequestSignal.getStore(), retryableTimeout: false });
 }
 
 /** Token requests running in `tokenRequestSignal`'s context, in the whole process. */

@@ -5,6 +5,7 @@
  */
 import { RestError, TableClient } from '@azure/data-tables';
 import type { AppStorage } from './appStorage.js';
+import { storageHttpClient } from './storageTimeouts.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 const DEVELOPMENT_STORAGE =
@@ -16,23 +17,30 @@ export interface AppTable {
   description: string;
 }
 
+export interface AppTableOptions {
+  /** Retries of a transient failure (the SDK's default otherwise). */
+  maxRetries?: number;
+  /** How long one request may take (STORAGE_REQUEST_TIMEOUT_MS otherwise). */
+  requestTimeoutMs?: number;
+}
+
 /**
  * The table `tableName`: with a connection string (`UseDevelopmentStorage=true` means Azurite
  * on its default port; http is allowed only when the connection string says http), or the table
- * service URL and a credential.
+ * service URL and a credential. Each request has a time limit (storageTimeouts.ts).
  */
-export function appTable(storage: AppStorage, tableName: string, maxRetries?: number): AppTable {
-  const retryOptions = maxRetries !== undefined ? { retryOptions: { maxRetries } } : {};
+export function appTable(storage: AppStorage, tableName: string, { maxRetries, requestTimeoutMs }: AppTableOptions = {}): AppTable {
+  const clientOptions = { httpClient: storageHttpClient(requestTimeoutMs), ...(maxRetries !== undefined ? { retryOptions: { maxRetries } } : {}) };
   if ('connectionString' in storage) {
     const connectionString = storage.connectionString.trim() === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : storage.connectionString;
     const insecure = /(^|;)\s*(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString);
     return {
-      client: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: insecure, ...retryOptions }),
+      client: TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: insecure, ...clientOptions }),
       description: `table ${tableName} (connection string)`,
     };
   }
   return {
-    client: new TableClient(storage.serviceUrl, tableName, storage.credential, retryOptions),
+    client: new TableClient(storage.serviceUrl, tableName, storage.credential, clientOptions),
     description: `table ${tableName} at ${new URL(storage.serviceUrl).host} (managed identity)`,
   };
 }

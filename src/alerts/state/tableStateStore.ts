@@ -41,7 +41,7 @@ export class TableStateStore implements StateStore {
 
   constructor(options: TableStateStoreOptions) {
     const { tableName, maxRetries, ...storage } = options;
-    ({ client: this.client, description: this.description } = appTable(storage, tableName, maxRetries));
+    ({ client: this.client, description: this.description } = appTable(storage, tableName, maxRetries !== undefined ? { maxRetries } : {}));
     this.ensureTable = tableCreator(this.client, 'alert state table');
   }
 
