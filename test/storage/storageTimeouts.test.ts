@@ -54,7 +54,7 @@ describe('a storage account that stops answering', () => {
 
   it('ends the sending of a push check at its limit', async () => {
     const queue = new QueueClient(connectionString('Queue'), 'acrsync-clusters');
-    const push = { eventId: 'e-1', registry: 'contoso.azurecr.io', repository: 'orders/api', tag: 'prod-2', pushedAt: new Date().toISOString() };
+    const push = { eventId: 'e-1', registry: 'contoso.azurecr.io', repository: 'orders/api', tag: 'prod-2', digest: null, pushedAt: new Date().toISOString() };
     const check = { resourceId: '/subscriptions/s/x', name: 'orders', gracePeriodMs: 180_000, dueAt: Date.now() + 182_000 };
     await expect(scheduleChecks(queue, push, [check], () => Date.now(), 300)).rejects.toThrow(/abort/i);
   }, 20_000);
