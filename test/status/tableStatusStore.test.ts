@@ -53,11 +53,22 @@ describe('TableStatusStore', () => {
 
   it('stores the largest record a cluster can make, and any cluster name', async () => {
     const { store } = newTable();
-    const huge = Array.from({ length: 400 }, (_, i) => finding({ workload: { kind: 'Deployment', name: `${i}-${'ü'.repeat(300)}` }, namespace: '"'.repeat(300), container: '\u0001'.repeat(300), status: 'error', reason: 'x'.repeat(3000) }));
+    // Single-byte characters in the large record: Azurite 3.35 decodes a request body chunk by chunk
+    // (`segments.join("")` in its serializer), so a multi-byte character split between two TCP reads
+    // arrives corrupted, an emulator fault the service does not have. The service's limits count
+    // UTF-16, where 'w' and 'ü' weigh the same; non-ASCII text is stored in the next test.
+    const huge = Array.from({ length: 400 }, (_, i) => finding({ workload: { kind: 'Deployment', name: `${i}-${'w'.repeat(300)}` }, namespace: '"'.repeat(300), container: '\u0001'.repeat(300), status: 'error', reason: 'x'.repeat(3000) }));
     const names = ["it's/a #cluster?\\", '_status', 'x'.repeat(2000)];
     for (const name of names) await store.save(status(name, huge));
     for (const name of names) expect(await store.get(name)).toEqual(status(name, huge));
     expect((await store.get(names[0] ?? ''))?.items.length).toBeGreaterThan(10);
+  });
+
+  it('stores names in any script', async () => {
+    const { store } = newTable();
+    const named = status('prod-ü-克隆-🚀', [finding({ workload: { kind: 'Deployment', name: 'zahlungs-dienst-ü' }, namespace: 'équipe', reason: 'ошибка 🚀' })]);
+    await store.save(named);
+    expect(await store.get('prod-ü-克隆-🚀')).toEqual(named);
   });
 
   it('counts a row it cannot read instead of showing it', async () => {
