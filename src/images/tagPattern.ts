@@ -116,3 +116,25 @@ export function compileTagPattern(glob: string = DEFAULT_TAG_PATTERN): (tag: str
     return p === tokens.length;
   };
 }
+
+/**
+ * `compileTagPattern` with each pattern compiled once for whoever holds the result (a scan, a
+ * lookup, the push handler): they ask a few patterns about many tags. With `invalid`, a pattern
+ * that does not compile matches nothing instead of throwing.
+ */
+export function tagPatternMatchers(invalid?: 'matches-nothing'): (glob: string) => (tag: string) => boolean {
+  const compiled = new Map<string, (tag: string) => boolean>();
+  return (glob) => {
+    let matches = compiled.get(glob);
+    if (!matches) {
+      try {
+        matches = compileTagPattern(glob);
+      } catch (error) {
+        if (!invalid) throw error;
+        matches = () => false;
+      }
+      compiled.set(glob, matches);
+    }
+    return matches;
+  };
+}

@@ -17,7 +17,7 @@
 import type { ResourceClusterTarget } from '../config/clusterTargets.js';
 import type { Config } from '../config/config.js';
 import { targetOfMessage } from '../fanout/clusterFanout.js';
-import { compileTagPattern } from '../images/tagPattern.js';
+import { tagPatternMatchers } from '../images/tagPattern.js';
 import type { Clock } from '../model/clock.js';
 import type { ImagePush } from '../model/push.js';
 import { decodeImagePushed, type DroppedEvent } from './imagePushedEvent.js';
@@ -39,20 +39,9 @@ export interface PushDeps {
 
 export type PushOutcome = DroppedEvent | { push: ImagePush; checks: PlannedCheck[]; basis: string };
 
-/** Compiled patterns, kept for the process: a few patterns are in use, and events keep coming. */
-const compiled = new Map<string, (tag: string) => boolean>();
-const matches: TagMatcher = (pattern, tag) => {
-  let match = compiled.get(pattern);
-  if (!match) {
-    try {
-      match = compileTagPattern(pattern);
-    } catch {
-      match = () => false; // an index row of a pattern this version refuses matches nothing
-    }
-    compiled.set(pattern, match);
-  }
-  return match(tag);
-};
+/** Compiled patterns, kept for the process: a few patterns are in use, and events keep coming. An index row of a pattern this version refuses matches nothing. */
+const matcher = tagPatternMatchers('matches-nothing');
+const matches: TagMatcher = (pattern, tag) => matcher(pattern)(tag);
 
 export async function handleImagePushed(item: unknown, deps: PushDeps): Promise<PushOutcome> {
   const push = decodeImagePushed(item, deps.config.registries);

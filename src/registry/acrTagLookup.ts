@@ -24,7 +24,7 @@ import { systemClock, type Clock } from '../model/clock.js';
 import { shortDigest } from '../model/digest.js';
 import type { PlatformManifestsResult, RegistryLookupResult, TagInfo } from '../model/registry.js';
 import type { ScanObserver } from '../model/scanObserver.js';
-import { compileTagPattern, validateTagPattern } from '../images/tagPattern.js';
+import { tagPatternMatchers, validateTagPattern } from '../images/tagPattern.js';
 import { fetchTagPage, type ReadTagPage } from './acrTagPages.js';
 import { acrRepositoryTokenPolicy } from './acrRepositoryTokenPolicy.js';
 import { AcrTokenProvider, DEFAULT_ACR_AUDIENCE } from './acrTokenProvider.js';
@@ -77,7 +77,7 @@ export class RegistryTagLookup implements TagLookup {
   private readonly newestTags = new Map<string, Promise<RegistryLookupResult>>();
   /** Per (registry, repository): the tags read so far, shared by every pattern. */
   private readonly repositories = new Map<string, RepositoryTags>();
-  private readonly patterns = new Map<string, (tag: string) => boolean>();
+  private readonly matcher = tagPatternMatchers();
   private readonly platformDigests = new Map<string, Promise<PlatformManifestsResult>>();
   /** ACR_CONCURRENCY: a lookup holds a slot from its first request to its answer, except while it waits. */
   private readonly slots: RequestSlots;
@@ -156,12 +156,6 @@ export class RegistryTagLookup implements TagLookup {
     } catch (error) {
       return this.failed('registry lookup failed', budget, registry, repository, error);
     }
-  }
-
-  private matcher(tagPattern: string): (tag: string) => boolean {
-    let matches = this.patterns.get(tagPattern);
-    if (!matches) this.patterns.set(tagPattern, (matches = compileTagPattern(tagPattern)));
-    return matches;
   }
 
   private repositoryTags(registry: string, repository: string): RepositoryTags {

@@ -13,7 +13,7 @@
  */
 import { classifyReference, decideDrift, type TrackingVerdict } from '../drift/decide.js';
 import { parseImageReference } from '../images/imageReference.js';
-import { compileTagPattern } from '../images/tagPattern.js';
+import { tagPatternMatchers } from '../images/tagPattern.js';
 import type { ClusterInventory } from '../inventory/kubernetesInventory.js';
 import type { Clock } from '../model/clock.js';
 import { compareFindings, type Finding, type FindingSettings } from '../model/finding.js';
@@ -62,7 +62,7 @@ export class ClusterEvaluation {
   private readonly resolved = new Map<WorkloadContainer, WorkloadResolution>();
   private readonly references = new Map<string, ParsedImageReference>();
   private readonly verdicts = new Map<string, TrackingVerdict>();
-  private readonly matchers = new Map<string, (tag: string) => boolean>();
+  private readonly matcher = tagPatternMatchers();
 
   constructor(
     private readonly options: EvaluationOptions,
@@ -114,9 +114,7 @@ export class ClusterEvaluation {
     const key = `${image}\u0000${pattern}\u0000${settings.tagPattern.from}`;
     let verdict = this.verdicts.get(key);
     if (!verdict) {
-      let matches = this.matchers.get(pattern);
-      if (!matches) this.matchers.set(pattern, (matches = compileTagPattern(pattern)));
-      verdict = classifyReference(this.reference(image), { registries: this.options.registries, matchesTagPattern: matches, tagPatternLabel: patternLabel(settings, this.options.settings) });
+      verdict = classifyReference(this.reference(image), { registries: this.options.registries, matchesTagPattern: this.matcher(pattern), tagPatternLabel: patternLabel(settings, this.options.settings) });
       this.verdicts.set(key, verdict);
     }
     return verdict;

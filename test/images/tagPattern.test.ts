@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TAG_PATTERN, compileTagPattern, validateTagPattern } from '../../src/images/tagPattern.js';
+import { DEFAULT_TAG_PATTERN, compileTagPattern, validateTagPattern, tagPatternMatchers } from '../../src/images/tagPattern.js';
 
 describe('compileTagPattern', () => {
   it.each([
@@ -103,5 +103,17 @@ describe('validateTagPattern: long patterns', () => {
 
   it('escapes a control character instead of printing it', () => {
     expect(validateTagPattern('prod-\n*')).toBe('tag pattern "prod-\\n*" contains "\\n" at character 6, which no tag can contain (tags use letters, digits, "_", "." and "-")');
+  });
+});
+
+describe('tagPatternMatchers', () => {
+  it('compiles each pattern once for its holder, and refuses a bad one unless told it matches nothing', () => {
+    const matcher = tagPatternMatchers();
+    expect(matcher('prod-*')).toBe(matcher('prod-*'));
+    expect([matcher('prod-*')('prod-7'), matcher('prod-*')('main-7')]).toEqual([true, false]);
+    expect(() => matcher('prod-[')).toThrow();
+    const lenient = tagPatternMatchers('matches-nothing');
+    expect(lenient('prod-[')('prod-[')).toBe(false);
+    expect(lenient('prod-[')).toBe(lenient('prod-['));
   });
 });
