@@ -5,7 +5,6 @@
  * dimensions METRICS lists.
  */
 import type { ClusterReport, Finding } from '../model/finding.js';
-import { findingChannel } from '../model/findingChannel.js';
 import type { ScanObserver } from '../model/scanObserver.js';
 import { instruments } from './instruments.js';
 
@@ -18,7 +17,7 @@ const LAGGING: ReadonlySet<Finding['status']> = new Set(['drift', 'stale-digest'
 function findingCounts(findings: readonly Finding[]): Map<string, { namespace: string; channel: string; status: string; count: number }> {
   const counts = new Map<string, { namespace: string; channel: string; status: string; count: number }>();
   for (const f of findings) {
-    const channel = findingChannel(f) ?? NO_CHANNEL;
+    const channel = f.channel ?? NO_CHANNEL;
     const key = JSON.stringify([f.namespace, channel, f.status]);
     const entry = counts.get(key) ?? { namespace: f.namespace, channel, status: f.status, count: 0 };
     entry.count += 1;

@@ -10,7 +10,6 @@
  */
 import { shortDigest } from '../model/digest.js';
 import { countStatuses, type ClusterReport, type Finding } from '../model/finding.js';
-import { findingChannel } from '../model/findingChannel.js';
 import type { ClusterStatus, StatusItem, StatusItemKind } from '../model/clusterStatus.js';
 import { clipCodePoints } from '../util/text.js';
 
@@ -50,13 +49,12 @@ function itemOf(f: Finding, gracePeriodMs: number): StatusItem {
   const status = f.status as StatusItemKind;
   const pushed = f.latestUpdatedAt ? Date.parse(f.latestUpdatedAt) : Number.NaN;
   const grace = f.settings?.gracePeriod.ms ?? gracePeriodMs;
-  const channel = findingChannel(f);
   return {
     status,
     namespace: cut(f.namespace, MAX_NAME),
     workload: { kind: cut(f.workload.kind, MAX_NAME), name: cut(f.workload.name, MAX_NAME) },
     container: cut(f.container, MAX_NAME),
-    channel: channel === null ? null : cut(channel, MAX_NAME),
+    channel: f.channel === null ? null : cut(f.channel, MAX_NAME),
     running: cut(runningOf(f), MAX_RUNNING),
     newest: f.latestTag === null ? null : cut(f.latestTag, MAX_NAME),
     newestPushedAt: f.latestUpdatedAt,

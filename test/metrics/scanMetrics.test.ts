@@ -146,7 +146,7 @@ describe('a scan where things go wrong', () => {
 });
 
 describe('recordClusterScan with per-workload settings', () => {
-  it('counts a finding under the team channel of its resolved settings, else its own', async () => {
+  it('counts a finding under the team channel its settings resolved, (none) when no channel applies', async () => {
     const settings = (channel: string | null) => ({
       channel: { value: channel, from: 'namespace annotation' },
       tagPattern: { value: 'prod-*', from: 'default' },
@@ -154,8 +154,8 @@ describe('recordClusterScan with per-workload settings', () => {
       track: { value: true, from: 'default' },
     });
     const findings = [
-      finding({ namespace: 'payments', channel: 'platform-alerts', settings: settings('payments-team') }),
-      finding({ namespace: 'payments', channel: 'platform-alerts', settings: settings(null) }),
+      finding({ namespace: 'payments', channel: 'payments-team', settings: settings('payments-team') }),
+      finding({ namespace: 'payments', channel: null, settings: settings(null) }),
       finding({ namespace: 'payments', channel: 'platform-alerts' }),
     ];
     recordClusterScan({ name: 'prod-aks', ok: true, findings, pods: 3, durationMs: 100 }, Date.now());

@@ -52,7 +52,7 @@ describe('clusterStatusOf', () => {
     expect(withGlobal?.countsAt).toBe(new Date(pushed + GRACE).toISOString());
   });
 
-  it("gives each item the team channel of its resolved settings when it has them, else the finding's own", () => {
+  it('gives each item the team channel its settings resolved, none when no channel applies', () => {
     const settings = (channel: string | null) => ({
       channel: { value: channel, from: 'namespace annotation acr-aks-sync.io/slack-channel on namespace payments' },
       tagPattern: { value: 'prod-*', from: 'default' },
@@ -60,8 +60,8 @@ describe('clusterStatusOf', () => {
       track: { value: true, from: 'default' },
     });
     const items = clusterStatusOf(cluster([
-      finding({ workload: { kind: 'Deployment', name: 'annotated' }, channel: 'platform-alerts', settings: settings('payments-team') }),
-      finding({ workload: { kind: 'Deployment', name: 'no-channel' }, channel: 'platform-alerts', settings: settings(null) }),
+      finding({ workload: { kind: 'Deployment', name: 'annotated' }, channel: 'payments-team', settings: settings('payments-team') }),
+      finding({ workload: { kind: 'Deployment', name: 'no-channel' }, channel: null, settings: settings(null) }),
       finding({ workload: { kind: 'Deployment', name: 'plain' }, channel: 'platform-alerts' }),
     ]), undefined, options).items;
     expect(Object.fromEntries(items.map((i) => [i.workload.name, i.channel]))).toEqual({ annotated: 'payments-team', 'no-channel': null, plain: 'platform-alerts' });
